@@ -1,0 +1,54 @@
+# Receivables Trainer — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app trainer
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run test setup setup-dev translations chromium lint bench clean
+
+run: setup translations  ## Set up on SQLite in instance/, load demo data when empty, serve on :5000
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo --if-empty
+	@echo "Serving on http://$(HOST):$(PORT)  (demo logins above; password demo-pass-2026)"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: setup-dev translations chromium  ## Lint and run the whole test suite (PostgreSQL/Redis too when TEST_*_URL are set)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+setup: $(VENV)/.runtime-installed
+setup-dev: $(VENV)/.dev-installed
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.runtime-installed: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.runtime-installed
+
+translations: $(patsubst %.po,%.mo,$(wildcard trainer/translations/*/LC_MESSAGES/messages.po))
+
+trainer/translations/%/LC_MESSAGES/messages.mo: trainer/translations/%/LC_MESSAGES/messages.po | $(VENV)/bin/python
+	@test -x $(BIN)/pybabel || $(BIN)/pip install --quiet -e .
+	$(BIN)/pybabel compile --use-fuzzy -d trainer/translations -l $* -f 2>&1 | grep -v "^compiling" || true
+
+chromium:  ## Install Debian's Chromium for the browser tests when missing and possible
+	@bash scripts/ensure-chromium.sh
+
+extract:  ## Refresh the message catalogues after adding UI strings
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o trainer/translations/messages.pot .
+	$(BIN)/pybabel update -i trainer/translations/messages.pot -d trainer/translations --no-fuzzy-matching
+
+bench: setup-dev  ## Print the performance figures (simulation engine)
+	$(BIN)/python -m trainer.sim bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache test-output

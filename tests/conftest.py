@@ -1,0 +1,203 @@
+"""Shared fixtures: the app on a fresh database per test (SQLite always, PostgreSQL too when
+TEST_DATABASE_URL is set), a client with CSRF kept ON, and factories for people and teams."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from trainer import create_app
+from trainer.content.registry import load_content
+from trainer.extensions import db
+from trainer.models import Role, Team, User
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+OUTPUT_DIR = PROJECT_ROOT / "test-output"
+TEST_PASSWORD = "correct-horse-42"
+
+DB_BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
+
+
+@pytest.fixture(scope="session")
+def content_registry():
+    """Real content, loaded once per test session (the app would load it per test otherwise)."""
+    registry, problems = load_content(PROJECT_ROOT)
+    assert not problems, "\n".join(map(str, problems))
+    return registry
+
+
+@pytest.fixture(scope="session")
+def _postgres_schema_ready() -> dict[str, bool]:
+    return {"created": False}
+
+
+def _reset_postgres(state: dict[str, bool]) -> None:
+    """First use: rebuild the schema. Later: empty every table, which is much faster."""
+    if not state["created"]:
+        db.drop_all()
+        with db.engine.begin() as conn:
+            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        db.create_all()
+        state["created"] = True
+        return
+    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    with db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=DB_BACKENDS)
+def app(request, tmp_path, content_registry, _postgres_schema_ready):
+    backend = request.param
+    if backend == "sqlite":
+        url = "sqlite:///" + str(tmp_path / "test.sqlite")
+    else:
+        url = os.environ["TEST_DATABASE_URL"]
+    application = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "CONTENT_REGISTRY": content_registry,
+            "SERVER_NAME": None,
+        }
+    )
+    application.config["DB_BACKEND"] = backend
+    with application.app_context():
+        if backend == "sqlite":
+            db.create_all()
+        else:
+            _reset_postgres(_postgres_schema_ready)
+        yield application
+        db.session.remove()
+        if backend == "sqlite":
+            db.engine.dispose()
+
+
+class FreshContextClient(FlaskClient):
+    """Each request runs in its own app context, as in production.
+
+    The ``app`` fixture keeps an app context open for the test body; without this, requests would
+    share its ``g`` (Flask-Login's user, Flask-Babel's locale) and its database session.
+    Afterwards the test's own session is expired so it sees what the request committed.
+    """
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = FreshContextClient
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
+
+
+def csrf_token(client, url: str = "/login") -> str:
+    """Read a CSRF token from a rendered form, as a browser would."""
+    html = client.get(url).get_data(as_text=True)
+    match = CSRF_RE.search(html)
+    assert match, f"no csrf_token on {url}"
+    return match.group(1) or match.group(2)
+
+
+class Actions:
+    """Helper for web tests: sign in and post forms with a real CSRF token."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, email: str, password: str = TEST_PASSWORD, follow: bool = True):
+        token = csrf_token(self.client, "/login")
+        return self.client.post(
+            "/login", data={"email": email, "password": password, "csrf_token": token}, follow_redirects=follow
+        )
+
+    def logout(self):
+        token = csrf_token(self.client, "/")
+        return self.client.post("/logout", data={"csrf_token": token}, follow_redirects=True)
+
+    def post(self, url: str, data: dict | None = None, token_from: str | None = None, **kwargs):
+        payload = dict(data or {})
+        payload.setdefault("csrf_token", csrf_token(self.client, token_from or url))
+        return self.client.post(url, data=payload, **kwargs)
+
+
+@pytest.fixture
+def actions(client) -> Actions:
+    return Actions(client)
+
+
+@pytest.fixture
+def make_user(app) -> Callable[..., User]:
+    counter = {"n": 0}
+
+    def factory(role: str = Role.TRAINEE.value, *, email: str | None = None, name: str | None = None,
+                language: str = "en", teams: list[Team] | None = None, manages: list[Team] | None = None,
+                must_change_password: bool = False, active: bool = True) -> User:
+        counter["n"] += 1
+        user = User(
+            email=email or f"{role}{counter['n']}@example.com",
+            name=name or f"{role.title()} {counter['n']}",
+            role=role,
+            language=language,
+            must_change_password=must_change_password,
+            active=active,
+        )
+        user.set_password(TEST_PASSWORD)
+        user.teams = list(teams or [])
+        user.managed_teams = list(manages or [])
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def make_team(app) -> Callable[..., Team]:
+    def factory(name: str, parent: Team | None = None) -> Team:
+        team = Team(name=name, parent=parent)
+        db.session.add(team)
+        db.session.commit()
+        return team
+
+    return factory
+
+
+@pytest.fixture(scope="session")
+def output_dir() -> Iterator[Path]:
+    path = OUTPUT_DIR
+    path.mkdir(parents=True, exist_ok=True)
+    yield path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """Production hashes use scrypt (slow on purpose); tests use a cheap method so that the
+    hundreds of test users do not dominate the run. Verification reads the method from the hash."""
+    from werkzeug import security
+
+    from trainer.models import accounts as accounts_model
+
+    original = accounts_model.generate_password_hash
+    accounts_model.generate_password_hash = lambda password: security.generate_password_hash(
+        password, method="pbkdf2:sha256:1000"
+    )
+    yield
+    accounts_model.generate_password_hash = original

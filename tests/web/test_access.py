@@ -1,0 +1,106 @@
+"""Role access: each role against each area, and reading other people's pages by URL."""
+
+import pytest
+
+from trainer.extensions import db
+from trainer.services import access
+
+ADMIN_URLS = ["/admin/users", "/admin/users/new", "/admin/teams", "/admin/teams/new", "/admin/import", "/admin/audit"]
+
+
+@pytest.fixture
+def org(make_team, make_user):
+    region = make_team("Region")
+    east = make_team("East", parent=region)
+    south = make_team("South")
+    people = {
+        "admin": make_user("admin", email="admin@example.com"),
+        "regional": make_user("manager", email="regional@example.com", manages=[region]),
+        "east_mgr": make_user("manager", email="east.mgr@example.com", manages=[east]),
+        "south_mgr": make_user("manager", email="south.mgr@example.com", manages=[south]),
+        "east_1": make_user("trainee", email="east1@example.com", teams=[east]),
+        "south_1": make_user("trainee", email="south1@example.com", teams=[south]),
+    }
+    return {"teams": {"region": region, "east": east, "south": south}, **people}
+
+
+@pytest.mark.parametrize("url", ADMIN_URLS)
+@pytest.mark.parametrize("who", ["east_1", "east_mgr"])
+def test_non_admins_cannot_reach_admin_pages(client, actions, org, url, who):
+    actions.login(org[who].email)
+    assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("url", ADMIN_URLS)
+def test_admin_reaches_admin_pages(client, actions, org, url):
+    actions.login("admin@example.com")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "<h1>" in response.get_data(as_text=True)
+
+
+def test_anonymous_is_sent_to_login_from_admin(client, org):
+    response = client.get("/admin/users")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_admin_post_by_trainee_is_refused(client, actions, org):
+    actions.login("east1@example.com")
+    response = actions.post("/admin/users/new", {"name": "X", "email": "x@example.com", "role": "admin",
+                                                 "language": "en"}, token_from="/")
+    assert response.status_code == 403
+
+
+def test_editing_another_user_by_url_as_manager_is_refused(client, actions, org):
+    actions.login("east.mgr@example.com")
+    assert client.get(f"/admin/users/{org['south_1'].id}").status_code == 403
+
+
+def test_visibility_rules(org):
+    assert access.can_view_user(org["east_1"], org["east_1"].id)
+    assert not access.can_view_user(org["east_1"], org["south_1"].id)
+    assert access.can_view_user(org["east_mgr"], org["east_1"].id)
+    assert not access.can_view_user(org["east_mgr"], org["south_1"].id)
+    assert not access.can_view_user(org["south_mgr"], org["east_1"].id)
+    # A regional manager sees the teams nested below their own.
+    assert access.can_view_user(org["regional"], org["east_1"].id)
+    assert not access.can_view_user(org["regional"], org["south_1"].id)
+    assert access.can_view_user(org["admin"], org["south_1"].id)
+
+
+def test_visible_user_ids_query(org):
+    def ids(viewer):
+        return set(db.session.scalars(access.visible_user_ids_query(viewer)).all())
+
+    assert ids(org["east_1"]) == {org["east_1"].id}
+    assert ids(org["east_mgr"]) == {org["east_1"].id, org["east_mgr"].id}
+    assert org["south_1"].id not in ids(org["regional"])
+    assert org["south_1"].id in ids(org["admin"])
+
+
+def test_managed_team_ids_follow_nesting(org):
+    teams = org["teams"]
+    assert access.managed_team_ids(org["regional"]) == {teams["region"].id, teams["east"].id}
+    assert access.managed_team_ids(org["east_mgr"]) == {teams["east"].id}
+    assert access.managed_team_ids(org["east_1"]) == set()
+    assert access.can_manage_team(org["east_mgr"], teams["east"].id)
+    assert not access.can_manage_team(org["east_mgr"], teams["south"].id)
+
+
+def test_manager_home_lists_only_their_teams(client, actions, org):
+    actions.login("regional@example.com")
+    page = client.get("/").get_data(as_text=True)
+    assert "Region" in page and "East" in page and "South" not in page
+
+
+def test_trainee_home_has_no_admin_navigation(client, actions, org):
+    actions.login("east1@example.com")
+    page = client.get("/").get_data(as_text=True)
+    assert "/admin/users" not in page
+
+
+def test_admin_home_shows_health_figures(client, actions, org):
+    actions.login("admin@example.com")
+    page = client.get("/").get_data(as_text=True)
+    assert 'data-testid="health"' in page
+    assert "sqlite" in page or "postgresql" in page

@@ -1,0 +1,47 @@
+"""Command-line: demo data and content check."""
+
+from sqlalchemy import func, select
+
+from trainer.extensions import db
+from trainer.models import Team, User
+
+
+def test_seed_demo_fills_empty_database_and_prints_logins(runner):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "trainee@demo.local" in result.output and "admin@demo.local" in result.output
+    roles = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
+    assert roles["admin"] == 1 and roles["manager"] == 2 and roles["trainee"] >= 12
+    assert db.session.scalar(select(func.count()).select_from(Team)) == 2
+
+
+def test_seed_demo_is_deterministic(runner, app):
+    runner.invoke(args=["seed-demo"])
+    first = db.session.execute(select(User.email, User.last_seen_at).order_by(User.email)).all()
+    assert len(first) > 10
+
+
+def test_seed_demo_refuses_non_empty_database(runner, make_user):
+    make_user("trainee")
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 1 and "already has users" in result.output
+    assert runner.invoke(args=["seed-demo", "--if-empty"]).exit_code == 0
+
+
+def test_content_check_passes_on_real_content(runner):
+    result = runner.invoke(args=["content", "check"])
+    assert result.exit_code == 0, result.output
+    assert "content ok" in result.output
+
+
+def test_content_check_reports_bad_file_with_line(runner, tmp_path):
+    (tmp_path / "courses").mkdir()
+    (tmp_path / "courses" / "competencies.yaml").write_text("dimensions:\n  - id: x\n    titel: {zh: a, en: b}\n")
+    result = runner.invoke(args=["content", "check", "--root", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "competencies.yaml:2:" in result.output and "missing key 'title'" in result.output
+
+
+def test_content_check_rejects_missing_root(runner, tmp_path):
+    result = runner.invoke(args=["content", "check", "--root", str(tmp_path / "nope")])
+    assert result.exit_code != 0

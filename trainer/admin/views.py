@@ -1,0 +1,164 @@
+"""Admin pages: users, teams, bulk import, audit log. Admins only."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from trainer.admin.forms import ConfirmForm, ImportForm, TeamForm, UserForm
+from trainer.extensions import db
+from trainer.models import AuditLog, Team, User
+from trainer.services import accounts
+from trainer.web import role_required
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@role_required("admin")
+def admins_only():  # type: ignore[no-untyped-def]
+    return None
+
+
+def _team_choices() -> list[tuple[int, str]]:
+    return [(t.id, t.name) for t in db.session.scalars(select(Team).order_by(Team.name)).all()]
+
+
+def _user_choices(*roles: str) -> list[tuple[int, str]]:
+    query = select(User).where(User.active.is_(True)).order_by(User.name)
+    if roles:
+        query = query.where(User.role.in_(roles))
+    return [(u.id, f"{u.name} <{u.email}>") for u in db.session.scalars(query).all()]
+
+
+@bp.route("/users")
+def users():  # type: ignore[no-untyped-def]
+    q = (request.args.get("q") or "").strip()
+    role = request.args.get("role") or ""
+    query = select(User).order_by(User.active.desc(), User.name)
+    if q:
+        like = f"%{q}%"
+        query = query.where(or_(User.name.ilike(like), User.email.ilike(like)))
+    if role in ("trainee", "manager", "admin"):
+        query = query.where(User.role == role)
+    return render_template("admin/users.html", users=db.session.scalars(query).all(), q=q, role=role)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():  # type: ignore[no-untyped-def]
+    form = UserForm()
+    form.teams.choices = _team_choices()
+    if form.validate_on_submit():
+        try:
+            user, password = accounts.create_user(
+                current_user,
+                name=form.name.data,
+                email=form.email.data,
+                role=form.role.data,
+                language=form.language.data,
+                team_ids=form.teams.data or [],
+            )
+        except accounts.AccountError as error:
+            getattr(form, error.field or "email").errors.append(str(error.message))
+        else:
+            return render_template("admin/password_issued.html", user=user, password=password)
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def edit_user(user_id: int):  # type: ignore[no-untyped-def]
+    user = db.session.get(User, user_id) or abort(404)
+    form = UserForm(obj=user)
+    form.teams.choices = _team_choices()
+    if request.method == "GET":
+        form.teams.data = [t.id for t in user.teams]
+    if form.validate_on_submit():
+        try:
+            accounts.update_user(
+                current_user,
+                user,
+                name=form.name.data,
+                email=form.email.data,
+                role=form.role.data,
+                language=form.language.data,
+                team_ids=form.teams.data or [],
+                active=form.active.data,
+            )
+        except accounts.AccountError as error:
+            db.session.rollback()
+            target = getattr(form, error.field, None) if error.field else None
+            if target is not None:
+                target.errors.append(str(error.message))
+            else:
+                flash(str(error.message), "error")
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user, reset_form=ConfirmForm())
+
+
+@bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
+def reset_password(user_id: int):  # type: ignore[no-untyped-def]
+    user = db.session.get(User, user_id) or abort(404)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    password = accounts.reset_password(current_user, user)
+    return render_template("admin/password_issued.html", user=user, password=password)
+
+
+@bp.route("/teams")
+def teams():  # type: ignore[no-untyped-def]
+    all_teams = db.session.scalars(select(Team).order_by(Team.name)).all()
+    return render_template("admin/teams.html", teams=all_teams)
+
+
+@bp.route("/teams/new", methods=["GET", "POST"])
+@bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
+def edit_team(team_id: int | None = None):  # type: ignore[no-untyped-def]
+    team = (db.session.get(Team, team_id) or abort(404)) if team_id else None
+    form = TeamForm(obj=team)
+    form.parent_id.choices = [(0, _("— none —"))] + [c for c in _team_choices() if not team or c[0] != team.id]
+    form.managers.choices = _user_choices("manager", "admin")
+    form.members.choices = _user_choices()
+    if request.method == "GET" and team is not None:
+        form.parent_id.data = team.parent_id or 0
+        form.managers.data = [u.id for u in team.managers]
+        form.members.data = [u.id for u in team.members]
+    if form.validate_on_submit():
+        try:
+            accounts.save_team(
+                current_user,
+                team,
+                name=form.name.data,
+                parent_id=form.parent_id.data or None,
+                manager_ids=form.managers.data or [],
+                member_ids=form.members.data or [],
+            )
+        except accounts.AccountError as error:
+            db.session.rollback()
+            getattr(form, error.field or "name").errors.append(str(error.message))
+        else:
+            flash(_("Saved."), "success")
+            return redirect(url_for("admin.teams"))
+    return render_template("admin/team_form.html", form=form, team=team)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_users():  # type: ignore[no-untyped-def]
+    form = ImportForm()
+    report = None
+    if form.validate_on_submit():
+        report = accounts.import_users_csv(current_user, form.file.data.read())
+        if report.ok:
+            return render_template("admin/import_done.html", report=report)
+    return render_template("admin/import.html", form=form, report=report)
+
+
+@bp.route("/audit")
+def audit_log():  # type: ignore[no-untyped-def]
+    page = max(1, request.args.get("page", 1, type=int))
+    entries = db.paginate(select(AuditLog).order_by(AuditLog.created_at.desc()), page=page, per_page=50)
+    return render_template("admin/audit.html", entries=entries)

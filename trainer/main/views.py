@@ -1,0 +1,22 @@
+"""The home page, different for each role."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template
+from flask_login import current_user, login_required
+
+from trainer.services import home as home_service
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+@login_required
+def home():  # type: ignore[no-untyped-def]
+    if current_user.is_admin:
+        health = home_service.admin_health(current_app.config["SQLALCHEMY_DATABASE_URI"])
+        registry = current_app.extensions["content"]
+        return render_template("main/home_admin.html", health=health, registry=registry)
+    if current_user.is_manager:
+        return render_template("main/home_manager.html", teams=home_service.manager_overview(current_user))
+    return render_template("main/home_trainee.html", steps=home_service.trainee_next_steps(current_user))

@@ -1,0 +1,15 @@
+"""ORM models, one module per area; importing this package registers every table."""
+
+from trainer.models.accounts import AuditLog, LoginAttempt, Role, Team, User, team_managers, team_members
+from trainer.models.base import utcnow
+
+__all__ = [
+    "AuditLog",
+    "LoginAttempt",
+    "Role",
+    "Team",
+    "User",
+    "team_managers",
+    "team_members",
+    "utcnow",
+]
