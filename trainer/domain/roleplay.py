@@ -19,7 +19,6 @@ Pure Python: no Flask, no database.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict
 
@@ -84,13 +83,19 @@ def choose(scenario: Scenario, state: Mapping[str, Any], choice_index: int) -> P
     choice = node.choices[choice_index]
     if choice.condition is not None and not choice.condition.evaluate(state["vars"]):
         raise RoleplayError(f"choice {choice_index} of node '{node.id}' is not available now")
-    new: PlayState = copy.deepcopy(dict(state))  # type: ignore[assignment]
+    values = dict(state["vars"])
     for name, delta in choice.effects.items():
-        new["vars"][name] = scenario.variables[name].clamp(new["vars"][name] + delta)
-    new["path"].append({"node": node.id, "choice": choice_index})
-    new["node"] = choice.next
-    new["ending"] = choice.next if choice.next in scenario.endings else None
-    return new
+        values[name] = scenario.variables[name].clamp(values[name] + delta)
+    return {
+        "scenario": scenario.id,
+        "node": choice.next,
+        "vars": values,
+        "path": [
+            *({"node": s["node"], "choice": s["choice"]} for s in state["path"]),
+            {"node": node.id, "choice": choice_index},
+        ],
+        "ending": choice.next if choice.next in scenario.endings else None,
+    }
 
 
 def replay(scenario: Scenario, path: Sequence[Mapping[str, Any]]) -> PlayState:
