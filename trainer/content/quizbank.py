@@ -804,12 +804,8 @@ def _check_numeric(
             _check_formula(checker, alt, "formula", label, names) if "formula" in alt else main_formula
         )
         alt_tolerance = _check_tolerance(checker, alt, label)
+        # credit 100 is a second right answer (GIFT allows several); below 100 is partial credit
         credit = checker.number(alt, "credit", label, low=0, high=100, exclusive_low=True)
-        if credit is not None and credit >= 100:
-            checker.add(
-                line_of(alt, "credit"), f"{label}: credit must be below 100 (the main answer earns 100)"
-            )
-            credit = None
         alt_feedback = checker.text(alt, "feedback", label, required=False)
         if alt_formula is None or alt_tolerance is None or credit is None:
             ok = False
