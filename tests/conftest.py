@@ -97,7 +97,10 @@ class FreshContextClient(FlaskClient):
 @pytest.fixture
 def client(app):
     app.test_client_class = FreshContextClient
-    return app.test_client()
+    test_client = app.test_client()
+    # Assertions read English by default; Chinese tests set the header or the user's language.
+    test_client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return test_client
 
 
 @pytest.fixture

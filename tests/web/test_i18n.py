@@ -5,6 +5,7 @@ from trainer.models import User
 
 
 def test_default_language_is_chinese_without_accept_language(client):
+    client.environ_base.pop("HTTP_ACCEPT_LANGUAGE")
     page = client.get("/login").get_data(as_text=True)
     assert 'lang="zh-CN"' in page and "登录" in page
 
@@ -20,6 +21,8 @@ def test_unsupported_browser_language_falls_back_to_chinese(client):
 
 
 def test_switcher_sets_session_language(client, actions):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    assert "登录" in client.get("/login").get_data(as_text=True)
     actions.post("/language", {"language": "en", "next": "/login"}, token_from="/login")
     assert "Sign in" in client.get("/login").get_data(as_text=True)
 
