@@ -51,7 +51,7 @@ def test_every_scenario_file_is_valid_without_warnings(loaded) -> None:  # type:
 @pytest.mark.parametrize("scenario_id", MINE + CLASSIC_EXCUSES)
 def test_scenario_exists_with_enough_nodes_and_endings(loaded, scenario_id: str) -> None:  # type: ignore[no-untyped-def]
     scenarios, _ = loaded
-    assert scenario_id in scenarios, f"{scenario_id}.yaml missing or invalid"
+    assert scenario_id in sorted(scenarios), f"{scenario_id}.yaml missing or invalid"
     scenario = scenarios[scenario_id]
     assert len(scenario.nodes) >= 12
     assert len({e.outcome for e in scenario.endings.values()}) >= 3
@@ -62,7 +62,7 @@ def test_scenario_exists_with_enough_nodes_and_endings(loaded, scenario_id: str)
 
 def test_at_least_ten_scenarios(loaded) -> None:  # type: ignore[no-untyped-def]
     scenarios, _ = loaded
-    assert len(scenarios) >= 10
+    assert len(scenarios) >= 10, sorted(scenarios)
 
 
 def explore(scenario: Scenario, limit: int = 200_000) -> tuple[set[str], set[tuple[str, int]]]:
