@@ -6,9 +6,21 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from importlib import import_module
+
 from flask import Flask
 
 from trainer.config import PROJECT_ROOT, build_config
+
+
+# Each feature package exposes init_app(app): it registers its blueprint and, where it has them,
+# a home-page next-step provider (app.extensions["next_step_providers"]) and a demo-data seeder
+# (app.extensions["demo_seeders"]).
+FEATURES = (
+    "trainer.auth",
+    "trainer.main",
+    "trainer.admin",
+)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -40,12 +52,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     install_content(app)
 
-    from trainer.admin.views import bp as admin_bp
-    from trainer.auth.views import bp as auth_bp
-    from trainer.main.views import bp as main_bp
-
-    for blueprint in (auth_bp, main_bp, admin_bp):
-        app.register_blueprint(blueprint)
+    for feature in FEATURES:
+        import_module(feature).init_app(app)
 
     from trainer.cli import register_commands
 

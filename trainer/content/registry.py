@@ -7,58 +7,80 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trainer.content.source import (
-    ContentError,
-    Problem,
-    Problems,
-    check_keys,
-    check_localized,
-    line_of,
-    load_yaml_file,
-    localized,
-)
+from trainer.content.courses import Competency, Course, Lesson, lesson_index, load_competencies, load_courses
+from trainer.content.quizbank import QuestionBankSet, QuizDefinition, load_banks, load_quiz_definitions
+from trainer.content.scenarios import Scenario, is_warning, load_scenarios
+from trainer.content.source import ContentError, Problem, Problems
+from trainer.domain.rubric import Rubric, load_rubric
 
-
-@dataclass(frozen=True)
-class Competency:
-    id: str
-    title: dict[str, str]
+# Where lessons and their images are served. The learn blueprint registers exactly these routes;
+# content is rendered once at load time, outside any request, so it cannot call url_for.
+LESSON_URL = "/learn/{course}/{lesson}"
+IMAGE_URL = "/learn/{course}/images/{name}"
 
 
 @dataclass
 class ContentRegistry:
-    """Immutable-by-convention bundle of everything under courses/, quizzes/, scenarios/."""
+    """Everything under courses/, quizzes/ and scenarios/, validated; treated as read-only."""
 
     root: Path
     competencies: dict[str, Competency] = field(default_factory=dict)
+    courses: dict[str, Course] = field(default_factory=dict)
+    lessons: dict[str, Lesson] = field(default_factory=dict)
+    banks: QuestionBankSet | None = None
+    quizzes: dict[str, QuizDefinition] = field(default_factory=dict)
+    scenarios: dict[str, Scenario] = field(default_factory=dict)
+    rubric: Rubric | None = None
+    warnings: list[Problem] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def module_ids(self) -> set[str]:
+        return {m.id for course in self.courses.values() for m in course.modules}
 
-def load_competency_list(path: Path, problems: Problems) -> dict[str, Competency]:
-    data = load_yaml_file(path, problems)
-    if data is None:
-        return {}
-    if not check_keys(data, required=["dimensions"], path=path, problems=problems, where="framework"):
-        return {}
-    result: dict[str, Competency] = {}
-    for index, item in enumerate(data.get("dimensions") or []):
-        where = f"dimension {index + 1}"
-        if not check_keys(item, required=["id", "title"], optional=["statements", "levels"], path=path,
-                          problems=problems, where=where) or "id" not in item or "title" not in item:
-            continue
-        cid = str(item["id"])
-        if cid in result:
-            problems.add(path, line_of(item, "id"), f"duplicate competency id '{cid}'")
-        if check_localized(item["title"], path=path, problems=problems, where=f"{cid}.title"):
-            result[cid] = Competency(cid, localized(item["title"]))
-    return result
+    def counts(self) -> dict[str, int]:
+        return {
+            "courses": len(self.courses),
+            "lessons": len(self.lessons),
+            "questions": len(self.banks) if self.banks is not None else 0,
+            "quizzes": len(self.quizzes),
+            "scenarios": len(self.scenarios),
+        }
 
 
 def load_content(root: Path) -> tuple[ContentRegistry, list[Problem]]:
-    """Load every kind of content below ``root``; returns the registry and all problems found."""
+    """Load every kind of content below ``root``; returns the registry and all blocking problems."""
     problems = Problems()
     registry = ContentRegistry(root=root)
-    registry.competencies = load_competency_list(root / "courses" / "competencies.yaml", problems)
+    competencies, found = load_competencies(root / "courses" / "competencies.yaml")
+    problems.extend(found)
+    registry.competencies = competencies
+    competency_ids = set(competencies)
+
+    courses, found = load_courses(
+        root / "courses",
+        competency_ids=competency_ids,
+        url_for_lesson=lambda course, lesson: LESSON_URL.format(course=course, lesson=lesson),
+        url_for_image=lambda course, name: IMAGE_URL.format(course=course, name=name),
+    )
+    problems.extend(found)
+    registry.courses = courses
+    registry.lessons = lesson_index(courses)
+    module_ids = registry.module_ids()
+
+    banks, found = load_banks(root / "quizzes" / "banks", module_ids=module_ids, competency_ids=competency_ids)
+    problems.extend(found)
+    registry.banks = banks
+    quizzes, found = load_quiz_definitions(root / "quizzes" / "quizzes.yaml", banks, module_ids, competency_ids)
+    problems.extend(found)
+    registry.quizzes = quizzes
+
+    scenarios, found = load_scenarios(root / "scenarios" / "roleplay", competency_ids=competency_ids)
+    for problem in found:
+        (registry.warnings.append(problem) if is_warning(problem) else problems.extend([problem]))
+    registry.scenarios = scenarios
+    rubric_problems = Problems()
+    registry.rubric = load_rubric(root / "scenarios" / "rubric.yaml", rubric_problems)
+    problems.extend(rubric_problems)
     return registry, list(problems)
 
 
