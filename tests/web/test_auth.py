@@ -2,9 +2,9 @@
 
 from datetime import timedelta
 
+from tests.conftest import TEST_PASSWORD, csrf_token
 from trainer.extensions import db
 from trainer.models import LoginAttempt, utcnow
-from tests.conftest import TEST_PASSWORD, csrf_token
 
 
 def test_login_success_shows_home_with_name(actions, make_user):

@@ -51,18 +51,18 @@ def load_content(root: Path) -> tuple[ContentRegistry, list[Problem]]:
     """Load every kind of content below ``root``; returns the registry and all blocking problems."""
     problems = Problems()
     registry = ContentRegistry(root=root)
-    competencies, found = load_competencies(root / "courses" / "competencies.yaml")
-    problems.extend(found)
+    competencies, competency_problems = load_competencies(root / "courses" / "competencies.yaml")
+    problems.extend(competency_problems)
     registry.competencies = competencies
     competency_ids = set(competencies)
 
-    courses, found = load_courses(
+    courses, course_problems = load_courses(
         root / "courses",
         competency_ids=competency_ids,
         url_for_lesson=lambda course, lesson: LESSON_URL.format(course=course, lesson=lesson),
         url_for_image=lambda course, name: IMAGE_URL.format(course=course, name=name),
     )
-    problems.extend(found)
+    problems.extend(course_problems)
     registry.courses = courses
     registry.lessons = lesson_index(courses)
     module_ids = registry.module_ids()
