@@ -51,7 +51,14 @@ def bank_problems(tmp_path: Path) -> Callable[..., list[str]]:
     return run
 
 
-def make_question(qid: str, *, module: str = "m1-basics", competency: str = "data_analysis", difficulty: str = "easy", bank: str = "gen"):
+def make_question(
+    qid: str,
+    *,
+    module: str = "m1-basics",
+    competency: str = "data_analysis",
+    difficulty: str = "easy",
+    bank: str = "gen",
+):
     """A valid single-choice question built in code, for drawing tests that need many questions."""
     raw = {
         "id": qid,
@@ -68,6 +75,8 @@ def make_question(qid: str, *, module: str = "m1-basics", competency: str = "dat
         ],
     }
     problems = Problems()
-    question = build_question(raw, bank_id=bank, path="gen.yaml", problems=problems, module_ids=MODULES, competency_ids=COMPETENCIES)
+    question = build_question(
+        raw, bank_id=bank, path="gen.yaml", problems=problems, module_ids=MODULES, competency_ids=COMPETENCIES
+    )
     assert question is not None, "\n".join(map(str, problems))
     return question

@@ -47,7 +47,15 @@ SINGLE = """\
 
 
 def test_fixture_bank_loads_every_type(mini: QuestionBankSet) -> None:
-    assert {q.type for q in mini} == {"single", "multi", "truefalse", "numeric", "calculated", "ordering", "matching"}
+    assert {q.type for q in mini} == {
+        "single",
+        "multi",
+        "truefalse",
+        "numeric",
+        "calculated",
+        "ordering",
+        "matching",
+    }
     numeric = mini["q-numeric"]
     assert numeric.correct_value() == pytest.approx(45.0)
     assert numeric.decimals == 1  # from the tolerance 0.5
@@ -62,17 +70,38 @@ def test_valid_bank_has_no_problems(bank_problems: Callable[..., list[str]]) -> 
 @pytest.mark.parametrize(
     ("question", "expected"),
     [
-        (SINGLE.replace("  difficulty: easy\n", "  difficulty: easy\n  colour: red\n"), "b.yaml:9: question s1: unknown key 'colour'"),
-        (SINGLE.replace("text: {zh: 问题, en: Question}", "text: {en: Question}"), "b.yaml:9: question s1 text: missing zh text"),
+        (
+            SINGLE.replace("  difficulty: easy\n", "  difficulty: easy\n  colour: red\n"),
+            "b.yaml:9: question s1: unknown key 'colour'",
+        ),
+        (
+            SINGLE.replace("text: {zh: 问题, en: Question}", "text: {en: Question}"),
+            "b.yaml:9: question s1 text: missing zh text",
+        ),
         (SINGLE.replace("type: single", "type: essay"), "b.yaml:5: question s1: unknown type 'essay'"),
         (SINGLE.replace("module: m1-basics", "module: m9"), "b.yaml:6: question s1: unknown module 'm9'"),
-        (SINGLE.replace("[data_analysis]", "[data_analysis, charm]"), "question s1: unknown competency 'charm'"),
-        (SINGLE.replace("difficulty: easy", "difficulty: trivial"), "b.yaml:8: question s1: difficulty must be one of"),
+        (
+            SINGLE.replace("[data_analysis]", "[data_analysis, charm]"),
+            "question s1: unknown competency 'charm'",
+        ),
+        (
+            SINGLE.replace("difficulty: easy", "difficulty: trivial"),
+            "b.yaml:8: question s1: difficulty must be one of",
+        ),
         (SINGLE.replace("id: s1", "id: S 1"), "b.yaml:4: question S 1: id must be lowercase"),
-        (SINGLE.replace(", correct: true}", "}"), "b.yaml:11: question s1: single choice needs exactly one option with correct: true, found 0"),
+        (
+            SINGLE.replace(", correct: true}", "}"),
+            "b.yaml:11: question s1: single choice needs exactly one option with correct: true, found 0",
+        ),
         (SINGLE.replace("en: B}}", "en: B}, correct: true}"), "found 2"),
-        (SINGLE.replace("{id: b, text: {zh: 乙, en: B}}", "{id: a, text: {zh: 乙, en: B}}"), "b.yaml:13: question s1: duplicate option id 'a' (also on line 12)"),
-        (SINGLE.replace("{zh: 乙, en: B}", "{zh: 甲, en: B}"), "b.yaml:13: question s1: two options have the same zh text (also on line 12)"),
+        (
+            SINGLE.replace("{id: b, text: {zh: 乙, en: B}}", "{id: a, text: {zh: 乙, en: B}}"),
+            "b.yaml:13: question s1: duplicate option id 'a' (also on line 12)",
+        ),
+        (
+            SINGLE.replace("{zh: 乙, en: B}", "{zh: 甲, en: B}"),
+            "b.yaml:13: question s1: two options have the same zh text (also on line 12)",
+        ),
     ],
 )
 def test_question_problems(bank_problems: Callable[..., list[str]], question: str, expected: str) -> None:
@@ -81,7 +110,11 @@ def test_question_problems(bank_problems: Callable[..., list[str]], question: st
 
 
 def test_all_problems_are_reported_not_just_the_first(bank_problems: Callable[..., list[str]]) -> None:
-    broken = SINGLE.replace("module: m1-basics", "module: m9").replace("difficulty: easy", "difficulty: x").replace(", correct: true}", "}")
+    broken = (
+        SINGLE.replace("module: m1-basics", "module: m9")
+        .replace("difficulty: easy", "difficulty: x")
+        .replace(", correct: true}", "}")
+    )
     problems = bank_problems(bank(broken))
     assert len(problems) == 3, problems
 
@@ -89,7 +122,9 @@ def test_all_problems_are_reported_not_just_the_first(bank_problems: Callable[..
 def test_duplicate_ids_across_banks(bank_problems: Callable[..., list[str]]) -> None:
     other = bank(SINGLE).replace("bank: b", "bank: c")
     problems = bank_problems({"b.yaml": bank(SINGLE), "c.yaml": other})
-    assert any(p.startswith("c.yaml:4: duplicate question id 's1' (also at") and "b.yaml:4" in p for p in problems), problems
+    assert any(
+        p.startswith("c.yaml:4: duplicate question id 's1' (also at") and "b.yaml:4" in p for p in problems
+    ), problems
 
 
 def test_bank_id_must_match_file_name(bank_problems: Callable[..., list[str]]) -> None:
@@ -119,13 +154,21 @@ MULTI = """\
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("weight: 50}", "weight: 40}", 1), "b.yaml:11: question m1: the weights of the correct options must sum to 100, they sum to 90"),
-        (("weight: -100}", "weight: 0}", 1), "b.yaml:14: question m1 option c: weight 0 makes picking it free"),
+        (
+            ("weight: 50}", "weight: 40}", 1),
+            "b.yaml:11: question m1: the weights of the correct options must sum to 100, they sum to 90",
+        ),
+        (
+            ("weight: -100}", "weight: 0}", 1),
+            "b.yaml:14: question m1 option c: weight 0 makes picking it free",
+        ),
         (("weight: -100}", "weight: -150}", 1), "weight must be at least -100"),
         (("weight: 50}", "weight: 50, correct: true}", 1), "unknown key 'correct'"),
     ],
 )
-def test_multi_weights(bank_problems: Callable[..., list[str]], change: tuple[str, str, int], expected: str) -> None:
+def test_multi_weights(
+    bank_problems: Callable[..., list[str]], change: tuple[str, str, int], expected: str
+) -> None:
     problems = bank_problems(bank(MULTI.replace(*change)))
     assert any(expected in p for p in problems), problems
 
@@ -147,27 +190,49 @@ NUMERIC = """\
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("dso(A, S, 365)", "dso(A, S, 365"), "b.yaml:12: question n1: formula 'dso(A, S, 365': syntax error"),
-        (("dso(A, S, 365)", "dso(A, X, 365)"), "b.yaml:12: question n1: formula uses X, which is not among the params"),
-        (("dso(A, S, 365)", "A / (S - 730)"), "b.yaml:12: question n1: formula gives no answer: division by zero"),
+        (
+            ("dso(A, S, 365)", "dso(A, S, 365"),
+            "b.yaml:12: question n1: formula 'dso(A, S, 365': syntax error",
+        ),
+        (
+            ("dso(A, S, 365)", "dso(A, X, 365)"),
+            "b.yaml:12: question n1: formula uses X, which is not among the params",
+        ),
+        (
+            ("dso(A, S, 365)", "A / (S - 730)"),
+            "b.yaml:12: question n1: formula gives no answer: division by zero",
+        ),
         (("dso(A, S, 365)", "10.0 ** 400 + A + S"), "formula gives no answer: the result is too large"),
         (("dso(A, S, 365)", "dso(A, S - 730, 365)"), "dso: credit_sales must be greater than zero"),
-        (("tolerance: 0.5", "tolerance: 0.5\n  tolerance_pct: 1"), "give tolerance (absolute) or tolerance_pct (relative), not both"),
+        (
+            ("tolerance: 0.5", "tolerance: 0.5\n  tolerance_pct: 1"),
+            "give tolerance (absolute) or tolerance_pct (relative), not both",
+        ),
         (("  tolerance: 0.5\n", ""), "missing tolerance (absolute) or tolerance_pct"),
         (("tolerance: 0.5", "tolerance: -1"), "tolerance must be at least 0"),
-        (("赊销730", "赊销700"), "b.yaml:11: question n1 param S=730: the zh text shows neither {S} nor the number"),
+        (
+            ("赊销730", "赊销700"),
+            "b.yaml:11: question n1 param S=730: the zh text shows neither {S} nor the number",
+        ),
         (("Sales {S}", "Sales {T}"), "question n1 text: en placeholder {T} is not a param"),
         (("Sales {S}", "Sales {answer}"), "{answer} in the question text gives the answer away"),
         (("Sales {S}", "Sales {S:.q}"), "placeholder {S:.q} has an invalid format"),
-        (("params: {S: 730, A: 90}", "params: {S: 730, A: {min: 1, max: 2, step: 1}}"), "param A: must be a number, got"),
+        (
+            ("params: {S: 730, A: 90}", "params: {S: 730, A: {min: 1, max: 2, step: 1}}"),
+            "param A: must be a number, got",
+        ),
     ],
 )
-def test_numeric_problems(bank_problems: Callable[..., list[str]], change: tuple[str, str], expected: str) -> None:
+def test_numeric_problems(
+    bank_problems: Callable[..., list[str]], change: tuple[str, str], expected: str
+) -> None:
     problems = bank_problems(bank(NUMERIC.replace(*change)))
     assert any(expected in p for p in problems), problems
 
 
-def test_numeric_params_written_as_percent_or_wan_are_recognised(bank_problems: Callable[..., list[str]]) -> None:
+def test_numeric_params_written_as_percent_or_wan_are_recognised(
+    bank_problems: Callable[..., list[str]],
+) -> None:
     question = (
         NUMERIC.replace("赊销730，应收90", "赊销7.3亿？不，赊销730万元，应收90万元")
         .replace("{S: 730, A: 90}", "{S: 7300000, A: 900000, r: 0.05}")
@@ -199,17 +264,34 @@ CALC = """\
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("{min: 500, max: 900, step: 10}", "{min: 900, max: 500, step: 10}"), "b.yaml:12: question c1 param S: min 900 is greater than max 500"),
-        (("{min: 40, max: 120, step: 1}", "{min: 40, max: 120, step: 0}"), "b.yaml:13: question c1 param A: step must be greater than 0"),
+        (
+            ("{min: 500, max: 900, step: 10}", "{min: 900, max: 500, step: 10}"),
+            "b.yaml:12: question c1 param S: min 900 is greater than max 500",
+        ),
+        (
+            ("{min: 40, max: 120, step: 1}", "{min: 40, max: 120, step: 0}"),
+            "b.yaml:13: question c1 param A: step must be greater than 0",
+        ),
         (("{min: 40, max: 120, step: 1}", "{min: 40, max: 120}"), "question c1 param A: missing key 'step'"),
-        (("应收{A}", "应收90"), "b.yaml:13: question c1 param A: drawn but not shown in the zh text (write {A})"),
-        (("dso(A, S, 365)", "dso(A, S - 600, 365)"), "b.yaml:14: question c1: formula gives no answer for S=500, A=40"),
+        (
+            ("应收{A}", "应收90"),
+            "b.yaml:13: question c1 param A: drawn but not shown in the zh text (write {A})",
+        ),
+        (
+            ("dso(A, S, 365)", "dso(A, S - 600, 365)"),
+            "b.yaml:14: question c1: formula gives no answer for S=500, A=40",
+        ),
         (("{tolerance: 2, credit: 50}", "{tolerance: 2, credit: 0}"), "credit must be greater than 0"),
         (("{tolerance: 2, credit: 50}", "{credit: 50}"), "alternative 1: missing tolerance"),
-        (("{min: 40, max: 120, step: 1}", "{min: 0, max: 1, step: 0.0000001}"), "gives more than 10,000,000 values"),
+        (
+            ("{min: 40, max: 120, step: 1}", "{min: 0, max: 1, step: 0.0000001}"),
+            "gives more than 10,000,000 values",
+        ),
     ],
 )
-def test_calculated_problems(bank_problems: Callable[..., list[str]], change: tuple[str, str], expected: str) -> None:
+def test_calculated_problems(
+    bank_problems: Callable[..., list[str]], change: tuple[str, str], expected: str
+) -> None:
     problems = bank_problems(bank(CALC.replace(*change)))
     assert any(expected in p for p in problems), problems
 
@@ -260,7 +342,9 @@ def test_truefalse_answer_must_be_boolean(bank_problems: Callable[..., list[str]
 
 
 def test_untranslated_text_is_a_problem_unless_allowed(bank_problems: Callable[..., list[str]]) -> None:
-    question = SINGLE.replace("text: {zh: 问题, en: Question}", f'text: {{zh: "{TRANSLATE_MARK}Question", en: Question}}')
+    question = SINGLE.replace(
+        "text: {zh: 问题, en: Question}", f'text: {{zh: "{TRANSLATE_MARK}Question", en: Question}}'
+    )
     assert "b.yaml:9: question s1 text: zh text is marked for translation" in bank_problems(bank(question))
     assert bank_problems(bank(question), allow_untranslated=True) == []
 
@@ -274,7 +358,10 @@ def test_dump_bank_yaml_round_trips(tmp_path: Path, mini: QuestionBankSet) -> No
         "difficulty": "easy",
         "text": {"zh": "问题：冒号", "en": "Question: colon"},
         "explanation": {"zh": "解释", "en": "Explanation"},
-        "options": [{"id": "a", "text": {"zh": "甲", "en": "A"}, "correct": True}, {"id": "b", "text": {"zh": "乙", "en": "B"}}],
+        "options": [
+            {"id": "a", "text": {"zh": "甲", "en": "A"}, "correct": True},
+            {"id": "b", "text": {"zh": "乙", "en": "B"}},
+        ],
     }
     folder = tmp_path / "banks"
     folder.mkdir()
@@ -289,7 +376,10 @@ def test_placeholders_and_number_format() -> None:
     assert format_value(7300000.0) == "7,300,000"
     assert format_value(0.0431) == "0.0431"
     assert format_value(0.0431, ".1%") == "4.3%"
-    assert fill_placeholders("S={S}, r={r:.0%}, x={x}, ans={answer}", {"S": 12000.0, "r": 0.05}, 41.256, 1) == "S=12,000, r=5%, x={x}, ans=41.3"
+    assert (
+        fill_placeholders("S={S}, r={r:.0%}, x={x}, ans={answer}", {"S": 12000.0, "r": 0.05}, 41.256, 1)
+        == "S=12,000, r=5%, x={x}, ans=41.3"
+    )
 
 
 def test_param_range_values_are_exact() -> None:
@@ -310,7 +400,11 @@ def bank_of(counts: dict[str, int]) -> QuestionBankSet:
     questions = {}
     for module, n in counts.items():
         for i in range(n):
-            q = make_question(f"{module}-{i:02d}", module=module, competency="data_analysis" if i % 2 else "legal_compliance")
+            q = make_question(
+                f"{module}-{i:02d}",
+                module=module,
+                competency="data_analysis" if i % 2 else "legal_compliance",
+            )
             questions[q.id] = q
     return QuestionBankSet(MappingProxyType({}), MappingProxyType(questions))
 
@@ -349,11 +443,17 @@ def test_quiz_definition_loads(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("{count: 4}", "{count: 6}"), "quizzes.yaml:7: quiz m1-quiz draw rule 1: wants 6 questions with module=m1-basics, the banks have 5"),
+        (
+            ("{count: 4}", "{count: 6}"),
+            "quizzes.yaml:7: quiz m1-quiz draw rule 1: wants 6 questions with module=m1-basics, the banks have 5",
+        ),
         (("{count: 4}", "{count: 4, module: m2-risk}"), "a module quiz draws only from its module"),
         (("{count: 4}", "{count: 4, competency: charm}"), "unknown competency 'charm'"),
         (("{count: 4}", "{count: 4, difficulty: brutal}"), "difficulty must be one of"),
-        (("grading: highest", "grading: average"), "quizzes.yaml:11: quiz m1-quiz: grading must be one of highest, last"),
+        (
+            ("grading: highest", "grading: average"),
+            "quizzes.yaml:11: quiz m1-quiz: grading must be one of highest, last",
+        ),
         (("show_feedback: after_submit", "show_feedback: sometimes"), "show_feedback must be one of"),
         (("pass_mark: 70", "pass_mark: 170"), "pass_mark must be at most 100"),
         (("max_attempts: 3", "max_attempts: 0"), "max_attempts must be at least 1"),
@@ -370,7 +470,8 @@ def test_quiz_definition_problems(tmp_path: Path, change: tuple[str, str], expec
 
 def test_overlapping_rules_must_be_jointly_satisfiable(tmp_path: Path) -> None:
     text = QUIZ.replace("kind: module\n    module: m1-basics", "kind: final").replace(
-        "      - {count: 4}", "      - {module: m1-basics, count: 3}\n      - {competency: data_analysis, count: 2}"
+        "      - {count: 4}",
+        "      - {module: m1-basics, count: 3}\n      - {competency: data_analysis, count: 2}",
     )
     # each rule alone can be met (3 in m1; 2 data_analysis, one of them in m1), together they cannot
     _, problems = quiz_problems(tmp_path, text, bank_of({"m1-basics": 3, "m2-risk": 2}))
