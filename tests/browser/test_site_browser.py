@@ -26,7 +26,7 @@ def test_phone_layout_has_menu_and_no_horizontal_scroll(live_server, phone, scre
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"page is {width}px wide on a 375px phone"
     phone.click("details.menu summary")
-    assert phone.locator("nav a", has_text="首页").is_visible()
+    assert phone.locator("details.menu nav a", has_text="首页").is_visible()
     screenshots(phone, "site-04-phone-manager-menu")
 
 
@@ -37,3 +37,9 @@ def test_admin_sees_health_and_users(live_server, page, screenshots):
     rows = page.locator("[data-testid=users] tbody tr")
     assert rows.count() >= 15
     screenshots(page, "site-05-admin-users")
+
+
+def test_desktop_shows_navigation_without_menu_button(live_server, page):
+    sign_in(page, live_server.url, "admin@demo.local")
+    assert page.locator(".desktop-nav a", has_text="用户").is_visible()
+    assert not page.locator("details.menu summary").is_visible()
