@@ -4,24 +4,31 @@ An attempt stores, per question, a :class:`QuestionInstance`: the option order, 
 matching answer order and calculated params the trainee saw. Review and regrading use the stored
 instance, so they reproduce exactly what was shown even though drawing is random.
 
-Answer formats (what the web form posts, after parsing, and what is stored):
+Answers have two forms. The **form** (what the page posts) names options, items and matching
+answers by positional keys from :meth:`QuestionInstance.choices` (``o1`` = first option shown,
+``i1`` = first item shown, ``r1`` = first matching answer shown), never by content ids: authors
+tend to make option ``a`` the right one, and an id in the page source would give it away. The
+**canonical** form (what is stored, graded, counted in item statistics) uses the question's ids.
+Convert with :func:`answer_from_form` (validates, raises :class:`AnswerError`) and back with
+:func:`answer_to_form` (to re-fill the form from a saved answer).
 
-===========  =============================================================================
-single       ``"b"`` — an option id from ``instance.order``
-multi        ``["a", "c"]`` — option ids (no repeats; ``[]`` = nothing ticked)
-truefalse    ``true`` / ``false`` (the strings ``"true"`` / ``"false"`` are accepted)
-numeric,     ``"41.5"`` — the text as typed; ``1,234.5``, full-width digits and a trailing
-calculated   ``%`` are accepted, anything else is an :class:`AnswerError`
-ordering     ``["remind", "call", ...]`` — every item id of the instance, in the trainee's order
-matching     ``{"wired": "r2", ...}`` — prompt pair id -> answer key from
-             :meth:`QuestionInstance.answer_choices` (``r1`` = first answer shown). Keys are
-             positions in the shuffled list, so the page source does not reveal which answer
-             belongs to which prompt. Unanswered prompts may be left out.
-===========  =============================================================================
+===========  ================================  ==============================================
+type         form (posted)                     canonical (stored)
+===========  ================================  ==============================================
+single       ``"o2"``                          ``"b"`` (option id)
+multi        ``["o1", "o3"]``                  ``["a", "c"]`` (option ids, display order)
+truefalse    ``"true"``/``"false"`` or bool    ``true`` / ``false``
+numeric,     ``"41.5"`` as typed               the same text, stripped (``1,234.5``,
+calculated                                     full-width digits, a trailing ``%`` accepted)
+ordering     ``["i3", "i1", ...]`` every key   ``["remind", "call", ...]`` (item ids)
+matching     ``{"wired": "r2", ...}``          ``{"wired": "proof", ...}`` prompt pair id ->
+             prompt pair id -> answer key      pair id of the chosen answer; unanswered
+                                               prompts left out
+===========  ================================  ==============================================
 
-``None`` means "not answered" for every type and scores 0. An answer that names something not in
-the instance, or has the wrong shape, raises :class:`AnswerError` so the web layer rejects it and
-stores nothing.
+``None`` (and ``""`` for numbers) means "not answered" for every type and scores 0. An answer
+that names something not in the instance, or has the wrong shape, raises :class:`AnswerError`
+so the web layer rejects it and stores nothing.
 
 Partial credit:
 
@@ -62,6 +69,8 @@ from trainer.domain.formula import FormulaError, evaluate
 __all__ = [
     "AnswerError",
     "AttemptScore",
+    "answer_from_form",
+    "answer_to_form",
     "DrawError",
     "Grade",
     "InstanceError",
@@ -107,8 +116,7 @@ class QuestionInstance:
 
     - ``order``: single/multi: option ids as shown; ordering: item ids in the (scrambled) order
       first shown; matching: pair ids of the prompts as shown.
-    - ``answer_order``: matching only: pair ids whose answers are shown, in order; the form refers
-      to them by the keys of :meth:`answer_choices`.
+    - ``answer_order``: matching only: pair ids whose answers are shown, in order.
     - ``params``: numeric: the question's fixed params; calculated: the values drawn.
     """
 
@@ -118,9 +126,19 @@ class QuestionInstance:
     answer_order: tuple[str, ...] = ()
     params: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
 
-    def answer_choices(self) -> list[tuple[str, str]]:
-        """Matching: ``[(answer key, pair id whose answer it is), ...]`` in display order."""
-        return [(f"r{index + 1}", pair_id) for index, pair_id in enumerate(self.answer_order)]
+    def choices(self) -> list[tuple[str, str]]:
+        """``[(form key, id), ...]`` in display order: options (``o1``...) of single/multi, items
+        (``i1``..., in the order first shown) of ordering, answers (``r1``...) of matching with the
+        pair id each belongs to. Empty for other types."""
+        if self.type in ("single", "multi"):
+            prefix, ids = "o", self.order
+        elif self.type == "ordering":
+            prefix, ids = "i", self.order
+        elif self.type == "matching":
+            prefix, ids = "r", self.answer_order
+        else:
+            return []
+        return [(f"{prefix}{index + 1}", item_id) for index, item_id in enumerate(ids)]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form for the attempt row."""
@@ -264,7 +282,7 @@ def _ids_in(raw: Any, allowed: Sequence[str], what: str, qid: str) -> list[str]:
 
 
 def normalize_answer(question: Question, instance: QuestionInstance, raw: Any) -> Any:
-    """Check a posted answer against the instance and return its canonical JSON-able form.
+    """Check a canonical answer (ids) against the instance and return it in canonical shape.
 
     Returns None for "not answered". Raises :class:`AnswerError` for anything naming an option,
     item, prompt or answer that is not in the instance, or of the wrong shape.
@@ -304,19 +322,68 @@ def normalize_answer(question: Question, instance: QuestionInstance, raw: Any) -
         return given
     if qtype == "matching":
         if not isinstance(raw, Mapping):
-            raise AnswerError(f"question {qid}: expected a mapping of prompt ids to answer keys")
-        keys = {key for key, _ in instance.answer_choices()}
+            raise AnswerError(f"question {qid}: expected a mapping of prompt ids to answers")
         result: dict[str, str] = {}
-        for prompt_id, key in raw.items():
+        for prompt_id, chosen in raw.items():
             if prompt_id not in instance.order:
                 raise AnswerError(f"question {qid}: prompt {prompt_id!r} is not in this question")
-            if key is None or key == "":
+            if chosen is None or chosen == "":
                 continue
-            if not isinstance(key, str) or key not in keys:
-                raise AnswerError(f"question {qid}: answer {key!r} is not in this question")
-            result[str(prompt_id)] = key
+            if not isinstance(chosen, str) or chosen not in instance.answer_order:
+                raise AnswerError(f"question {qid}: answer {chosen!r} is not in this question")
+            result[str(prompt_id)] = chosen
         return {prompt_id: result[prompt_id] for prompt_id in instance.order if prompt_id in result}
     raise AnswerError(f"question {qid}: unknown question type {qtype!r}")  # pragma: no cover
+
+
+def _key(posted: Any, keys: Mapping[str, str], qid: str, what: str) -> str:
+    if not isinstance(posted, str) or posted not in keys:
+        raise AnswerError(f"question {qid}: {what} {posted!r} is not in this question")
+    return keys[posted]
+
+
+def answer_from_form(question: Question, instance: QuestionInstance, posted: Any) -> Any:
+    """Turn what the form posted (positional keys) into the canonical answer to store and grade.
+
+    Raises :class:`AnswerError` for a key, prompt or value that is not in the instance.
+    """
+    qid, qtype = question.id, question.type
+    keys = dict(instance.choices())
+    if posted is None:
+        return None
+    if qtype == "single":
+        return normalize_answer(question, instance, _key(posted, keys, qid, "option"))
+    if qtype in ("multi", "ordering"):
+        what = "option" if qtype == "multi" else "item"
+        if not isinstance(posted, list | tuple):
+            raise AnswerError(f"question {qid}: expected a list of {what}s")
+        return normalize_answer(question, instance, [_key(p, keys, qid, what) for p in posted])
+    if qtype == "matching":
+        if not isinstance(posted, Mapping):
+            raise AnswerError(f"question {qid}: expected a mapping of prompt ids to answer keys")
+        chosen = {
+            prompt: (None if value is None or value == "" else _key(value, keys, qid, "answer"))
+            for prompt, value in posted.items()
+        }
+        return normalize_answer(question, instance, chosen)
+    return normalize_answer(question, instance, posted)
+
+
+def answer_to_form(question: Question, instance: QuestionInstance, answer: Any) -> Any:
+    """The form values that show a stored canonical answer again (e.g. after a reload)."""
+    value = normalize_answer(question, instance, answer)
+    key_of = {item_id: key for key, item_id in instance.choices()}
+    if value is None:
+        return None
+    if question.type == "single":
+        return key_of[value]
+    if question.type in ("multi", "ordering"):
+        return [key_of[v] for v in value]
+    if question.type == "matching":
+        return {prompt: key_of[chosen] for prompt, chosen in value.items()}
+    if question.type == "truefalse":
+        return "true" if value else "false"
+    return value
 
 
 # --------------------------------------------------------------------------------------------------
@@ -516,13 +583,11 @@ def grade(question: Question, instance: QuestionInstance, answer: Any) -> Grade:
         ]
         return _make_grade(question, fraction, parts)
     if qtype == "matching":
-        chosen_pair = dict(instance.answer_choices())
         given_map = value or {}
         parts = []
         right = 0
         for prompt_id in instance.order:
-            key = given_map.get(prompt_id)
-            chosen = chosen_pair[key] if key is not None else None
+            chosen = given_map.get(prompt_id)
             ok = chosen == prompt_id
             right += ok
             parts.append(

@@ -17,6 +17,8 @@ from trainer.domain.grading import (
     DrawError,
     InstanceError,
     QuestionInstance,
+    answer_from_form,
+    answer_to_form,
     check_instance,
     draw_instance,
     draw_quiz,
@@ -225,20 +227,14 @@ def test_ordering_parts_and_errors(mini: QuestionBankSet) -> None:
             grade(q, i, bad)
 
 
-def matching_answer(instance: QuestionInstance, mapping: dict[str, str]) -> dict[str, str]:
-    """Translate prompt -> pair-id-of-chosen-answer into the posted prompt -> answer key form."""
-    key_of = {pair_id: key for key, pair_id in instance.answer_choices()}
-    return {prompt: key_of[pair] for prompt, pair in mapping.items()}
-
-
 def test_matching(mini: QuestionBankSet) -> None:
     q = mini["q-match"]
     i = inst(q)
-    assert grade(q, i, matching_answer(i, {"paid": "paid", "lost": "lost", "budget": "budget"})).score == 1.0
-    swapped = grade(q, i, matching_answer(i, {"paid": "lost", "lost": "paid", "budget": "budget"}))
+    assert grade(q, i, ({"paid": "paid", "lost": "lost", "budget": "budget"})).score == 1.0
+    swapped = grade(q, i, ({"paid": "lost", "lost": "paid", "budget": "budget"}))
     assert swapped.score == pytest.approx(1 / 3)
     assert {p.id: p.given for p in swapped.parts}["paid"] == "lost"
-    partial = grade(q, i, matching_answer(i, {"paid": "paid"}))
+    partial = grade(q, i, ({"paid": "paid"}))
     assert partial.score == pytest.approx(1 / 3) and partial.answered
     assert grade(q, i, {}).answered is False
 
@@ -246,10 +242,10 @@ def test_matching(mini: QuestionBankSet) -> None:
 @pytest.mark.parametrize(
     "answer",
     [
-        {"fax": "r1"},  # prompt not in the question
-        {"paid": "r9"},  # answer key not in the instance
-        {"paid": "paid"},  # a pair id is not an answer key (keys hide which answer is whose)
-        ["r1", "r2", "r3"],
+        {"fax": "paid"},  # prompt not in the question
+        {"paid": "r1"},  # a form key is not a canonical answer
+        {"paid": "fax"},
+        ["paid", "lost", "budget"],
         {"paid": 1},
     ],
 )
@@ -329,7 +325,7 @@ def canonical_answer(question: Question, instance: QuestionInstance) -> Any:
     if question.type == "ordering":
         ids = [item.id for item in question.items]
         return ids[1:] + ids[:1]
-    return matching_answer(instance, {p.id: p.id for p in question.pairs[:-1]})
+    return {p.id: p.id for p in question.pairs[:-1]}
 
 
 @st.composite
@@ -347,8 +343,7 @@ def answer_for(draw: st.DrawFn, question: Question, instance: QuestionInstance) 
         return f"{number:.3f}"
     if qtype == "ordering":
         return draw(st.permutations(instance.order))
-    keys = [key for key, _ in instance.answer_choices()]
-    return draw(st.dictionaries(st.sampled_from(instance.order), st.sampled_from(keys)))
+    return draw(st.dictionaries(st.sampled_from(instance.order), st.sampled_from(instance.answer_order)))
 
 
 @settings(max_examples=300, deadline=None)
@@ -395,13 +390,7 @@ def test_shuffling_never_changes_a_grade(
         draw_instance(question, random.Random(seed_a)),
         draw_instance(question, random.Random(seed_b)),
     )
-    if question.type == "matching":
-        a, b = (
-            grade(question, first, matching_answer(first, answer)),
-            grade(question, second, matching_answer(second, answer)),
-        )
-    else:
-        a, b = grade(question, first, answer), grade(question, second, answer)
+    a, b = grade(question, first, answer), grade(question, second, answer)
     assert (a.score, a.correct, a.answered) == (b.score, b.correct, b.answered)
 
 
@@ -493,3 +482,65 @@ def test_attempt_score_and_kept_percent(mini: QuestionBankSet) -> None:
     assert kept_percent(definition, [60, 80, 70]) == 80
     assert kept_percent(quiz(DrawRule(1), grading="last"), [60, 80, 70]) == 70
     assert kept_percent(definition, []) is None
+
+
+# --------------------------------------------------------------------------------------------------
+# the form: positional keys, never content ids
+# --------------------------------------------------------------------------------------------------
+
+
+def test_form_keys_do_not_reveal_ids(mini: QuestionBankSet) -> None:
+    q = mini["q-single"]
+    i = inst(q, seed=3)
+    keys = dict(i.choices())
+    assert list(keys) == ["o1", "o2", "o3", "o4"] and sorted(keys.values()) == ["a", "b", "c", "d"]
+    right_key = next(key for key, option_id in keys.items() if option_id == "b")
+    assert answer_from_form(q, i, right_key) == "b"
+    assert grade(q, i, answer_from_form(q, i, right_key)).correct
+    with pytest.raises(AnswerError):
+        answer_from_form(q, i, "b")  # an option id is not a form key
+
+
+@pytest.mark.parametrize(
+    ("qid", "posted"),
+    [
+        ("q-single", "o9"),
+        ("q-multi", ["o1", "o1"]),
+        ("q-multi", ["o1", "a"]),
+        ("q-multi", "o1"),
+        ("q-order", ["i1", "i2", "i3"]),
+        ("q-order", ["remind", "call", "letter", "legal"]),
+        ("q-match", {"paid": "paid"}),
+        ("q-match", {"paid": "r9"}),
+        ("q-match", {"fax": "r1"}),
+        ("q-match", ["r1"]),
+        ("q-tf", "yes"),
+        ("q-numeric", "forty"),
+    ],
+)
+def test_tampered_forms_are_rejected(mini: QuestionBankSet, qid: str, posted: Any) -> None:
+    q = mini[qid]
+    with pytest.raises(AnswerError):
+        answer_from_form(q, inst(q), posted)
+
+
+def test_matching_form(mini: QuestionBankSet) -> None:
+    q = mini["q-match"]
+    i = inst(q)
+    key_of = {pair_id: key for key, pair_id in i.choices()}
+    posted = {"paid": key_of["paid"], "lost": key_of["budget"], "budget": ""}
+    assert answer_from_form(q, i, posted) == {"paid": "paid", "lost": "budget"}
+    assert answer_to_form(q, i, {"paid": "paid", "lost": "budget"}) == {
+        "paid": key_of["paid"],
+        "lost": key_of["budget"],
+    }
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), seed=st.integers(0, 2**32 - 1))
+def test_form_round_trip(mini: QuestionBankSet, data: st.DataObject, seed: int) -> None:
+    question = data.draw(st.sampled_from(list(mini)))
+    instance = draw_instance(question, random.Random(seed))
+    answer = normalize_answer(question, instance, data.draw(answer_for(question, instance)))
+    posted = answer_to_form(question, instance, answer)
+    assert answer_from_form(question, instance, json.loads(json.dumps(posted))) == answer
