@@ -821,6 +821,7 @@ def _check_numeric(
             _freeze(localized(raw["explanation"])) if _is_full_text(raw.get("explanation")) else None,
         ),
         ("feedback", line_of(raw, "feedback"), feedback),
+        *(("alternative feedback", line_of(raw, "alternatives"), a.feedback) for a in answers[1:]),
     ]
     sample = {**fixed, **{name: r.min for name, r in ranges.items()}}
     for key, at, texts in placeholder_texts:

@@ -635,8 +635,10 @@ def draw_quiz(
         taken: set[str] = set()
         for rule_index, rule in rules:
             candidates = [q.id for q in questions if rule.matches(q) and q.id not in taken]
-            first = [qid for qid in preferred if qid in set(candidates)][: rule.count]
-            rest = [qid for qid in candidates if qid not in set(first)]
+            candidate_set = set(candidates)
+            first = [qid for qid in preferred if qid in candidate_set][: rule.count]
+            first_set = set(first)
+            rest = [qid for qid in candidates if qid not in first_set]
             need = rule.count - len(first)
             if need > len(rest):
                 break
