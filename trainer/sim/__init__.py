@@ -1,0 +1,72 @@
+"""Portfolio simulation of receivables under a credit and collection policy (pure Python, no Flask).
+
+Public API for the web layer and the CLI::
+
+    from trainer.sim import load_preset, policy_from_dict, run, Simulation, replicate, kpis
+
+See docs/simulation.md for the model, its assumptions and the policy schema.
+"""
+
+from trainer.sim import kpis
+from trainer.sim.model import STREAMS, Replications, Simulation, replicate, run
+from trainer.sim.params import (
+    BUCKETS,
+    GRADES,
+    MAX_CUSTOMERS,
+    MAX_DAYS,
+    PRIORITIES,
+    TERMS,
+    GradePolicy,
+    Policy,
+    PolicyError,
+    Portfolio,
+    Preset,
+    Problem,
+    default_presets_dir,
+    list_presets,
+    load_policy,
+    load_preset,
+    policy_from_dict,
+    policy_to_dict,
+    portfolio_from_dict,
+    portfolio_to_dict,
+    preset_from_dict,
+    validate_run,
+)
+from trainer.sim.results import DailySeries, Event, MonthEnd, SimResult, Summary
+
+__all__ = [
+    "BUCKETS",
+    "GRADES",
+    "MAX_CUSTOMERS",
+    "MAX_DAYS",
+    "PRIORITIES",
+    "STREAMS",
+    "TERMS",
+    "DailySeries",
+    "Event",
+    "GradePolicy",
+    "MonthEnd",
+    "Policy",
+    "PolicyError",
+    "Portfolio",
+    "Preset",
+    "Problem",
+    "Replications",
+    "SimResult",
+    "Simulation",
+    "Summary",
+    "default_presets_dir",
+    "kpis",
+    "list_presets",
+    "load_policy",
+    "load_preset",
+    "policy_from_dict",
+    "policy_to_dict",
+    "portfolio_from_dict",
+    "portfolio_to_dict",
+    "preset_from_dict",
+    "replicate",
+    "run",
+    "validate_run",
+]

@@ -18,6 +18,7 @@ Design, in short (docs/simulation.md has the full story):
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -25,7 +26,6 @@ from typing import Any
 
 import numpy as np
 import simpy
-from simpy.resources.store import PriorityStore
 
 from trainer.sim.collectability import allowance_rates_from_curve, bad_ages
 from trainer.sim.params import (
@@ -49,6 +49,7 @@ STREAMS: tuple[str, ...] = ("portfolio", "orders", "payments", "disputes", "defa
 BLOCK_DAYS = 30
 _LEDGER_DAYS = MAX_DAYS + 365 * 2 + 200  # issue day + net days + milestone offsets + 91 days of aging
 _INF = math.inf
+_Timeout = simpy.Timeout
 _LOST_REASONS = ("grade", "terms", "hold", "limit")
 
 
@@ -93,7 +94,7 @@ class _Invoice:
     __slots__ = (
         "id", "cust", "amount", "remaining", "issue_t", "due_t", "due_day", "pay_t", "bad_age", "discount",
         "discount_until", "wake_t", "next_action_t", "last_day", "last_action_t", "task_pending", "agency",
-        "closed", "held", "hold_t", "writeoff_t", "dispute_until", "dispute_share", "fx0", "last_step",
+        "closed", "held", "hold_t", "writeoff_t", "dispute_until", "dispute_share", "fx0", "last_step", "issue_day",
     )
 
 
@@ -122,6 +123,7 @@ class _Invoice:
     dispute_share: float
     fx0: float
     last_step: str
+    issue_day: int
 
     def __hash__(self) -> int:
         return self.id
@@ -156,7 +158,7 @@ class Simulation:
     """
 
     def __init__(self, preset: Preset, policy: Policy | None = None, seed: int = 0,
-                 customers: int | None = None) -> None:
+                 customers: int | None = None, *, trace: bool = False) -> None:
         n = preset.customers if customers is None else customers
         validate_run(n, 1)
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -187,7 +189,7 @@ class Simulation:
         self._d_lost = self._d_busy = self._d_wait = 0.0
         self._d_waits = 0
         self._daily: dict[str, list[Any]] = {name: [] for name in DailySeries.__dataclass_fields__}
-        self._deltas = [[0.0] * _LEDGER_DAYS for _ in range(5)]
+        self._by_due = [0.0] * _LEDGER_DAYS  # open amount by due day: the aging buckets slide over it
         self._levels = [0.0] * 5
         self._fx: list[float] = [1.0]
         self._next_invoice_id = 0
@@ -200,11 +202,19 @@ class Simulation:
         self._progress_span = (0, 1)
         self._last_pct = -1
         self._active_collectors = 0
-        self._queue = PriorityStore(self.env)
+        self._idle = 0  # collectors waiting for work
+        self._retiring = 0  # collectors to let go when they finish their current action
+        self._tasks: list[tuple[float, int, _Invoice, str, float]] = []  # heap: (priority key, seq, ...)
         self._max_queue = 0
         self._busy = 0
         self._busy_since = 0.0
         self._wake_cb = self._on_wake
+        self._done_cb = self._on_done
+        self._rc = self.rng["collection"]
+        self._exp_work = self.portfolio.work_time == "exponential"
+        #: with ``trace=True``: (issue time, settlement time, amount, issue day, settlement day) of every
+        #: settled piece of an invoice (for Little's-law tests; costs memory, so off by default)
+        self.trace: list[tuple[float, float, float, int, int]] | None = [] if trace else None
         self._apply_policy(self.policy, first=True)
         self.env.process(self._order_process())
         self.env.process(self._daily_process())
@@ -238,7 +248,8 @@ class Simulation:
             c.grade = GRADES[int(grades[i])]
             c.behaviour = BEHAVIOURS[int(behav[i])]
             c.beh = b
-            c.resp = float(min(1.0, b.responsiveness * resp_noise[i]))
+            # a power keeps 0 and 1 fixed while spreading customers around the cluster's value
+            c.resp = float(b.responsiveness ** resp_noise[i])
             c.takes_discount = bool(u_disc[i] < b.discount_takers)
             c.fixed_delay = float(b.delay_min + (b.delay_max - b.delay_min) * u_fixed[i]) if b.fixed else 0.0
             c.size = float(size[i])
@@ -355,24 +366,24 @@ class Simulation:
                 self._terms_factor[g] = max(0.2, 1.0 - pf.terms_elasticity * short)
             else:
                 self._terms_factor[g] = 1.0
-        # collectors: start new ones or retire some with top-priority sentinels
-        target = policy.collectors
-        while self._active_collectors < target:
-            self._active_collectors += 1
-            self.env.process(self._collector())
-        while self._active_collectors > target:
-            self._active_collectors -= 1
-            self._seq += 1
-            self._queue.put((-_INF, -self._seq, None, "", 0.0))
+        # collectors: hire at once; let go idle ones now and busy ones when they finish
+        change = policy.collectors - self._active_collectors
+        self._active_collectors = policy.collectors
+        if change > 0:
+            cancel = min(change, self._retiring)
+            self._retiring -= cancel
+            self._idle += change - cancel
+        elif change < 0:
+            leave_now = min(-change, self._idle)
+            self._idle -= leave_now
+            self._retiring += -change - leave_now
         if old is not None:
             if old.priority != policy.priority:
-                items = self._queue.items
-                items[:] = [it if it[2] is None else (self._priority(it[2], it[4]), it[1], it[2], it[3], it[4])
-                            for it in items]
-                import heapq
-
+                items = self._tasks
+                items[:] = [(self._priority(it[2], it[4]), it[1], it[2], it[3], it[4]) for it in items]
                 heapq.heapify(items)
             self._replan_all()
+        self._dispatch()
 
     def _replan_all(self) -> None:
         """After a policy change: re-plan holds, write-offs and next steps of every open invoice."""
@@ -408,32 +419,36 @@ class Simulation:
             yield env.timeout(self._day + 1 - env.now)
             self._snapshot()
 
-    def _collector(self) -> Any:
-        env = self.env
-        queue = self._queue
-        pf = self.portfolio
-        exp_work = pf.work_time == "exponential"
-        rc = self.rng["collection"]
-        while True:
-            item = yield queue.get()
+    def _dispatch(self) -> None:
+        """Give waiting actions to idle collectors, highest priority first."""
+        tasks = self._tasks
+        while self._idle and tasks:
+            item = heapq.heappop(tasks)
             inv = item[2]
-            if inv is None:
-                return
-            step = item[3]
-            inv.task_pending = False
             if inv.closed:
+                inv.task_pending = False
                 continue
-            self._d_wait += env.now - item[4]
+            now = self.env.now
+            self._d_wait += now - item[4]
             self._d_waits += 1
-            mean = pf.work_days[step]
-            work = float(rc.exponential(mean)) if exp_work else mean
-            inv.task_pending = True
-            if work > 0:
-                self._busy_change(1)
-                yield env.timeout(work)
-                self._busy_change(-1)
-            inv.task_pending = False
-            self._complete(inv, step)
+            mean = self.portfolio.work_days[item[3]]
+            work = float(self._rc.exponential(mean)) if self._exp_work else mean
+            self._idle -= 1
+            self._busy_change(1)
+            ev = simpy.Timeout(self.env, work, item)
+            ev.callbacks.append(self._done_cb)
+
+    def _on_done(self, ev: Any) -> None:
+        item = ev._value
+        self._busy_change(-1)
+        if self._retiring:
+            self._retiring -= 1
+        else:
+            self._idle += 1
+        inv = item[2]
+        inv.task_pending = False
+        self._complete(inv, item[3])
+        self._dispatch()
 
     def _busy_change(self, delta: int) -> None:
         """Integrate busy collectors over time (for utilisation), then change their number."""
@@ -473,7 +488,6 @@ class Simulation:
         if deposit:
             self.cash_sales += deposit
             self._d_sales += deposit
-        now = self.env.now
         for k, (offset, share) in enumerate(pf.milestones):
             amount = round(credit * share, 2)
             if amount <= 0:
@@ -483,7 +497,6 @@ class Simulation:
             else:
                 ev = simpy.Timeout(self.env, float(offset), (c, amount, blk, i, k))
                 ev.callbacks.append(self._on_milestone)
-        del now
         return None
 
     def _on_milestone(self, ev: Any) -> None:
@@ -508,6 +521,7 @@ class Simulation:
         inv.cust = c
         inv.amount = inv.remaining = amount
         inv.issue_t = now
+        inv.issue_day = self._day
         inv.due_t = due = now + gp.net_days
         inv.due_day = int(due)
         j = i * self._n_milestones + k
@@ -552,22 +566,26 @@ class Simulation:
         self.outstanding += amount
         self._d_sales += amount
         self._d_credit += amount
-        self._book(inv, amount, now)
+        self._book(inv, amount)
         self._plan_next(inv, now)
         self._schedule(inv)
 
-    def _book(self, inv: _Invoice, x: float, t: float) -> None:
-        """Add ``x`` (negative to remove) to the aging ledger from day ``t`` on, with its future moves."""
-        d = int(t)
+    def _book(self, inv: _Invoice, x: float) -> None:
+        """Add ``x`` (negative to remove) to the open amount by due day and to today's aging bucket."""
         dd = inv.due_day
-        age = d - dd
-        b = 0 if age <= 0 else 1 if age <= 30 else 2 if age <= 60 else 3 if age <= 90 else 4
-        deltas = self._deltas
-        deltas[b][d] += x
-        for j, move in ((0, dd + 1), (1, dd + 31), (2, dd + 61), (3, dd + 91)):
-            if move > d:
-                deltas[j][move] -= x
-                deltas[j + 1][move] += x
+        self._by_due[dd] += x
+        age = self._day - dd
+        lv = self._levels
+        if age <= 0:
+            lv[0] += x
+        elif age <= 30:
+            lv[1] += x
+        elif age <= 60:
+            lv[2] += x
+        elif age <= 90:
+            lv[3] += x
+        else:
+            lv[4] += x
 
     def _schedule(self, inv: _Invoice) -> None:
         t = inv.pay_t
@@ -581,7 +599,9 @@ class Simulation:
             t = inv.dispute_until
         if t < inv.wake_t and t < _INF:
             inv.wake_t = t
-            ev = simpy.Timeout(self.env, max(0.0, t - self.env.now), (inv, t))
+            env = self.env
+            delay = t - env._now
+            ev = _Timeout(env, delay if delay > 0.0 else 0.0, (inv, t))
             ev.callbacks.append(self._wake_cb)
 
     def _on_wake(self, ev: Any) -> None:
@@ -614,7 +634,7 @@ class Simulation:
         return t
 
     def _current_step(self, inv: _Invoice, now: float) -> tuple[str, float] | None:
-        age = now - inv.due_t
+        age = now - inv.due_t + 1e-9  # a wake planned for due + day may land a hair early in floating point
         found = None
         for step in self._steps:
             if step[1] <= age:
@@ -640,10 +660,12 @@ class Simulation:
         inv.next_action_t = _INF
         inv.task_pending = True
         self._seq += 1
-        self._queue.put((self._priority(inv, now), self._seq, inv, name, now))
-        q = len(self._queue.items)
+        heapq.heappush(self._tasks, (self._priority(inv, now), self._seq, inv, name, now))
+        q = len(self._tasks)
         if q > self._max_queue:
             self._max_queue = q
+        if self._idle:
+            self._dispatch()
 
     def _plan_next(self, inv: _Invoice, now: float) -> None:
         nxt = _INF
@@ -704,7 +726,9 @@ class Simulation:
     def _settle(self, inv: _Invoice, x: float) -> None:
         """Remove ``x`` of the invoice from every aggregate (ledger, customer, portfolio)."""
         now = self.env.now
-        self._book(inv, -x, now)
+        self._book(inv, -x)
+        if self.trace is not None:
+            self.trace.append((inv.issue_t, now, x, inv.issue_day, self._day))
         inv.remaining -= x
         inv.cust.balance -= x
         self.outstanding -= x
@@ -798,8 +822,6 @@ class Simulation:
         d = self._day
         self._busy_change(0)
         lv = self._levels
-        for b in range(5):
-            lv[b] += self._deltas[b][d]
         pf = self.portfolio
         ar = lv[0] + lv[1] + lv[2] + lv[3] + lv[4]
         self.staff_cost += self._active_collectors * pf.collector_daily_cost
@@ -821,13 +843,30 @@ class Simulation:
         s["past_due_over_90"].append(lv[4])
         s["collectors"].append(self._active_collectors)
         s["busy_time"].append(self._d_busy)
-        s["queue"].append(len(self._queue.items))
+        s["queue"].append(len(self._tasks))
         s["waits"].append(self._d_waits)
         s["wait_time"].append(self._d_wait)
         s["churned"].append(self.n_churned)
         self._d_sales = self._d_credit = self._d_coll = self._d_disc = self._d_cn = self._d_bad = 0.0
         self._d_lost = self._d_busy = self._d_wait = 0.0
         self._d_waits = 0
+        # tomorrow every due-day cohort is one day older: slide the bucket windows by one day
+        bd = self._by_due
+        x = bd[d]
+        lv[0] -= x
+        lv[1] += x
+        if d >= 30:
+            x = bd[d - 30]
+            lv[1] -= x
+            lv[2] += x
+            if d >= 60:
+                x = bd[d - 60]
+                lv[2] -= x
+                lv[3] += x
+                if d >= 90:
+                    x = bd[d - 90]
+                    lv[3] -= x
+                    lv[4] += x
         self._day = d + 1
         if self._progress is not None:
             a, b = self._progress_span
@@ -972,6 +1011,10 @@ class Simulation:
     def open_invoice_count(self) -> int:
         """Open invoices (a full scan; for tests and debugging, never called by the engine)."""
         return sum(len(c.open) for c in self.customers)
+
+    def open_invoices(self) -> list[tuple[int, float]]:
+        """(issue day, remaining amount) of every open invoice (full scan; for tests)."""
+        return [(inv.issue_day, inv.remaining) for c in self.customers for inv in c.open]
 
     def min_open_balance(self) -> float:
         """Smallest remaining amount over open invoices (full scan; for invariant tests)."""
