@@ -86,14 +86,13 @@ def choose(scenario: Scenario, state: Mapping[str, Any], choice_index: int) -> P
     values = dict(state["vars"])
     for name, delta in choice.effects.items():
         values[name] = scenario.variables[name].clamp(values[name] + delta)
+    path: list[Step] = [{"node": s["node"], "choice": s["choice"]} for s in state["path"]]
+    path.append({"node": node.id, "choice": choice_index})
     return {
         "scenario": scenario.id,
         "node": choice.next,
         "vars": values,
-        "path": [
-            *({"node": s["node"], "choice": s["choice"]} for s in state["path"]),
-            {"node": node.id, "choice": choice_index},
-        ],
+        "path": path,
         "ending": choice.next if choice.next in scenario.endings else None,
     }
 
