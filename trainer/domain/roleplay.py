@@ -119,8 +119,17 @@ def _check(scenario: Scenario, state: Mapping[str, Any]) -> None:
     values = state.get("vars")
     if not isinstance(values, Mapping) or set(values) != set(scenario.variables):
         raise RoleplayError("the play state's variables do not match the scenario")
-    if not isinstance(state.get("path"), list):
+    path = state.get("path")
+    if not isinstance(path, list):
         raise RoleplayError("the play state has no path")
+    for step in path:
+        if (
+            not isinstance(step, Mapping)
+            or step.get("node") not in scenario.nodes
+            or not isinstance(step.get("choice"), int)
+            or not 0 <= step["choice"] < len(scenario.nodes[step["node"]].choices)
+        ):
+            raise RoleplayError("the play state's path does not match the scenario")
 
 
 # --------------------------------------------------------------------------- presenting

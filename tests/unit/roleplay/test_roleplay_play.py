@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from trainer.content.scenarios import mermaid
 from trainer.domain import roleplay
@@ -179,3 +182,40 @@ def test_mermaid_lists_every_node_edge_and_styled_ending(good) -> None:  # type:
     assert '    n1 -.->|"2. Then pay in two instalments. (ok) [facts #62;= 2]"| e0' in lines
     assert any(line.startswith("    classDef written_off ") for line in lines)
     assert "钱下周再说吧" in mermaid(good, "zh")
+
+
+def test_a_tampered_path_is_refused(good) -> None:  # type: ignore[no-untyped-def]
+    state = play(good, 0)
+    state["path"][0]["choice"] = 7
+    with pytest.raises(RoleplayError, match="path"):
+        roleplay.view(good, state, "en")
+
+
+def test_view_hides_meters_and_feedback_when_the_scenario_says_so(good) -> None:  # type: ignore[no-untyped-def]
+    quiet = dataclasses.replace(good, feedback="end", show_state=False)
+    screen = roleplay.view(quiet, play(quiet, 0), "en")
+    assert screen["last"] is None and screen["meters"] == []
+    # the debrief still carries every choice's feedback
+    assert (
+        roleplay.debrief(quiet, play(quiet, 0)["path"], "en")["turns"][0]["chosen"]["feedback"]
+        == "Listen first."
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(picks=st.lists(st.integers(min_value=0, max_value=10), max_size=12))
+def test_random_plays_stay_in_bounds_and_replay_exactly(good, picks) -> None:  # type: ignore[no-untyped-def]
+    state = roleplay.start(good)
+    for pick in picks:
+        options = roleplay.available_choices(good, state)
+        if not options:
+            break
+        state = roleplay.choose(good, state, options[pick % len(options)].index)
+    for name, var in good.variables.items():
+        assert var.minimum <= state["vars"][name] <= var.maximum
+    assert json.loads(json.dumps(state)) == state
+    assert roleplay.replay(good, state["path"]) == state
+    report = roleplay.debrief(good, state["path"], "en")
+    assert len(report["turns"]) == len(state["path"])
+    assert report["finished"] == roleplay.is_finished(state)
+    assert all(0 <= s["score"] <= 100 for s in report["scores"])
