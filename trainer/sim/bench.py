@@ -92,9 +92,9 @@ def bench(preset: Preset, customers: int = 1000, days: int = 365, big: int = 10_
                        _peak_rss_mb())
 
 
-def print_bench(r: BenchResult, out: TextIO = sys.stdout) -> None:
+def print_bench(r: BenchResult, out: TextIO | None = None) -> None:
     """Print the figures, each with its target."""
-    w = out.write
+    w = (out or sys.stdout).write
     w(f"preset {r.preset}: {r.customers} customers x {r.days} days\n")
     w(f"model run:   {r.wall:.3f} s  (best of runs; target < 1 s)\n")
     w(f"events:      {r.events:,}  ({r.events / r.wall:,.0f} events/s)\n")

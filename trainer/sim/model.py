@@ -198,6 +198,7 @@ class Simulation:
         self._block_order_id = 0
         self._segments: list[tuple[int, int, dict[str, Any]]] = []
         self._day = 0  # next day to snapshot
+        self._eid_overhead = 0
         self._progress: Callable[[float], None] | None = None
         self._progress_span = (0, 1)
         self._last_pct = -1
@@ -906,6 +907,7 @@ class Simulation:
             self.env.run(until=start + days + 1e-9)
         finally:
             self._progress = None
+            self._eid_overhead += 2  # the "until" event, rescheduled once when it stops the run
         if self._segments and self._segments[-1][2] == policy_to_dict(self.policy):
             first, _, pd = self._segments[-1]
             self._segments[-1] = (first, self._day - 1, pd)
@@ -913,11 +915,17 @@ class Simulation:
             self._segments.append((start, self._day - 1, policy_to_dict(self.policy)))
 
     def sim_events(self) -> int:
-        """SimPy events scheduled so far (used by the benchmark)."""
+        """SimPy events the model scheduled so far (used by the benchmark).
+
+        Read from SimPy's event-id counter, minus the ids taken by ``env.run(until=...)`` and by these
+        reads, so running in segments or peeking at results does not change the count.
+        """
         eid = getattr(self.env, "_eid", None)
         if eid is None:
             return 0
-        return int(next(eid))
+        value = int(next(eid)) - self._eid_overhead
+        self._eid_overhead += 1
+        return value
 
     def result(self) -> SimResult:
         """Immutable results of everything simulated so far."""

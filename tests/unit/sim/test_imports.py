@@ -1,0 +1,41 @@
+"""trainer.sim stays a pure-Python package: no Flask, no SQLAlchemy, no import-time side effects."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+SIM_DIR = Path(__file__).resolve().parents[3] / "trainer" / "sim"
+FORBIDDEN = ("flask", "flask_sqlalchemy", "sqlalchemy", "werkzeug", "flask_babel")
+
+
+def test_no_module_of_trainer_sim_imports_flask_or_sqlalchemy() -> None:
+    files = sorted(SIM_DIR.glob("*.py"))
+    assert files
+    for path in files:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                assert name.split(".")[0].lower() not in FORBIDDEN, f"{path.name} imports {name}"
+
+
+def test_importing_trainer_sim_alone_loads_no_web_framework() -> None:
+    """Import the package without running trainer/__init__.py (which builds the web app)."""
+    code = (
+        "import sys, types\n"
+        f"pkg = types.ModuleType('trainer'); pkg.__path__ = [{str(SIM_DIR.parent)!r}]\n"
+        "sys.modules['trainer'] = pkg\n"
+        "import trainer.sim, trainer.sim.cli, trainer.sim.bench\n"
+        f"bad = [m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}]\n"
+        "print(bad)\n"
+        "raise SystemExit(1 if bad else 0)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
