@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from trainer.content.courses import Competency, Course, Lesson, lesson_index, load_competencies, load_courses
+from trainer.content.courses import Competency, Course, Lesson, lesson_index, load_courses
+from trainer.content.framework import Framework, load_framework
 from trainer.content.quizbank import QuestionBankSet, QuizDefinition, load_banks, load_quiz_definitions
 from trainer.content.scenarios import Scenario, is_warning, load_scenarios
 from trainer.content.source import ContentError, Problem, Problems
@@ -25,6 +26,7 @@ class ContentRegistry:
 
     root: Path
     competencies: dict[str, Competency] = field(default_factory=dict)
+    framework: Framework | None = None
     courses: dict[str, Course] = field(default_factory=dict)
     lessons: dict[str, Lesson] = field(default_factory=dict)
     banks: QuestionBankSet | None = None
@@ -51,10 +53,11 @@ def load_content(root: Path) -> tuple[ContentRegistry, list[Problem]]:
     """Load every kind of content below ``root``; returns the registry and all blocking problems."""
     problems = Problems()
     registry = ContentRegistry(root=root)
-    competencies, competency_problems = load_competencies(root / "courses" / "competencies.yaml")
-    problems.extend(competency_problems)
-    registry.competencies = competencies
-    competency_ids = set(competencies)
+    framework, framework_problems = load_framework(root / "courses" / "competencies.yaml")
+    problems.extend(framework_problems)
+    registry.framework = framework
+    registry.competencies = dict(framework.competencies)
+    competency_ids = set(registry.competencies)
 
     courses, course_problems = load_courses(
         root / "courses",
