@@ -852,6 +852,9 @@ class Simulation:
         d = self._day
         self._busy_change(0)
         lv = self._levels
+        for b in range(5):
+            if -1e-6 < lv[b] < 1e-6:
+                lv[b] = 0.0  # floating-point dust from adding and removing amounts
         pf = self.portfolio
         ar = lv[0] + lv[1] + lv[2] + lv[3] + lv[4]
         self.staff_cost += self._active_collectors * pf.collector_daily_cost
@@ -989,7 +992,7 @@ class Simulation:
 
         n = len(daily)
         sales = self.cash_sales + self.invoiced
-        ar_avg = sum(daily.ar) / n if n else 0.0
+        ar_avg = max(0.0, sum(daily.ar) / n) if n else 0.0
         last = months[-1] if months else None
         ar_end = daily.ar[-1] if n else 0.0
         current_end = daily.current[-1] if n else 0.0

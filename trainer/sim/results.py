@@ -241,11 +241,11 @@ def build_months(daily: DailySeries, allowance_rates: Sequence[float], annual_ra
         days = last - first + 1
         credit = sum(daily.credit_sales[sl])
         sales = sum(daily.sales[sl])
-        ar = daily.ar[last]
+        ar = max(0.0, daily.ar[last])
         buckets = daily.buckets(last)
         current = buckets[0]
         past_due = ar - current
-        avg_ar = sum(daily.ar[sl]) / days
+        avg_ar = max(0.0, sum(daily.ar[sl]) / days)
         history.append((credit, float(days)))
         cap = sum(daily.collectors[sl])
         busy = sum(daily.busy_time[sl])
