@@ -34,11 +34,8 @@ $(VENV)/.dev-installed: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(VENV)/.runtime-installed
 
-translations: $(patsubst %.po,%.mo,$(wildcard trainer/translations/*/LC_MESSAGES/messages.po))
-
-trainer/translations/%/LC_MESSAGES/messages.mo: trainer/translations/%/LC_MESSAGES/messages.po | $(VENV)/bin/python
-	@test -x $(BIN)/pybabel || $(BIN)/pip install --quiet -e .
-	$(BIN)/pybabel compile --use-fuzzy -d trainer/translations -l $* -f 2>&1 | grep -v "^compiling" || true
+translations: setup  ## Compile the message catalogues (always: a fresh clone gives .po and .mo equal times)
+	@$(BIN)/pybabel compile -d trainer/translations --statistics 2>&1 | grep -v "^compiling" || true
 
 chromium:  ## Install Debian's Chromium for the browser tests when missing and possible
 	@bash scripts/ensure-chromium.sh
