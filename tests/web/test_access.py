@@ -104,3 +104,4 @@ def test_admin_home_shows_health_figures(client, actions, org):
     page = client.get("/").get_data(as_text=True)
     assert 'data-testid="health"' in page
     assert "sqlite" in page or "postgresql" in page
+    assert ">22<" in page.replace(" ", "") or "lessons" in page
