@@ -20,6 +20,7 @@ FEATURES = (
     "trainer.auth",
     "trainer.main",
     "trainer.admin",
+    "trainer.learn",
 )
 
 

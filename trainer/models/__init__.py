@@ -2,6 +2,7 @@
 
 from trainer.models.accounts import AuditLog, LoginAttempt, Role, Team, User, team_managers, team_members
 from trainer.models.base import utcnow
+from trainer.models.learning import Certificate, LessonProgress  # noqa: F401
 
 __all__ = [
     "AuditLog",

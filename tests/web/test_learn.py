@@ -1,0 +1,497 @@
+"""Course and lesson pages: progress, resume, unlocking, mark complete, the inline check, images."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from markupsafe import escape
+from sqlalchemy import event, select
+
+from trainer.extensions import db
+from trainer.models import LessonProgress
+from trainer.services import learning
+from trainer.services.learning import GateStatus
+
+
+@pytest.fixture(autouse=True)
+def no_quiz_gates(app):
+    """The path rules are tested on their own here; tests that need a gate register a fake one."""
+    app.extensions.pop(learning.MODULE_GATE, None)
+    app.extensions.pop(learning.FINAL_GATE, None)
+
+
+COURSE = "ar-essentials"
+COURSE_URL = f"/learn/{COURSE}"
+
+
+def lesson_url(lesson_id: str) -> str:
+    return f"{COURSE_URL}/{lesson_id}"
+
+
+@pytest.fixture
+def course(app):
+    return app.extensions["content"].courses[COURSE]
+
+
+@pytest.fixture
+def trainee(make_user, actions):
+    user = make_user("trainee", email="amy@example.com", name="Amy Trainee")
+    actions.login(user.email)
+    return user
+
+
+def progress(user_id: int, lesson_id: str) -> LessonProgress | None:
+    return db.session.scalar(
+        select(LessonProgress).where(LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson_id)
+    )
+
+
+def finish_module(user, module) -> None:
+    for lesson in module.lessons:
+        learning.complete_lesson(user.id, lesson.course_id, lesson.id, "en")
+
+
+def statuses(html: str, kind: str) -> dict[str, str]:
+    """data-testid="module-x" / "lesson-x" -> its data-status on the course page."""
+    return dict(re.findall(rf'data-testid="{kind}-([a-z0-9-]+)"[^>]*data-status="([a-z]+)"', html))
+
+
+def mark_complete(actions, lesson_id: str, **kwargs):
+    return actions.post(lesson_url(lesson_id) + "/complete", token_from=lesson_url(lesson_id), **kwargs)
+
+
+def answer(actions, lesson_id: str, option, json: bool = False, token_from: str | None = None):
+    headers = {"Accept": "application/json"} if json else {}
+    data = {} if option is None else {"option": option}
+    return actions.post(
+        lesson_url(lesson_id) + "/check", data, token_from=token_from or lesson_url(lesson_id), headers=headers
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Course page and outline
+# --------------------------------------------------------------------------------------------------
+
+
+def test_course_page_lists_modules_lessons_minutes_and_locks(client, trainee, course):
+    html = client.get(COURSE_URL).get_data(as_text=True)
+    assert "AR essentials for sales" in html
+    for number, module in enumerate(course.modules, start=1):
+        assert f"Module {number}" in html
+        assert module.title["en"] in html and module.summary["en"] in html
+    modules = statuses(html, "module")
+    assert modules[course.modules[0].id] == "new"
+    assert all(modules[m.id] == "locked" for m in course.modules[1:])
+    lessons = statuses(html, "lesson")
+    assert len(lessons) == len(course.lessons)
+    assert all(lessons[lesson.id] == "todo" for lesson in course.modules[0].lessons)
+    assert all(lessons[lesson.id] == "locked" for lesson in course.modules[1].lessons)
+    first = course.lessons[0]
+    assert f"{first.minutes} min" in html
+    # Locked lessons are not links; open ones are.
+    assert f'href="{lesson_url(first.id)}"' in html
+    assert f'href="{lesson_url(course.modules[1].lessons[0].id)}"' not in html
+    assert f"0 of {len(course.lessons)} lessons" in html
+    assert "Start the course" in html
+
+
+def test_learn_root_goes_to_the_onboarding_course(client, trainee):
+    response = client.get("/learn/")
+    assert response.status_code == 302 and response.location.endswith(COURSE_URL)
+
+
+def test_course_pages_need_login(client):
+    for url in ("/learn/", COURSE_URL, lesson_url("m1-lifecycle"), f"{COURSE_URL}/images/lifecycle.svg"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login" in response.location
+
+
+def test_unknown_course_and_lesson_are_404(client, trainee):
+    assert client.get("/learn/no-such-course").status_code == 404
+    assert client.get(lesson_url("no-such-lesson")).status_code == 404
+    assert client.get("/learn/no-such-course/m1-lifecycle").status_code == 404
+
+
+def test_outline_costs_a_fixed_number_of_queries(app, trainee, course):
+    finish_module(trainee, course.modules[0])
+    user_id = trainee.id
+    statements: list[str] = []
+
+    def count(*args, **kwargs):  # type: ignore[no-untyped-def]
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        plan = learning.outline(user_id, course)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert plan.done == len(course.modules[0].lessons)
+    assert len(statements) <= 2, statements  # progress rows + certificate, whatever the number of lessons
+
+
+def test_manager_sees_the_course_as_a_learner(client, actions, make_user, make_team, course):
+    team = make_team("East")
+    make_user("manager", email="boss@example.com", manages=[team])
+    actions.login("boss@example.com")
+    html = client.get(COURSE_URL).get_data(as_text=True)
+    assert statuses(html, "module")[course.modules[0].id] == "new"
+    first = course.lessons[0]
+    page = client.get(lesson_url(first.id)).get_data(as_text=True)
+    assert escape(first.title("en")) in page and "Mark as complete" in page
+
+
+# --------------------------------------------------------------------------------------------------
+# Lesson page, progress and resume
+# --------------------------------------------------------------------------------------------------
+
+
+def test_lesson_page_shows_everything_and_records_the_visit(client, trainee, course):
+    lesson = course.lessons[0]
+    text = lesson.text("en")
+    response = client.get(lesson_url(lesson.id))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f"<h1>{escape(text.title)}</h1>" in html
+    assert f"{lesson.minutes} min read" in html
+    assert f"Lesson 1 of {len(course.modules[0].lessons)}" in html
+    assert text.html[:200] in html  # the rendered lesson body, unescaped
+    assert "Check yourself" in html and escape(text.check.question) in html
+    for option in text.check.options:
+        assert escape(option.text) in html
+        assert escape(option.feedback) not in html  # feedback only after answering
+    for takeaway in text.takeaways:
+        assert escape(takeaway) in html
+    assert "Mark as complete" in html
+    assert f'href="{lesson_url(course.lessons[1].id)}"' in html  # next
+    row = progress(trainee.id, lesson.id)
+    assert row is not None and row.opened_at is not None and row.completed_at is None
+
+
+def test_lesson_shows_its_diagram(client, trainee):
+    html = client.get(lesson_url("m1-lifecycle")).get_data(as_text=True)
+    assert f'src="{COURSE_URL}/images/lifecycle.svg"' in html
+
+
+def test_mark_complete_moves_progress_and_goes_to_the_next_lesson(client, actions, trainee, course):
+    first, second = course.lessons[0], course.lessons[1]
+    response = mark_complete(actions, first.id)
+    assert response.status_code == 302 and response.location.endswith(lesson_url(second.id))
+    row = progress(trainee.id, first.id)
+    assert row is not None and row.completed_at is not None
+    html = client.get(COURSE_URL).get_data(as_text=True)
+    assert statuses(html, "lesson")[first.id] == "done"
+    assert statuses(html, "module")[course.modules[0].id] == "progress"
+    assert f"1 of {len(course.lessons)} lessons" in html
+    page = client.get(lesson_url(first.id)).get_data(as_text=True)
+    assert "You completed this lesson on" in page and 'data-testid="mark-complete"' not in page
+
+
+def test_mark_complete_twice_is_idempotent(client, actions, trainee, course):
+    lesson = course.lessons[0]
+    mark_complete(actions, lesson.id)
+    first_time = progress(trainee.id, lesson.id).completed_at
+    response = mark_complete(actions, lesson.id, follow_redirects=True)
+    assert "You had already completed this lesson." in response.get_data(as_text=True)
+    rows = db.session.scalars(select(LessonProgress).where(LessonProgress.user_id == trainee.id)).all()
+    assert len(rows) == 2  # the lesson, and the next one opened by the redirect
+    assert progress(trainee.id, lesson.id).completed_at == first_time
+
+
+def test_mark_complete_needs_csrf(client, trainee, course):
+    response = client.post(lesson_url(course.lessons[0].id) + "/complete")
+    assert response.status_code == 400
+    assert progress(trainee.id, course.lessons[0].id) is None
+
+
+def test_mark_complete_unknown_lesson_is_404(actions, trainee):
+    response = actions.post(lesson_url("no-such-lesson") + "/complete", token_from=COURSE_URL)
+    assert response.status_code == 404
+
+
+def test_last_lesson_of_a_module_returns_to_the_course_page(client, actions, trainee, course):
+    module = course.modules[0]
+    for lesson in module.lessons[:-1]:
+        learning.complete_lesson(trainee.id, COURSE, lesson.id, "en")
+    response = mark_complete(actions, module.lessons[-1].id, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert f"Module “{module.title['en']}” complete." in html
+    assert statuses(html, "module")[module.id] == "complete"
+    assert statuses(html, "module")[course.modules[1].id] == "new"
+
+
+def test_resume_points_at_the_lesson_left_off(client, actions, trainee, course):
+    lessons = course.modules[0].lessons
+    learning.complete_lesson(trainee.id, COURSE, lessons[0].id, "en")
+    client.get(lesson_url(lessons[2].id))  # opened, not finished
+    html = client.get(COURSE_URL).get_data(as_text=True)
+    resume = re.search(r'<a class="button primary" data-testid="resume" href="([^"]+)">\s*Resume', html)
+    assert resume and resume.group(1) == lesson_url(lessons[2].id)
+    home = client.get("/").get_data(as_text=True)
+    assert escape(f"Resume: {lessons[2].title('en')}") in home and lesson_url(lessons[2].id) in home
+
+
+def test_resume_moves_on_after_the_last_visited_lesson_is_done(trainee, course):
+    lessons = course.modules[0].lessons
+    learning.open_lesson(trainee.id, COURSE, lessons[2].id, "en")
+    learning.complete_lesson(trainee.id, COURSE, lessons[2].id, "en")
+    plan = learning.outline(trainee.id, course)
+    assert plan.resume.kind == "lesson" and plan.resume.lesson.id == lessons[3].id
+    learning.complete_lesson(trainee.id, COURSE, lessons[3].id, "en")
+    plan = learning.outline(trainee.id, course)
+    assert plan.resume.lesson.id == lessons[0].id  # nothing open after it: back to the first unread
+
+
+def test_new_trainee_home_says_start_the_course(client, trainee, course):
+    html = client.get("/").get_data(as_text=True)
+    assert "Start the onboarding course" in html
+    assert f'href="{lesson_url(course.lessons[0].id)}"' in html
+
+
+# --------------------------------------------------------------------------------------------------
+# Unlocking
+# --------------------------------------------------------------------------------------------------
+
+
+def test_locked_lesson_by_url_redirects_to_the_course_with_a_message(client, trainee, course):
+    locked = course.modules[1].lessons[0]
+    response = client.get(lesson_url(locked.id))
+    assert response.status_code == 302 and response.location.endswith(COURSE_URL)
+    html = client.get(COURSE_URL).get_data(as_text=True)
+    assert f"This lesson is locked. Finish “{course.modules[0].title['en']}” first." in html
+    assert progress(trainee.id, locked.id) is None
+
+
+def test_locked_lesson_cannot_be_completed_or_answered(client, actions, trainee, course):
+    locked = course.modules[1].lessons[0]
+    response = actions.post(lesson_url(locked.id) + "/complete", token_from=COURSE_URL)
+    assert response.status_code == 302 and response.location.endswith(COURSE_URL)
+    response = answer(actions, locked.id, "0", json=True, token_from=COURSE_URL)
+    assert response.status_code == 403 and "locked" in response.json["error"]
+    assert progress(trainee.id, locked.id) is None
+
+
+def test_finishing_a_module_unlocks_only_the_modules_that_need_it(client, trainee, course):
+    m1, m2, m3 = course.modules[:3]
+    finish_module(trainee, m1)
+    assert client.get(lesson_url(m2.lessons[0].id)).status_code == 200
+    response = client.get(lesson_url(m3.lessons[0].id))
+    assert response.status_code == 302
+    html = client.get(COURSE_URL).get_data(as_text=True)
+    assert f"This lesson is locked. Finish “{m2.title['en']}” first." in html
+    assert f"Unlocks when you complete “{m2.title['en']}”." in html
+    modules = statuses(html, "module")
+    assert modules[m1.id] == "complete" and modules[m2.id] == "progress" and modules[m3.id] == "locked"
+
+
+def test_module_gate_holds_the_next_module_until_the_quiz_is_passed(app, client, trainee, course):
+    m1, m2 = course.modules[:2]
+    passed: set[tuple[int, str]] = set()
+
+    def gate(user_id: int, module_id: str) -> GateStatus:
+        return GateStatus(passed=(user_id, module_id) in passed, title="Module quiz", url="/quiz/somewhere")
+
+    assert learning.module_quiz_passed(trainee.id, m1.id)  # no provider yet: nothing required
+    learning.register_module_gate(app, gate)
+    assert not learning.module_quiz_passed(trainee.id, m1.id)
+    finish_module(trainee, m1)
+    assert learning.module_ready_for_quiz(trainee.id, m1.id)
+    assert not learning.module_ready_for_quiz(trainee.id, m2.id)
+    assert client.get(lesson_url(m2.lessons[0].id)).status_code == 302
+    html = client.get(COURSE_URL).get_data(as_text=True)
+    assert statuses(html, "module")[m1.id] == "gate"
+    assert statuses(html, "module")[m2.id] == "locked"
+    assert 'href="/quiz/somewhere"' in html
+    home = client.get("/").get_data(as_text=True)
+    assert "Module quiz" in home and "Pass its quiz to unlock the next module." in home
+
+    passed.add((trainee.id, m1.id))
+    assert learning.module_quiz_passed(trainee.id, m1.id)
+    assert client.get(lesson_url(m2.lessons[0].id)).status_code == 200
+    html = client.get(COURSE_URL).get_data(as_text=True)
+    assert statuses(html, "module")[m1.id] == "complete"
+
+
+def test_gate_provider_may_answer_with_a_plain_bool(app, trainee, course):
+    learning.register_module_gate(app, lambda user_id, module_id: False)
+    finish_module(trainee, course.modules[0])
+    plan = learning.outline(trainee.id, course)
+    assert plan.modules[0].waiting_for_gate and not plan.modules[1].unlocked
+    assert plan.resume.kind == "gate"
+
+
+# --------------------------------------------------------------------------------------------------
+# The inline check
+# --------------------------------------------------------------------------------------------------
+
+
+def test_check_answers_instantly_with_json(actions, trainee, course):
+    lesson = course.lessons[0]
+    check = lesson.text("en").check
+    right = check.correct_index
+    wrong = next(i for i, option in enumerate(check.options) if not option.correct)
+    response = answer(actions, lesson.id, str(wrong), json=True)
+    assert response.status_code == 200
+    assert response.json == {
+        "correct": False, "option": wrong, "feedback": check.options[wrong].feedback, "verdict": "Not quite.",
+    }
+    response = answer(actions, lesson.id, str(right), json=True)
+    assert response.json["correct"] is True and response.json["feedback"] == check.options[right].feedback
+    row = progress(trainee.id, lesson.id)
+    assert row.check_option == right and row.check_correct is True and row.completed_at is None
+
+
+def test_check_without_javascript_posts_and_shows_the_feedback(client, actions, trainee, course):
+    lesson = course.lessons[1]
+    check = lesson.text("en").check
+    wrong = next(i for i, option in enumerate(check.options) if not option.correct)
+    response = answer(actions, lesson.id, str(wrong))
+    assert response.status_code == 303 and response.location.endswith(lesson_url(lesson.id) + "#check")
+    html = client.get(lesson_url(lesson.id)).get_data(as_text=True)
+    assert "Not quite." in html and escape(check.options[wrong].feedback) in html
+    assert re.search(rf'value="{wrong}" required checked', html)
+    assert escape(check.options[check.correct_index].feedback) not in html
+
+
+def test_check_without_a_choice_asks_for_one(client, actions, trainee, course):
+    lesson = course.lessons[0]
+    response = answer(actions, lesson.id, None)
+    assert response.status_code == 303
+    assert "Choose an answer first." in client.get(response.location).get_data(as_text=True)
+    assert progress(trainee.id, lesson.id).check_option is None
+
+
+@pytest.mark.parametrize("bad", ["7", "99", "-1", "one", "1.5", "", " ", "0x1", "1e0", "１"])
+def test_check_rejects_bad_option_values(actions, trainee, course, bad):
+    lesson = course.lessons[0]
+    response = answer(actions, lesson.id, bad, json=True)
+    assert response.status_code == 400
+    assert "not one of the options" in response.json["error"]
+    row = progress(trainee.id, lesson.id)
+    assert row is None or row.check_option is None
+
+
+def test_check_bad_value_without_javascript_is_a_clear_400(actions, trainee, course):
+    response = answer(actions, course.lessons[0].id, "42")
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Answer not accepted" in html and "choose 1 to" in html
+
+
+def test_check_on_an_unknown_lesson_is_404(actions, trainee):
+    assert answer(actions, "no-such-lesson", "0", json=True, token_from=COURSE_URL).status_code == 404
+    assert answer(actions, "no-such-lesson", "0", token_from=COURSE_URL).status_code == 404
+
+
+def test_check_needs_csrf(client, trainee, course):
+    response = client.post(lesson_url(course.lessons[0].id) + "/check", data={"option": "0"})
+    assert response.status_code == 400
+
+
+# --------------------------------------------------------------------------------------------------
+# Images
+# --------------------------------------------------------------------------------------------------
+
+
+def test_image_route_serves_svg_from_the_course_folder(client, trainee):
+    response = client.get(f"{COURSE_URL}/images/lifecycle.svg")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    assert b"<svg" in response.data
+    assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "images/missing.svg",
+        "images/../course.yaml",
+        "images/%2e%2e/course.yaml",
+        "images/..%2fcourse.yaml",
+        "images/..%2f..%2f..%2fpyproject.toml",
+        "images/%2e%2e/%2e%2e/%2e%2e/trainer/static/img/logo.svg",
+        "images//etc/passwd",
+        "images/lifecycle.svg.bak",
+    ],
+)
+def test_image_route_refuses_anything_else(client, trainee, path):
+    response = client.get(f"{COURSE_URL}/{path}", follow_redirects=True)  # // is merged by a 308 first
+    assert response.status_code == 404, path
+    assert b"modules:" not in response.data and b"<svg" not in response.data
+
+
+def test_image_of_an_unknown_course_is_404(client, trainee):
+    assert client.get("/learn/nope/images/lifecycle.svg").status_code == 404
+
+
+# --------------------------------------------------------------------------------------------------
+# Languages
+# --------------------------------------------------------------------------------------------------
+
+
+def test_lesson_in_chinese_for_a_chinese_user(client, actions, make_user, course):
+    make_user("trainee", email="wei@example.com", language="zh_CN")
+    actions.login("wei@example.com")
+    lesson = course.lessons[0]
+    html = client.get(lesson_url(lesson.id)).get_data(as_text=True)
+    assert 'lang="zh-CN"' in html
+    assert escape(lesson.text("zh").title) in html and escape(lesson.text("zh").check.question) in html
+    assert "标记为已完成" in html and "自测" in html and "要点" in html
+    assert lesson.text("en").title not in html
+    course_html = client.get(COURSE_URL).get_data(as_text=True)
+    assert course.title["zh"] in course_html and "模块 1" in course_html
+
+
+def test_lesson_in_english_for_an_english_user(client, trainee, course):
+    lesson = course.lessons[0]
+    html = client.get(lesson_url(lesson.id)).get_data(as_text=True)
+    assert 'lang="en"' in html and escape(lesson.text("en").title) in html
+    assert lesson.text("zh").title not in html
+
+
+def test_check_feedback_comes_in_the_users_language(actions, make_user, course):
+    make_user("trainee", email="wei@example.com", language="zh_CN")
+    actions.login("wei@example.com")
+    lesson = course.lessons[0]
+    check = lesson.text("zh").check
+    response = answer(actions, lesson.id, str(check.correct_index), json=True)
+    assert response.json["feedback"] == check.options[check.correct_index].feedback
+    assert response.json["verdict"] == "答对了。"
+
+
+# --------------------------------------------------------------------------------------------------
+# Demo data
+# --------------------------------------------------------------------------------------------------
+
+
+def test_demo_seeder_gives_varied_deterministic_progress(app, course):
+    from trainer.models import User
+    from trainer.services import demo
+
+    demo.seed_demo(app.extensions["demo_seeders"])
+    by_email = {u.email: u for u in db.session.scalars(select(User)).all()}
+
+    def plan(email):
+        return learning.outline(by_email[email].id, course)
+
+    main = plan("trainee@demo.local")
+    assert 0 < main.modules[0].done < main.modules[0].total and main.modules[1].done == 0
+    assert main.resume.kind == "lesson" and main.resume.lesson.module_id == course.modules[0].id
+    finished_two = [e for e, _n, _l in demo.TRAINEES if plan(e).modules[1].complete]
+    assert len(finished_two) >= 3
+    nearly = [e for e, _n, _l in demo.TRAINEES if plan(e).done == len(course.lessons) - 1]
+    assert len(nearly) == 1
+    barely = [e for e, _n, _l in demo.TRAINEES if plan(e).done <= 1]
+    assert len(barely) >= 3
+
+    def snapshot():
+        rows = db.session.scalars(select(LessonProgress).order_by(LessonProgress.id)).all()
+        return [(r.user.email, r.lesson_id, r.completed_at is not None, r.check_option) for r in rows]
+
+    first = snapshot()
+    assert any(option is not None for *_, option in first)
+    db.session.remove()
+    db.drop_all()
+    db.create_all()
+    demo.seed_demo(app.extensions["demo_seeders"])
+    assert snapshot() == first

@@ -1,0 +1,326 @@
+"""Course and lesson pages, the inline check, mark complete, certificates and public verification.
+
+Thin views: parse the request, call :mod:`trainer.services.learning`, render.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from trainer.content.source import pick
+from trainer.i18n import content_language
+from trainer.learn.forms import VerifyForm
+from trainer.models import Certificate, User
+from trainer.services import access, learning
+from trainer.services.home import NextStep
+
+bp = Blueprint("learn", __name__)
+
+IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+               ".gif": "image/gif", ".webp": "image/webp"}
+# Images are served from our own origin: keep anything inside them from running or loading more.
+IMAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
+
+def _wants_json() -> bool:
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json"
+
+
+def _course_or_404(course_id: str):  # type: ignore[no-untyped-def]
+    try:
+        return learning.get_course(course_id)
+    except learning.NotFound:
+        abort(404)
+
+
+# --------------------------------------------------------------------------------------------------
+# Course and lessons
+# --------------------------------------------------------------------------------------------------
+
+
+@bp.route("/learn/", defaults={"course_id": None})
+@bp.route("/learn/<course_id>")
+@login_required
+def course(course_id: str | None):  # type: ignore[no-untyped-def]
+    if course_id is None:
+        first = learning.onboarding_course()
+        if first is None:
+            abort(404)
+        return redirect(url_for(".course", course_id=first.id))
+    plan = learning.outline(current_user.id, _course_or_404(course_id))
+    return render_template("learn/course.html", plan=plan, course=plan.course, lang=content_language())
+
+
+@bp.route("/learn/<course_id>/<lesson_id>")
+@login_required
+def lesson(course_id: str, lesson_id: str):  # type: ignore[no-untyped-def]
+    lang = content_language()
+    try:
+        plan, state = learning.open_lesson(current_user.id, course_id, lesson_id, lang)
+    except learning.NotFound:
+        abort(404)
+    except learning.Locked as locked:
+        flash(str(locked.message), "warning")
+        return redirect(url_for(".course", course_id=course_id))
+    lesson = state.lesson
+    text = lesson.text(lang)
+    before, after = plan.course.neighbours(lesson.id)
+    module_state = plan.module_state(lesson.module_id)
+    chosen = state.check_option if state.check_option is not None and state.check_option < len(
+        text.check.options
+    ) else None
+    return render_template(
+        "learn/lesson.html",
+        plan=plan,
+        course=plan.course,
+        lesson=lesson,
+        text=text,
+        state=state,
+        module_state=module_state,
+        position=module_state.module.lesson_ids.index(lesson.id) + 1,
+        previous=plan.lesson_state(before.id) if before else None,
+        next=plan.lesson_state(after.id) if after else None,
+        chosen=chosen,
+        lang=lang,
+    )
+
+
+@bp.post("/learn/<course_id>/<lesson_id>/complete")
+@login_required
+def complete(course_id: str, lesson_id: str):  # type: ignore[no-untyped-def]
+    lang = content_language()
+    try:
+        result = learning.complete_lesson(current_user.id, course_id, lesson_id, lang)
+    except learning.NotFound:
+        abort(404)
+    except learning.Locked as locked:
+        flash(str(locked.message), "warning")
+        return redirect(url_for(".course", course_id=course_id))
+    plan = result.outline
+    lesson = plan.course.lesson(lesson_id)
+    assert lesson is not None
+    module_state = plan.module_state(lesson.module_id)
+    title = pick(module_state.module.title, lang)
+    if not result.newly:
+        flash(_("You had already completed this lesson."), "info")
+    elif result.module_finished and module_state.waiting_for_gate:
+        flash(_("You have read every lesson of “%(module)s”. Pass its quiz to unlock the next module.",
+                module=title), "success")
+    elif result.module_finished:
+        flash(_("Module “%(module)s” complete.", module=title), "success")
+    else:
+        flash(_("Lesson complete."), "success")
+    after = plan.course.neighbours(lesson_id)[1]
+    if after is not None and after.module_id == lesson.module_id and not result.module_finished:
+        return redirect(url_for(".lesson", course_id=course_id, lesson_id=after.id))
+    return redirect(url_for(".course", course_id=course_id) + f"#module-{lesson.module_id}")
+
+
+@bp.post("/learn/<course_id>/<lesson_id>/check")
+@login_required
+def check(course_id: str, lesson_id: str):  # type: ignore[no-untyped-def]
+    """The inline check: JSON for the page script, a redirect back to the lesson without it."""
+    wants_json = _wants_json()
+    raw = request.form.get("option")
+    lesson_url = url_for(".lesson", course_id=course_id, lesson_id=lesson_id) + "#check"
+    if not wants_json and not raw:
+        flash(_("Choose an answer first."), "warning")
+        return redirect(lesson_url, 303)
+    try:
+        result = learning.answer_check(current_user.id, course_id, lesson_id, raw, content_language())
+    except learning.NotFound:
+        if wants_json:
+            return jsonify(error=_("There is no such lesson.")), 404
+        abort(404)
+    except learning.Locked as locked:
+        if wants_json:
+            return jsonify(error=str(locked.message)), 403
+        flash(str(locked.message), "warning")
+        return redirect(url_for(".course", course_id=course_id))
+    except learning.BadAnswer as bad:
+        if wants_json:
+            return jsonify(error=str(bad.message)), 400
+        return render_template(
+            "errors/error.html", code=400, title=_("Answer not accepted"), message=str(bad.message)
+        ), 400
+    if wants_json:
+        return jsonify(
+            correct=result.correct,
+            option=result.option,
+            feedback=result.feedback,
+            verdict=_("Right.") if result.correct else _("Not quite."),
+        )
+    return redirect(lesson_url, 303)
+
+
+@bp.route("/learn/<course_id>/images/<path:name>")
+@login_required
+def image(course_id: str, name: str):  # type: ignore[no-untyped-def]
+    """A file from the course's own images/ folder, nothing else (send_from_directory refuses ..)."""
+    course = _course_or_404(course_id)
+    kind = IMAGE_TYPES.get(Path(name).suffix.lower())
+    if kind is None:
+        abort(404)
+    folder = Path(course.source).resolve().parent / "images"
+    response = send_from_directory(folder, name, mimetype=kind, max_age=3600)
+    response.headers["Content-Security-Policy"] = IMAGE_POLICY
+    return response
+
+
+# --------------------------------------------------------------------------------------------------
+# Certificates
+# --------------------------------------------------------------------------------------------------
+
+
+@bp.route("/learn/<course_id>/certificate", methods=["GET", "POST"])
+@login_required
+def certificate_status(course_id: str):  # type: ignore[no-untyped-def]
+    course = _course_or_404(course_id)
+    if request.method == "POST":
+        try:
+            issued = learning.issue_certificate(current_user, course.id, content_language())
+        except learning.LearningError as refused:
+            flash(str(refused.message), "warning")
+            return redirect(url_for(".certificate_status", course_id=course.id))
+        flash(_("Your certificate is ready."), "success")
+        return redirect(url_for(".certificate", certificate_id=issued.id))
+    plan = learning.outline(current_user.id, course)
+    if plan.certificate is not None:
+        return redirect(url_for(".certificate", certificate_id=plan.certificate.id))
+    return render_template("learn/certificate_status.html", plan=plan, course=course, lang=content_language())
+
+
+def _verify_url(certificate: Certificate) -> str:
+    return url_for(".verify", code=learning.format_code(certificate.code), _external=True)
+
+
+def _certificate_body(certificate: Certificate) -> Markup:
+    """The certificate itself, in the language it was issued in, whatever the page's language."""
+    with force_locale("en" if certificate.language == "en" else "zh_CN"):
+        html = render_template(
+            "learn/_certificate_body.html",
+            certificate=certificate,
+            code=learning.format_code(certificate.code),
+            issued=format_date(certificate.issued_at, "long"),
+            verify_url=_verify_url(certificate),
+        )
+    return Markup(html)  # noqa: S704 - rendered by our own autoescaping template
+
+
+@bp.route("/certificates/<int:certificate_id>")
+@login_required
+def certificate(certificate_id: int):  # type: ignore[no-untyped-def]
+    found = learning.get_certificate(certificate_id)
+    if found is None or not access.can_view_user(current_user, found.user_id):
+        abort(404)
+    return render_template("learn/certificate.html", certificate=found, body=_certificate_body(found))
+
+
+@bp.route("/verify")
+def verify_form():  # type: ignore[no-untyped-def]
+    form = VerifyForm(formdata=request.args if request.args else None)
+    if request.args and form.validate():
+        code = learning.normalize_code(form.code.data)
+        if code is not None:
+            return redirect(url_for(".verify", code=learning.format_code(code)))
+        form.code.errors.append(_("A code has 16 letters and digits, like ABCD-EFGH-JKLM-NPQR."))
+    return render_template("learn/verify.html", form=form, certificate=None, unknown=False)
+
+
+@bp.route("/verify/<code>")
+def verify(code: str):  # type: ignore[no-untyped-def]
+    found = learning.find_certificate(code)
+    form = VerifyForm(formdata=None, data={"code": code[:40]})
+    if found is None:
+        return render_template("learn/verify.html", form=form, certificate=None, unknown=True, code=code[:40]), 404
+    return render_template(
+        "learn/verify.html",
+        form=form,
+        certificate=found,
+        unknown=False,
+        code=learning.format_code(found.code),
+        issued=format_date(found.issued_at, "long"),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Home page
+# --------------------------------------------------------------------------------------------------
+
+
+def next_steps(user: User) -> list[NextStep]:
+    """The home page's pointer along the onboarding path."""
+    course = learning.onboarding_course()
+    if course is None:
+        return []
+    lang = content_language()
+    plan = learning.outline(user.id, course)
+    resume = plan.resume
+    course_title = pick(course.title, lang)
+    course_url = url_for("learn.course", course_id=course.id)
+    if resume.kind in ("start", "lesson") and resume.lesson is not None:
+        url = url_for("learn.lesson", course_id=course.id, lesson_id=resume.lesson.id)
+        if resume.kind == "start":
+            return [NextStep(
+                _("Start the onboarding course"),
+                _("%(course)s · %(count)d lessons, about %(hours)d hours in all",
+                  course=course_title, count=plan.total, hours=max(1, round(course.minutes / 60))),
+                url,
+            )]
+        return [NextStep(
+            _("Resume: %(lesson)s", lesson=resume.lesson.title(lang)),
+            _("%(course)s · %(done)d of %(total)d lessons done", course=course_title, done=plan.done,
+              total=plan.total),
+            url,
+        )]
+    if resume.kind == "gate" and resume.module is not None:
+        module_title = pick(resume.module.module.title, lang)
+        gate = resume.gate
+        return [NextStep(
+            (gate.title if gate and gate.title else _("Take the quiz of “%(module)s”", module=module_title)),
+            _("You have read every lesson of “%(module)s”. Pass its quiz to unlock the next module.",
+              module=module_title),
+            (gate.url if gate and gate.url else course_url),
+            "warning",
+        )]
+    if resume.kind == "final":
+        gate = resume.gate
+        return [NextStep(
+            (gate.title if gate and gate.title else _("Take the final exam")),
+            _("Every module is complete. Pass the final exam to earn your certificate."),
+            (gate.url if gate and gate.url else course_url),
+            "warning",
+        )]
+    if resume.kind == "certificate":
+        return [NextStep(
+            _("Get your certificate"),
+            _("You have finished “%(course)s”.", course=course_title),
+            url_for("learn.certificate_status", course_id=course.id),
+            "done",
+        )]
+    if resume.kind == "done" and plan.certificate is not None:
+        return [NextStep(
+            _("Your certificate"),
+            _("“%(course)s” finished. The lessons stay open whenever you want to revise.", course=course_title),
+            url_for("learn.certificate", certificate_id=plan.certificate.id),
+            "done",
+        )]
+    return []
+
