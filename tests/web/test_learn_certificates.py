@@ -200,5 +200,6 @@ def test_codes_are_unguessable_and_normalised():
     code = next(iter(codes))
     assert learning.normalize_code(learning.format_code(code).lower()) == code
     assert learning.normalize_code("ABCD") is None
-    assert learning.normalize_code("ABCD-EFGH-JKLM-NPQ1") is None  # 1 is not base32
+    assert learning.normalize_code("ABCD-EFGH-JKLM-NPQ8") is None  # 8 is not base32
+    assert learning.normalize_code("abcd efgh 1jkl m0pq") == "ABCDEFGHIJKLMOPQ"  # 1 and 0 read as I and O
     assert learning.normalize_code(None) is None

@@ -48,6 +48,7 @@ FINAL_GATE = "final_gate"
 CODE_BYTES = 10  # 80 random bits -> 16 base32 characters
 CODE_LENGTH = 16
 _CODE_RE = re.compile(r"^[A-Z2-7]{16}$")
+_LOOKALIKES = str.maketrans({"0": "O", "1": "I"})  # base32 has no 0 or 1: read them as O and I
 _OPTION_RE = re.compile(r"^[0-9]{1,3}$", re.ASCII)
 
 
@@ -511,10 +512,10 @@ def new_code(rng: random.Random | None = None) -> str:
 
 
 def normalize_code(raw: str | None) -> str | None:
-    """Accept codes as printed (groups, spaces, lower case); None if it cannot be a code."""
+    """Accept codes as printed (groups, spaces, lower case, 0/1 for O/I); None if it cannot be a code."""
     if not raw:
         return None
-    code = re.sub(r"[\s\-]", "", raw).upper()
+    code = re.sub(r"[\s\-]", "", raw).upper().translate(_LOOKALIKES)
     return code if _CODE_RE.match(code) else None
 
 
