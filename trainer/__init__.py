@@ -21,6 +21,7 @@ FEATURES = (
     "trainer.main",
     "trainer.admin",
     "trainer.learn",
+    "trainer.quiz",
 )
 
 

@@ -3,6 +3,7 @@
 from trainer.models.accounts import AuditLog, LoginAttempt, Role, Team, User, team_managers, team_members
 from trainer.models.base import utcnow
 from trainer.models.learning import Certificate, LessonProgress  # noqa: F401
+from trainer.models.quiz import Assignment, Attempt, AttemptAnswer, ReviewCard, assignment_teams  # noqa: F401
 
 __all__ = [
     "AuditLog",

@@ -1,0 +1,345 @@
+"""Quiz pages: the list, a quiz's rules, taking an attempt (autosave, time limit), the review,
+the daily review, managers' assignments and their results. Thin: the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from trainer.i18n import content_language
+from trainer.quiz.answers import field_name, position_name, prompt_name, read_answers
+from trainer.quiz.forms import AssignmentForm, ConfirmForm, StartForm
+from trainer.services.access import visible_teams
+from trainer.services.quiz import AnswersError, QuizError, cards, present
+from trainer.services.quiz import assignments as assignment_service
+from trainer.services.quiz import attempts as attempt_service
+from trainer.services.quiz.common import get_definition, now, quizzes, review_definition, to_local
+from trainer.services.quiz.progress import quiz_status, quiz_statuses
+from trainer.web import role_required
+
+bp = Blueprint("quiz", __name__, url_prefix="/quiz")
+
+KIND_ORDER = {"module": 0, "final": 1, "refresher": 2, "review": 3}
+
+
+def tf_labels() -> dict[bool, str]:
+    return {True: _("True"), False: _("False")}
+
+
+def _status_code(error: QuizError) -> int:
+    return {"not_found": 404, "forbidden": 403}.get(error.code, 400)
+
+
+def _definition_or_404(quiz_id: str):  # type: ignore[no-untyped-def]
+    try:
+        return get_definition(quiz_id)
+    except QuizError:
+        abort(404)
+
+
+def _own_attempt_or_404(attempt_id: int):  # type: ignore[no-untyped-def]
+    try:
+        return attempt_service.get_own_attempt(current_user, attempt_id)
+    except QuizError:
+        abort(404)
+
+
+@bp.app_template_filter("quiz_time")
+def quiz_time(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:  # type: ignore[no-untyped-def]
+    """A stored UTC time in the site's time zone."""
+    local = to_local(moment)
+    return local.strftime(fmt) if local else "—"
+
+
+@bp.app_context_processor
+def quiz_helpers() -> dict[str, Any]:
+    return {
+        "quiz_field": field_name,
+        "quiz_position_field": position_name,
+        "quiz_prompt_field": prompt_name,
+    }
+
+
+# --- the list and a quiz's rules ------------------------------------------------------------------
+
+
+@bp.route("/")
+@login_required
+def index():  # type: ignore[no-untyped-def]
+    attempt_service.close_expired(user_ids=[current_user.id])
+    lang = content_language()
+    statuses = quiz_statuses(current_user.id, lang)
+    moment = now()
+    assigned = [
+        (a, assignment_service.member_status(a, current_user, moment), quizzes().get(a.quiz_id))
+        for a in assignment_service.assignments_for_user(current_user)
+    ]
+    shown = sorted(
+        (s for s in statuses.values() if s.definition.kind in ("module", "final")),
+        key=lambda s: KIND_ORDER[s.definition.kind],
+    )
+    refreshers = [s for s in statuses.values() if s.definition.kind == "refresher"]
+    return render_template(
+        "quiz/index.html",
+        statuses=shown,
+        refreshers=refreshers,
+        assigned=assigned,
+        due=cards.due_count(current_user.id, moment),
+        review=review_definition(),
+    )
+
+
+@bp.route("/<quiz_id>")
+@login_required
+def intro(quiz_id: str):  # type: ignore[no-untyped-def]
+    definition = _definition_or_404(quiz_id)
+    if definition.kind == "review":
+        return redirect(url_for("quiz.review"))
+    attempt_service.close_expired(user_ids=[current_user.id], quiz_id=quiz_id)
+    status = quiz_status(current_user.id, definition, content_language())
+    assignment_id = request.args.get("assignment", type=int)
+    form = StartForm(assignment=assignment_id or "")
+    history = attempt_service.history(current_user.id, quiz_id)
+    return render_template("quiz/intro.html", definition=definition, status=status, form=form, history=history)
+
+
+@bp.route("/<quiz_id>/start", methods=["POST"])
+@login_required
+def start(quiz_id: str):  # type: ignore[no-untyped-def]
+    definition = _definition_or_404(quiz_id)
+    form = StartForm()
+    if not form.validate_on_submit():
+        abort(400)
+    raw = (form.assignment.data or "").strip()
+    assignment_id = int(raw) if raw.isdigit() else None
+    try:
+        attempt = attempt_service.start_attempt(
+            current_user, definition.id, assignment_id=assignment_id, lang=content_language()
+        )
+    except QuizError as error:
+        if error.code == "not_found":
+            abort(404)
+        flash(str(error.message), "error")
+        return redirect(url_for("quiz.intro", quiz_id=quiz_id))
+    return redirect(url_for("quiz.attempt", attempt_id=attempt.id))
+
+
+# --- taking an attempt ----------------------------------------------------------------------------
+
+
+def _render_attempt(attempt, *, form_values=None, errors=None, status=200):  # type: ignore[no-untyped-def]
+    definition = quizzes().get(attempt.quiz_id)
+    if definition is None:
+        abort(404)
+    views = present.question_views(
+        attempt, content_language(), tf_labels(), form_values=form_values, errors=errors
+    )
+    form_error = (errors or {}).get("")
+    html = render_template(
+        "quiz/attempt.html",
+        attempt=attempt,
+        definition=definition,
+        questions=views,
+        remaining=attempt_service.remaining_seconds(attempt, now()),
+        form_error=form_error,
+        has_errors=bool(errors),
+        tf_labels=tf_labels(),
+    )
+    return html, status
+
+
+@bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
+@login_required
+def attempt(attempt_id: int):  # type: ignore[no-untyped-def]
+    current = _own_attempt_or_404(attempt_id)
+    moment = now()
+    if current.submitted_at is None and attempt_service.deadline_passed(current, moment):
+        attempt_service.finalize(current.id, moment)
+        flash(_("Time is up. Your saved answers were submitted."), "warning")
+        return redirect(url_for("quiz.result", attempt_id=attempt_id))
+    if current.submitted_at is not None:
+        return redirect(url_for("quiz.result", attempt_id=attempt_id))
+    if request.method == "GET":
+        return _render_attempt(current)
+
+    posted, unknown = read_answers(request.form, attempt_service.instances_of(current))
+    action = request.form.get("action", "save")
+    check = request.form.get("check")
+    try:
+        if action == "submit" and not check:
+            attempt_service.submit(current_user, attempt_id, posted=posted, unknown=unknown, moment=moment)
+            flash(_("Your answers were submitted."), "success")
+            return redirect(url_for("quiz.result", attempt_id=attempt_id))
+        attempt_service.save_answers(current_user, attempt_id, posted, unknown, moment)
+        if check:
+            attempt_service.check_answer(current_user, attempt_id, check, moment)
+            return redirect(url_for("quiz.attempt", attempt_id=attempt_id, _anchor=f"q{_number_of(current, check)}"))
+        flash(_("Your answers are saved."), "success")
+        return redirect(url_for("quiz.attempt", attempt_id=attempt_id))
+    except AnswersError as error:
+        fresh = _own_attempt_or_404(attempt_id)
+        return _render_attempt(fresh, form_values=posted, errors=error.errors, status=400)
+    except QuizError as error:
+        if error.code in ("time_up", "submitted"):
+            flash(str(error.message), "warning")
+            return redirect(url_for("quiz.result", attempt_id=attempt_id))
+        if error.field:
+            fresh = _own_attempt_or_404(attempt_id)
+            return _render_attempt(fresh, form_values=posted, errors={error.field: error.message}, status=400)
+        flash(str(error.message), "error")
+        return redirect(url_for("quiz.attempt", attempt_id=attempt_id))
+
+
+def _number_of(attempt, question_id: str) -> int:  # type: ignore[no-untyped-def]
+    ids = attempt.question_ids()
+    return ids.index(question_id) + 1 if question_id in ids else 0
+
+
+@bp.route("/attempts/<int:attempt_id>/answer", methods=["POST"])
+@login_required
+def autosave(attempt_id: int):  # type: ignore[no-untyped-def]
+    """Save one answer as the trainee goes: JSON ``{"question": id, "answer": <form value>}``."""
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or "question" not in payload:
+        return jsonify(ok=False, error=_("The request was not understood. Nothing was saved.")), 400
+    try:
+        saved_at = attempt_service.save_answer(
+            current_user, attempt_id, payload.get("question"), payload.get("answer")
+        )
+    except QuizError as error:
+        body = {"ok": False, "error": str(error.message), "code": error.code, "question": error.field}
+        if error.code in ("time_up", "submitted"):
+            body["redirect"] = url_for("quiz.result", attempt_id=attempt_id)
+        return jsonify(body), _status_code(error)
+    current = _own_attempt_or_404(attempt_id)
+    return jsonify(
+        ok=True,
+        saved_at=quiz_time(saved_at, "%H:%M:%S"),
+        remaining=attempt_service.remaining_seconds(current, now()),
+    )
+
+
+# --- the review -----------------------------------------------------------------------------------
+
+
+@bp.route("/attempts/<int:attempt_id>/result")
+@login_required
+def result(attempt_id: int):  # type: ignore[no-untyped-def]
+    try:
+        current = attempt_service.get_viewable_attempt(current_user, attempt_id)
+    except QuizError:
+        abort(404)
+    own = current.user_id == current_user.id
+    if current.submitted_at is None and attempt_service.deadline_passed(current, now()):
+        attempt_service.finalize(current.id, now())
+        current = attempt_service.get_viewable_attempt(current_user, attempt_id)
+    if current.submitted_at is None:
+        if own:
+            return redirect(url_for("quiz.attempt", attempt_id=attempt_id))
+        return render_template("quiz/result.html", attempt=current, definition=quizzes().get(current.quiz_id),
+                               questions=[], show="pending", own=own)
+    definition = quizzes().get(current.quiz_id)
+    show = definition.show_feedback if definition else "after_submit"
+    views = present.question_views(current, content_language(), tf_labels(), review=show != "never")
+    return render_template("quiz/result.html", attempt=current, definition=definition, questions=views,
+                           show=show, own=own, tf_labels=tf_labels())
+
+
+# --- the daily review -----------------------------------------------------------------------------
+
+
+@bp.route("/review", methods=["GET", "POST"])
+@login_required
+def review():  # type: ignore[no-untyped-def]
+    definition = review_definition()
+    if definition is None:
+        abort(404)
+    attempt_service.close_expired(user_ids=[current_user.id], quiz_id=definition.id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            started = attempt_service.start_attempt(current_user, definition.id, lang=content_language())
+        except QuizError as error:
+            flash(str(error.message), "info")
+            return redirect(url_for("quiz.review"))
+        return redirect(url_for("quiz.attempt", attempt_id=started.id))
+    moment = now()
+    status = quiz_status(current_user.id, definition, content_language())
+    return render_template(
+        "quiz/review.html",
+        definition=definition,
+        form=form,
+        due=cards.due_count(current_user.id, moment),
+        next_due=cards.next_due(current_user.id),
+        status=status,
+        limit=definition.question_count,
+    )
+
+
+# --- assignments (managers) -----------------------------------------------------------------------
+
+
+@bp.route("/assignments")
+@role_required("manager", "admin")
+def assignments():  # type: ignore[no-untyped-def]
+    moment = now()
+    rows = []
+    for item in assignment_service.visible_assignments(current_user):
+        results = assignment_service.assignment_results(current_user, item, moment)
+        rows.append((item, assignment_service.summarize(results), len(results), quizzes().get(item.quiz_id)))
+    return render_template("quiz/assignments.html", rows=rows, now=moment)
+
+
+@bp.route("/assignments/new", methods=["GET", "POST"])
+@role_required("manager", "admin")
+def new_assignment():  # type: ignore[no-untyped-def]
+    lang = content_language()
+    form = AssignmentForm()
+    form.quiz_id.choices = [(d.id, d.title.get(lang) or d.id) for d in assignment_service.assignable_quizzes()]
+    form.team_ids.choices = [(t.id, t.name) for t in visible_teams(current_user)]
+    if request.method == "GET":
+        today = (to_local(now()) or now()).date()
+        form.opens_on.data = form.opens_on.data or today
+        refresher = next((d.id for d in assignment_service.assignable_quizzes() if d.kind == "refresher"), None)
+        form.quiz_id.data = form.quiz_id.data or refresher
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                created = assignment_service.create_assignment(
+                    current_user,
+                    title=form.title.data or "",
+                    quiz_id=form.quiz_id.data or "",
+                    team_ids=list(form.team_ids.data or []),
+                    opens_on=form.opens_on.data,
+                    due_on=form.due_on.data,
+                    today=(to_local(now()) or now()).date(),
+                )
+            except QuizError as error:
+                getattr(form, error.field or "title").errors.append(str(error.message))
+                status = 403 if error.code == "forbidden" else 400
+            else:
+                flash(_("Assignment created."), "success")
+                return redirect(url_for("quiz.assignment", assignment_id=created.id))
+        else:
+            status = 400
+    return render_template("quiz/assignment_form.html", form=form), status
+
+
+@bp.route("/assignments/<int:assignment_id>")
+@role_required("manager", "admin")
+def assignment(assignment_id: int):  # type: ignore[no-untyped-def]
+    item = assignment_service.get_visible_assignment(current_user, assignment_id)
+    if item is None:
+        abort(404)
+    results = assignment_service.assignment_results(current_user, item, now())
+    return render_template(
+        "quiz/assignment.html",
+        assignment=item,
+        definition=quizzes().get(item.quiz_id),
+        results=results,
+        summary=assignment_service.summarize(results),
+    )
