@@ -22,6 +22,7 @@ FEATURES = (
     "trainer.admin",
     "trainer.learn",
     "trainer.quiz",
+    "trainer.roleplay",
 )
 
 

@@ -4,6 +4,7 @@ from trainer.models.accounts import AuditLog, LoginAttempt, Role, Team, User, te
 from trainer.models.base import utcnow
 from trainer.models.learning import Certificate, LessonProgress  # noqa: F401
 from trainer.models.quiz import Assignment, Attempt, AttemptAnswer, ReviewCard, assignment_teams  # noqa: F401
+from trainer.models.roleplay import Participant, Play, PlayChoice, RubricScore, WorkshopSession  # noqa: F401
 
 __all__ = [
     "AuditLog",

@@ -1,0 +1,2 @@
+"""Role-play use cases: solo practice (:mod:`.practice`), pair workshops (:mod:`.workshop`), the
+scenario graph for admins (:mod:`.graph`), home-page next steps and demo data (:mod:`.extras`)."""
