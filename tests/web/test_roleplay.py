@@ -128,6 +128,11 @@ def test_play_to_an_ending_stores_every_choice_and_shows_the_debrief(app, client
         assert 'data-testid="better"' in html and "A better reply here" in html
     assert 'data-testid="recommended"' in html and 'data-testid="used"' in html
 
+    history = client.get("/roleplay/history").get_data(as_text=True)
+    for name, var in scenario.variables.items():
+        if var.scored:
+            assert f'{esc(var.label["en"])} {play.scores[name]}</span>' in history
+
     listing = client.get("/roleplay/").get_data(as_text=True)
     card = listing.split(f'data-scenario="{IMMEDIATE}"')[1].split("</li>")[0]
     assert 'data-testid="times-played">1<' in card and OUTCOMES[play.outcome]["en"] in card

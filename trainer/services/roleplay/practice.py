@@ -229,7 +229,7 @@ class PlayRow:
     steps: int
     outcome: str | None
     outcome_label: str
-    scores: dict[str, int]
+    scores: list[tuple[str, int]]  # (dimension label, 0-100)
 
 
 def _rows(plays: Iterable[Play], lang: str) -> list[PlayRow]:
@@ -249,7 +249,10 @@ def _rows(plays: Iterable[Play], lang: str) -> list[PlayRow]:
                 steps=len(play.state.get("path", [])) if isinstance(play.state, dict) else 0,
                 outcome=play.outcome,
                 outcome_label=outcome_label(play.outcome, lang),
-                scores=dict(play.scores or {}),
+                scores=[
+                    (pick(scenario.variables[name].label, lang) if scenario and name in scenario.variables else name, score)
+                    for name, score in (play.scores or {}).items()
+                ],
             )
         )
     return result
