@@ -23,6 +23,7 @@ FEATURES = (
     "trainer.learn",
     "trainer.quiz",
     "trainer.roleplay",
+    "trainer.sim_web",
 )
 
 
