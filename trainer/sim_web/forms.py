@@ -51,7 +51,7 @@ GRADE_FIELD_TEXT: dict[str, tuple[str, Any, Any, str, bool, Any]] = {
     "credit_limit_months": ("number", _l("Credit limit"), _l("Months of the customer's usual purchases; empty: no limit."),
                             "m2-grades-and-limits", True, _l("months")),
     "deposit": ("percent", _l("Deposit"), _l("Share paid with the order."), "m2-contract-clauses", False, "%"),
-    "discount": ("percent", _l("Early-payment discount"), _l("2 % for paying within the discount days (2/10 net 30)."),
+    "discount": ("percent", _l("Early-payment discount"), _l("Percent off for paying within the discount days, e.g. 2 for 2/10 net 30."),
                  "m4-carrying-cost-and-segments", False, "%"),
     "discount_days": ("int", _l("Discount days"), _l("Pay within this many days to take the discount."),
                       "m4-carrying-cost-and-segments", False, _l("days")),
@@ -193,21 +193,24 @@ class ConfirmForm(FlaskForm):
     """A button that only needs the CSRF token."""
 
 
+RANGE = _l("Enter a whole number from %(min)s to %(max)s.")
+
+
 class WorkshopForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("Give the workshop a title.")),
                                                  Length(max=120)])
     preset = SelectField(_l("Portfolio"), validate_choice=True)
     seed = IntegerField(_l("Random seed"), default=1,
                         validators=[InputRequired(message=_l("Enter a whole number.")),
-                                    NumberRange(min=0, max=2**31 - 1)])
+                                    NumberRange(min=0, max=2**31 - 1, message=RANGE)])
     customers = IntegerField(_l("Customers"), default=300,
                              validators=[InputRequired(message=_l("Enter a whole number.")),
-                                         NumberRange(min=10, max=5000)])
+                                         NumberRange(min=10, max=5000, message=RANGE)])
     rounds = IntegerField(_l("Rounds"), default=4,
-                          validators=[InputRequired(message=_l("Enter a whole number.")), NumberRange(min=1, max=12)])
+                          validators=[InputRequired(message=_l("Enter a whole number.")), NumberRange(min=1, max=12, message=RANGE)])
     round_days = IntegerField(_l("Days per round"), default=91,
                               validators=[InputRequired(message=_l("Enter a whole number.")),
-                                          NumberRange(min=7, max=365)])
+                                          NumberRange(min=7, max=365, message=RANGE)])
     submit = SubmitField(_l("Create the workshop"))
 
 

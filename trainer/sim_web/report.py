@@ -124,7 +124,7 @@ def headline(summary: Mapping[str, Any], fmt: Fmt) -> list[Figure]:
         ("average_days_delinquent_end", _l("ADD"), s.get("average_days_delinquent_end"), fmt.days,
          _l("Average days delinquent: DSO − Best Possible DSO, last month."), False),
         ("cei_average", _l("CEI"), s.get("cei_average"), fmt.pct,
-         _l("Collection effectiveness index, monthly average (100 % is perfect)."), True),
+         _l("Collection effectiveness index, monthly average; 100 is perfect."), True),
         ("overdue_pct_end", _l("Overdue"), s.get("overdue_pct_end"), fmt.pct,
          _l("Past-due share of receivables at the end."), False),
         ("bad_debt_rate", _l("Bad-debt rate"), s.get("bad_debt_rate"), lambda v: fmt.pct(v, 2),
