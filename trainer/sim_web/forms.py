@@ -196,19 +196,30 @@ class ConfirmForm(FlaskForm):
 RANGE = _l("Enter a whole number from %(min)s to %(max)s.")
 
 
+class WholeNumberField(IntegerField):
+    """An integer field whose "not a number" message is ours (translated like the rest)."""
+
+    def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_("Enter a whole number.")) from None
+
+
 class WorkshopForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(message=_l("Give the workshop a title.")),
                                                  Length(max=120)])
     preset = SelectField(_l("Portfolio"), validate_choice=True)
-    seed = IntegerField(_l("Random seed"), default=1,
+    seed = WholeNumberField(_l("Random seed"), default=1,
                         validators=[InputRequired(message=_l("Enter a whole number.")),
                                     NumberRange(min=0, max=2**31 - 1, message=RANGE)])
-    customers = IntegerField(_l("Customers"), default=300,
+    customers = WholeNumberField(_l("Customers"), default=300,
                              validators=[InputRequired(message=_l("Enter a whole number.")),
                                          NumberRange(min=10, max=5000, message=RANGE)])
-    rounds = IntegerField(_l("Rounds"), default=4,
+    rounds = WholeNumberField(_l("Rounds"), default=4,
                           validators=[InputRequired(message=_l("Enter a whole number.")), NumberRange(min=1, max=12, message=RANGE)])
-    round_days = IntegerField(_l("Days per round"), default=91,
+    round_days = WholeNumberField(_l("Days per round"), default=91,
                               validators=[InputRequired(message=_l("Enter a whole number.")),
                                           NumberRange(min=7, max=365, message=RANGE)])
     submit = SubmitField(_l("Create the workshop"))
