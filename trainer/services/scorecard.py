@@ -27,11 +27,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from flask import current_app, url_for
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, func, select
+from sqlalchemy import func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 
@@ -79,14 +80,19 @@ def framework() -> Framework:
     return found if found is not None else Framework(())
 
 
-def _zone():  # type: ignore[no-untyped-def]
+@lru_cache(maxsize=8)
+def _zone_named(name: str):  # type: ignore[no-untyped-def]
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-    name = current_app.config.get("QUIZ_TIMEZONE") or DEFAULT_TIMEZONE
     try:
-        return ZoneInfo(str(name))
+        return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return UTC
+
+
+def _zone():  # type: ignore[no-untyped-def]
+    """The site's time zone (the quiz feature's setting): quarters and dates are local."""
+    return _zone_named(str(current_app.config.get("QUIZ_TIMEZONE") or DEFAULT_TIMEZONE))
 
 
 def local(moment: datetime | None) -> datetime | None:
@@ -151,18 +157,27 @@ def assessments_of(user_id: int) -> list[SelfAssessment]:
     return sorted(rows, key=lambda row: rules.parse_quarter(row.quarter))
 
 
-def assessments_for(members: Select | Iterable[int], quarters: Iterable[str]) -> dict[tuple[int, str], SelfAssessment]:
-    """Self-assessments of many people for the given quarters, in one query."""
-    query = select(SelfAssessment).where(
+def ratings_for(members: Select | Iterable[int], quarters: Iterable[str]) -> dict[tuple[int, str], dict[str, int]]:
+    """Cleaned ratings of many people's self-assessments for the given quarters, in one query
+    (plain rows: the dashboard reads hundreds)."""
+    query = select(SelfAssessment.user_id, SelfAssessment.quarter, SelfAssessment.ratings).where(
         SelfAssessment.user_id.in_(members if isinstance(members, Select) else list(members)),
         SelfAssessment.quarter.in_(list(quarters)),
     )
-    return {(row.user_id, row.quarter): row for row in db.session.scalars(query).all()}
+    return {(uid, quarter): clean_ratings(ratings) for uid, quarter, ratings in db.session.execute(query).all()}
+
+
+def _statement_ids(fw: Framework) -> frozenset[str]:
+    cache = current_app.extensions.setdefault("scorecard_statement_ids", {})
+    found = cache.get(id(fw))
+    if found is None:
+        found = cache[id(fw)] = frozenset(s.id for s in fw.statements)
+    return found
 
 
 def clean_ratings(raw: Mapping[str, Any] | None) -> dict[str, int]:
     """Stored ratings of statements still in the framework (retired ids and bad values dropped)."""
-    known = set(s.id for s in framework().statements)
+    known = _statement_ids(framework())
     result: dict[str, int] = {}
     for statement_id, value in (raw or {}).items():
         if statement_id in known and isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5:
@@ -267,8 +282,7 @@ def save_dimension(user: User, dimension_id: str, form: Mapping[str, Any], momen
 # --------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class EvidenceGroup:
+class EvidenceGroup(NamedTuple):
     """``count`` graded items with the same tags and time; ``total`` is the sum of their fractions
     (each 0..1). A single quiz answer or role-play is a group of one."""
 
@@ -281,7 +295,7 @@ class EvidenceGroup:
 
 @dataclass
 class Evidence:
-    """One person's groups of evidence plus what the timeline and scores-over-time show."""
+    """One person's groups of evidence."""
 
     groups: list[EvidenceGroup] = field(default_factory=list)
 
@@ -293,51 +307,65 @@ def _member_filter(members: Select | Iterable[int]):  # type: ignore[no-untyped-
     return members if isinstance(members, Select) else list(members)
 
 
-def _question_tags() -> dict[str, list[str]]:
-    """Dimension id -> ids of the questions tagged with it."""
+def _question_dimensions() -> dict[str, tuple[str, ...]]:
+    """Question id -> the framework dimensions it is tagged with."""
     banks = registry().banks
-    result: dict[str, list[str]] = {d: [] for d in framework().ids}
+    known = set(framework().ids)
     if banks is None:
-        return result
-    for question in banks:
-        for tag in question.competencies:
-            if tag in result:
-                result[tag].append(question.id)
-    return result
+        return {}
+    return {q.id: tuple(t for t in q.competencies if t in known) for q in banks}
 
 
 def quiz_evidence(members: Select | Iterable[int], until: datetime) -> dict[int, list[EvidenceGroup]]:
-    """Graded answers of submitted attempts, summed per attempt and dimension, in one query."""
-    tags = {dim: ids for dim, ids in _question_tags().items() if ids}
+    """Graded answers of submitted attempts up to ``until``, summed per attempt and dimension.
+
+    Two queries: the attempts (person, time) and their answers' scores. All answers of an attempt
+    share its submission time (hence its weight), so an attempt becomes one group per dimension.
+    """
+    tags = _question_dimensions()
     if not tags:
         return {}
-    fraction = AttemptAnswer.score / AttemptAnswer.max_score
-    columns = []
-    for ids in tags.values():
-        tagged = AttemptAnswer.question_id.in_(ids)
-        columns.append(func.sum(case((tagged, fraction), else_=0.0)))
-        columns.append(func.count(case((tagged, 1))))
-    query = (
-        select(Attempt.user_id, Attempt.submitted_at, *columns)
-        .join(AttemptAnswer, AttemptAnswer.attempt_id == Attempt.id)
+    chosen = (
+        select(Attempt.id)
         .where(
             Attempt.user_id.in_(_member_filter(members)),
             Attempt.submitted_at.is_not(None),
             Attempt.submitted_at <= until,
-            AttemptAnswer.score.is_not(None),
-            AttemptAnswer.max_score > 0,
         )
-        .group_by(Attempt.id, Attempt.user_id, Attempt.submitted_at)
     )
-    dims = list(tags)
+    attempts = {
+        attempt_id: (user_id, submitted_at)
+        for attempt_id, user_id, submitted_at in db.session.execute(
+            select(Attempt.id, Attempt.user_id, Attempt.submitted_at).where(Attempt.id.in_(chosen))
+        ).all()
+    }
+    if not attempts:
+        return {}
+    sums: dict[int, dict[str, list[float]]] = defaultdict(dict)
+    # Core execution on the session's connection: plain tuples, no ORM row processing (100 000 rows).
+    for attempt_id, question_id, score, max_score in db.session.connection().execute(
+        select(AttemptAnswer.attempt_id, AttemptAnswer.question_id, AttemptAnswer.score, AttemptAnswer.max_score).where(
+            AttemptAnswer.attempt_id.in_(chosen), AttemptAnswer.score.is_not(None), AttemptAnswer.max_score > 0
+        )
+    ):
+        dims = tags.get(question_id)
+        if not dims:
+            continue
+        fraction = score / max_score
+        fraction = 0.0 if fraction < 0 else (1.0 if fraction > 1 else fraction)
+        per_attempt = sums[attempt_id]
+        for dim in dims:
+            acc = per_attempt.get(dim)
+            if acc is None:
+                per_attempt[dim] = [fraction, 1.0]
+            else:
+                acc[0] += fraction
+                acc[1] += 1.0
     result: dict[int, list[EvidenceGroup]] = defaultdict(list)
-    for row in db.session.execute(query).all():
-        user_id, at = row[0], row[1]
-        for index, dim in enumerate(dims):
-            count = int(row[3 + 2 * index] or 0)
-            if count:
-                total = min(float(count), max(0.0, float(row[2 + 2 * index] or 0.0)))
-                result[user_id].append(EvidenceGroup((dim,), total, count, at))
+    for attempt_id, per_attempt in sums.items():
+        user_id, at = attempts[attempt_id]
+        for dim, (total, count) in per_attempt.items():
+            result[user_id].append(EvidenceGroup((dim,), total, int(count), at))
     return result
 
 
@@ -380,11 +408,78 @@ def roleplay_evidence(members: Select | Iterable[int], until: datetime) -> dict[
 
 
 def evidence_for(members: Select | Iterable[int], until: datetime) -> dict[int, Evidence]:
-    """Every kind of evidence for many people: three queries, however many people."""
+    """Every kind of evidence up to ``until`` for many people: three queries, however many people."""
     result: dict[int, Evidence] = defaultdict(Evidence)
     for source in (quiz_evidence(members, until), roleplay_evidence(members, until)):
         for user_id, groups in source.items():
             result[user_id].groups.extend(groups)
+    return result
+
+
+# The weighted mean does not depend on the moment it is taken at: every weight 0.5^((now − t)/h)
+# is 0.5^((now − T0)/h) × 2^((t − T0)/h), and the first factor cancels. So sums are kept with
+# weights relative to a fixed reference T0 and only the reported total weight is rescaled.
+# (Evidence is always loaded "up to the moment", so no item is newer than the moment.)
+_REFERENCE = datetime(2000, 1, 1)
+
+
+@dataclass
+class Tally:
+    """Running sums for one dimension, weights relative to :data:`_REFERENCE`."""
+
+    weighted: float = 0.0
+    weight: float = 0.0
+    count: int = 0
+    last_at: datetime | None = None
+
+
+def tally(
+    groups: Iterable[EvidenceGroup],
+    dimension_ids: Sequence[str],
+    half_life_days: float = rules.DEFAULT_HALF_LIFE_DAYS,
+) -> dict[str, Tally]:
+    wanted = set(dimension_ids)
+    sums: dict[str, Tally] = {}
+    for group in groups:
+        age = (group.at - _REFERENCE).total_seconds() / 86_400.0
+        weight = group.weight * 2.0 ** (age / half_life_days)
+        for tag in group.competencies:
+            if tag not in wanted:
+                continue
+            acc = sums.get(tag)
+            if acc is None:
+                acc = sums[tag] = Tally()
+            acc.weighted += weight * group.total
+            acc.weight += weight * group.count
+            acc.count += group.count
+            if acc.last_at is None or group.at > acc.last_at:
+                acc.last_at = group.at
+    return sums
+
+
+def scores_from(
+    sums: Mapping[str, Tally],
+    now: datetime,
+    dimension_ids: Sequence[str],
+    half_life_days: float = rules.DEFAULT_HALF_LIFE_DAYS,
+) -> dict[str, MeasuredScore]:
+    """MeasuredScores at ``now`` from tallies (total weights decayed to ``now``)."""
+    scale = rules.decay_weight((now - _REFERENCE).total_seconds() / 86_400.0, half_life_days)
+    result: dict[str, MeasuredScore] = {}
+    for dim in dimension_ids:
+        acc = sums.get(dim)
+        if acc is None or acc.weight <= 0:
+            result[dim] = MeasuredScore(dim, None, None, 0, 0.0, None)
+            continue
+        mean = min(1.0, max(0.0, acc.weighted / acc.weight))
+        result[dim] = MeasuredScore(
+            dimension_id=dim,
+            score=rules.fraction_to_score(mean),
+            fraction=mean,
+            evidence=acc.count,
+            weight=acc.weight * scale,
+            last_at=acc.last_at,
+        )
     return result
 
 
@@ -394,49 +489,64 @@ def combine(
     dimension_ids: Sequence[str],
     half_life_days: float = rules.DEFAULT_HALF_LIFE_DAYS,
 ) -> dict[str, MeasuredScore]:
-    """The recency-weighted measured score per dimension from grouped evidence.
+    """The recency-weighted measured score per dimension from grouped evidence (none after ``now``).
 
-    The same arithmetic as :func:`trainer.domain.scorecard.measured_scores` (whose decay and scale
-    it uses): every item of a group has the group's time, so the group adds ``weight × total`` to
-    the weighted sum and ``weight × count`` to the weight.
+    The same result as :func:`trainer.domain.scorecard.measured_scores` on the single items (whose
+    decay and scale it uses): every item of a group has the group's time, so the group adds
+    ``weight × total`` to the weighted sum and ``weight × count`` to the weight.
     """
-    wanted = set(dimension_ids)
-    sums: dict[str, list[float]] = {}
-    last: dict[str, datetime] = {}
-    for group in groups:
-        age = (now - group.at).total_seconds() / 86_400.0
-        weight = group.weight * rules.decay_weight(age, half_life_days)
-        for tag in group.competencies:
-            if tag not in wanted:
-                continue
-            acc = sums.setdefault(tag, [0.0, 0.0, 0.0])
-            acc[0] += weight * group.total
-            acc[1] += weight * group.count
-            acc[2] += group.count
-            if tag not in last or group.at > last[tag]:
-                last[tag] = group.at
-    result: dict[str, MeasuredScore] = {}
-    for dim in dimension_ids:
-        if dim not in sums:
-            result[dim] = MeasuredScore(dim, None, None, 0, 0.0, None)
-            continue
-        weighted, total, count = sums[dim]
-        mean = min(1.0, max(0.0, weighted / total)) if total > 0 else None
-        result[dim] = MeasuredScore(
-            dimension_id=dim,
-            score=None if mean is None else rules.fraction_to_score(mean),
-            fraction=mean,
-            evidence=int(count),
-            weight=total,
-            last_at=last.get(dim),
-        )
-    return result
+    return scores_from(tally(groups, dimension_ids, half_life_days), now, dimension_ids, half_life_days)
 
 
-def measured_for(members: Select | Iterable[int], moment: datetime) -> dict[int, dict[str, MeasuredScore]]:
-    """Measured scores at ``moment`` for many people (people without evidence are left out)."""
+def _fingerprints(members: Select | Iterable[int], until: datetime) -> dict[int, tuple]:  # type: ignore[type-arg]
+    """Per person, a summary of their evidence up to ``until`` that changes whenever it changes
+    (counts, latest times and score sums per source), in one query."""
+    who = _member_filter(members)
+    parts = union_all(
+        select(Attempt.user_id.label("uid"), literal("q").label("src"), func.count().label("n"),
+               func.max(Attempt.submitted_at).label("last"), func.sum(func.coalesce(Attempt.score, 0.0)).label("s1"),
+               func.sum(func.coalesce(Attempt.max_score, 0.0)).label("s2"))
+        .where(Attempt.user_id.in_(who), Attempt.submitted_at.is_not(None), Attempt.submitted_at <= until)
+        .group_by(Attempt.user_id),
+        select(Play.user_id, literal("p"), func.count(), func.max(Play.finished_at), literal(0.0), literal(0.0))
+        .where(Play.user_id.in_(who), Play.finished_at.is_not(None), Play.finished_at <= until)
+        .group_by(Play.user_id),
+        select(RubricScore.salesperson_id, literal("r"), func.count(), func.max(RubricScore.at),
+               func.sum(RubricScore.percent), literal(0.0))
+        .where(RubricScore.salesperson_id.in_(who), RubricScore.at <= until)
+        .group_by(RubricScore.salesperson_id),
+    ).subquery()
+    result: dict[int, list] = defaultdict(list)  # type: ignore[type-arg]
+    for uid, src, count, last, s1, s2 in db.session.execute(select(parts)).all():
+        result[uid].append((src, int(count), str(last), round(float(s1 or 0), 6), round(float(s2 or 0), 6)))
+    return {uid: tuple(sorted(parts_)) for uid, parts_ in result.items()}
+
+
+CACHE = "scorecard_measured"
+
+
+def measured_for(
+    members: Select | Iterable[int], moment: datetime, *, cache_key: str | None = None
+) -> dict[int, dict[str, MeasuredScore]]:
+    """Measured scores at ``moment`` for many people (people without evidence are left out).
+
+    With ``cache_key`` (the quarter the page is about) the tallies are kept in the app between
+    requests, each under a fingerprint of the person's evidence: a page then reads one small query
+    of fingerprints and loads evidence only for people whose results changed. Without it, or on
+    the first visit, four queries load everything.
+    """
     ids = framework().ids
-    return {user_id: combine(ev.groups, moment, ids) for user_id, ev in evidence_for(members, moment).items()}
+    if cache_key is None:
+        return {uid: combine(ev.groups, moment, ids) for uid, ev in evidence_for(members, moment).items()}
+    cache: dict[tuple[str, int], tuple[tuple, dict[str, Tally]]] = current_app.extensions.setdefault(CACHE, {})  # type: ignore[type-arg]
+    prints = _fingerprints(members, moment)
+    stale = [uid for uid, fp in prints.items() if cache.get((cache_key, uid), ((),))[0] != fp]
+    if stale:
+        fresh = evidence_for(stale, moment)
+        for uid in stale:
+            groups = fresh[uid].groups if uid in fresh else []
+            cache[(cache_key, uid)] = (prints[uid], tally(groups, ids))
+    return {uid: scores_from(cache[(cache_key, uid)][1], moment, ids) for uid in prints}
 
 
 def empty_measured() -> dict[str, MeasuredScore]:
