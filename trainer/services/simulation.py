@@ -706,7 +706,7 @@ def period_figures(result: sim.SimResult, first_day: int) -> dict[str, Any]:
         "first_day": first_day,
         "days": days,
         "sales": sum(d.sales[sl]),
-        "collected": sum(d.collections[sl]),
+        "collected": sum(d.collections[sl]) + sum(d.sales[sl]) - credit,  # cash sales and deposits count too
         "bad_debt": sum(d.bad_debt[sl]),
         "lost_sales": sum(d.lost_sales[sl]),
         "ar_end": ar_end,
@@ -773,7 +773,8 @@ def advance_teams(params: dict[str, Any], progress: Progress | None = None) -> d
             "summary": summary,
             "period": period_figures(result, round_days * (len(policies) - 1)),
             "months": [{"label": m.label, "month": m.month, "year": m.year, "dso": m.dso,
-                        "collections": m.collections, "sales": m.sales, "ar": m.ar} for m in result.months],
+                        "collections": m.collections, "sales": m.sales,
+                        "credit_sales": m.credit_sales, "ar": m.ar} for m in result.months],
             "inputs": score_inputs(summary, int(params["customers"])),
         })
     scores = score_teams([r["inputs"] for r in rows])

@@ -68,6 +68,14 @@ class Fmt:
     def days(self, value: float | None) -> str:
         return "–" if value is None else _("%(n)s days", n=f"{value:,.1f}")
 
+    def wait(self, days: float | None) -> str:
+        """A waiting time: hours when under a day, else days."""
+        if days is None:
+            return "–"
+        if days < 1:
+            return _("%(n)s hours", n=f"{days * 24:,.1f}")
+        return self.days(days)
+
     def pct(self, value: float | None, digits: int = 1) -> str:
         return "–" if value is None else f"{value:,.{digits}f} %"
 
@@ -149,6 +157,23 @@ def headline(summary: Mapping[str, Any], fmt: Fmt) -> list[Figure]:
 # ----------------------------------------------------------------------------------------- charts
 
 
+def axis_number(value: float) -> str:
+    """Tick labels without needless decimals: 0, 0.005, 0.5, 2.5, 10, 1,200."""
+    if value == 0:
+        return "0"
+    size = abs(value)
+    if size >= 100:
+        return f"{value:,.0f}"
+    if size >= 1:
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return f"{value:.2g}"
+
+
+def month_cash(m: Mapping[str, Any]) -> float:
+    """Cash that came in during a month: invoices paid plus cash sales and deposits."""
+    return float(m.get("collections") or 0.0) + max(0.0, float(m.get("sales") or 0.0) - float(m.get("credit_sales") or 0.0))
+
+
 def month_labels(months: Sequence[Mapping[str, Any]], fmt: Fmt) -> list[str]:
     return [fmt.month(int(m["year"]), int(m["month"])) for m in months]
 
@@ -173,19 +198,19 @@ def run_charts(result: Mapping[str, Any], fmt: Fmt) -> list[Chart]:
             table_fmt=fmt.money, palette=AGING_PALETTE),
         line_chart("chart-cash", _("Cash collected and sales by month"), labels, [
             Series(_("Sales"), [m.get("sales") for m in months]),
-            Series(_("Cash collected"), [m.get("collections") for m in months]),
+            Series(_("Cash collected"), [month_cash(m) for m in months]),
             Series(_("Lost sales"), [m.get("lost_sales") for m in months], dashed=True),
         ], y_label=fmt.symbol.strip(), category_label=month_word, fmt=lambda v: compact(v, fmt.lang),
             table_fmt=fmt.money),
         line_chart("chart-util", _("Collector utilisation by month"), labels, [
             Series(_("Utilisation"), [100.0 * float(m.get("utilisation") or 0.0) for m in months]),
         ], y_label="%", category_label=month_word, fmt=lambda v: f"{v:,.0f}", table_fmt=lambda v: f"{v:,.1f} %",
-            width=420, height=240),
-        line_chart("chart-wait", _("Collection actions waiting by month"), labels, [
-            Series(_("Mean wait (days)"), [m.get("mean_wait") for m in months]),
-            Series(_("Longest queue (actions)"), [m.get("max_queue") for m in months], dashed=True),
-        ], y_label="", category_label=month_word, fmt=lambda v: compact(v, fmt.lang),
-            table_fmt=lambda v: f"{v:,.2f}", width=420, height=240),
+            height=220),
+        line_chart("chart-wait", _("Mean wait for a collector by month"), labels, [
+            Series(_("Mean wait (hours)"), [None if m.get("mean_wait") is None else 24.0 * float(m["mean_wait"])
+                                            for m in months], color="#D55E00"),
+        ], y_label=_("hours"), category_label=month_word, fmt=axis_number, table_fmt=lambda v: f"{v:,.2f}",
+            height=220),
     ]
     return charts
 
@@ -201,8 +226,8 @@ def compare_charts(a: Mapping[str, Any], b: Mapping[str, Any], names: tuple[str,
             Series(names[1], [m.get("dso") for m in mb[:n]], dashed=True),
         ], y_label=_("days"), category_label=month_word, fmt=lambda v: f"{v:,.0f}", table_fmt=lambda v: f"{v:,.1f}"),
         line_chart("chart-cmp-cash", _("Cash collected by month"), labels, [
-            Series(names[0], [m.get("collections") for m in ma]),
-            Series(names[1], [m.get("collections") for m in mb[:n]], dashed=True),
+            Series(names[0], [month_cash(m) for m in ma]),
+            Series(names[1], [month_cash(m) for m in mb[:n]], dashed=True),
         ], y_label=fmt.symbol.strip(), category_label=month_word, fmt=lambda v: compact(v, fmt.lang),
             table_fmt=fmt.money),
         line_chart("chart-cmp-pastdue", _("Past-due receivables at month end"), labels, [
@@ -234,7 +259,7 @@ class BandView:
 
 def band_views(result: Mapping[str, Any], fmt: Fmt) -> list[BandView]:
     out = []
-    formatters = {"dso": lambda v: f"{v:,.1f}", "bad_debt_rate": lambda v: f"{v:,.2f} %"}
+    formatters = {"dso": axis_number, "bad_debt_rate": lambda v: f"{axis_number(v)} %"}
     for key, data in result.get("bands", {}).items():
         if not data.get("yours") or not data.get("default") or not data.get("difference"):
             continue
@@ -249,12 +274,16 @@ def band_views(result: Mapping[str, Any], fmt: Fmt) -> list[BandView]:
                            columns=("", _("10th percentile"), _("Median"), _("90th percentile")))
         low, _mid, high = data["difference"]
         real = low > 0 or high < 0
-        if real:
-            verdict = _("Better in %(better)s of %(pairs)s seeds, and the 10-90 %% band of the difference does not "
-                        "include zero: this difference is probably real.", better=data["better"], pairs=data["pairs"])
+        better, pairs = data["better"], data["pairs"]
+        if not real:
+            verdict = _("Yours did better on %(better)s of %(pairs)s seeds, but the 10-90 %% band of the difference "
+                        "includes zero: it could be luck.", better=better, pairs=pairs)
+        elif better * 2 >= pairs:
+            verdict = _("Yours did better on %(better)s of %(pairs)s seeds and the 10-90 %% band of the difference "
+                        "stays clear of zero: the improvement is probably real.", better=better, pairs=pairs)
         else:
-            verdict = _("Better in %(better)s of %(pairs)s seeds, but the 10-90 %% band of the difference includes "
-                        "zero: it could be luck.", better=data["better"], pairs=data["pairs"])
+            verdict = _("Yours did worse on %(worse)s of %(pairs)s seeds and the 10-90 %% band of the difference "
+                        "stays clear of zero: the loss is probably real.", worse=pairs - better, pairs=pairs)
         out.append(BandView(key, label, chart, verdict, real))
     return out
 
@@ -323,9 +352,17 @@ def debrief(result: Mapping[str, Any], summary: Mapping[str, Any], fmt: Fmt) -> 
     text = _("Your %(n)s collectors were busy %(util)s of the time.", n=f.get("collectors", 0), util=fmt.pct(util, 0))
     busiest = f.get("busiest")
     if busiest and (busiest.get("mean_wait") or 0) > 0:
-        text += " " + _("They queued most in %(month)s: up to %(queue)s actions waited, %(wait)s on average.",
-                        month=fmt.month(busiest["year"], busiest["month"]), queue=busiest["max_queue"],
-                        wait=fmt.days(busiest["mean_wait"]))
+        if busiest.get("max_queue"):
+            text += " " + _("They queued most in %(month)s: up to %(queue)s actions were still waiting at the end "
+                            "of a day, and an action waited %(wait)s on average.",
+                            month=fmt.month(busiest["year"], busiest["month"]), queue=busiest["max_queue"],
+                            wait=fmt.wait(busiest["mean_wait"]))
+        else:
+            text += " " + _("Work waited longest in %(month)s, %(wait)s on average, but the queue was cleared "
+                            "every day.", month=fmt.month(busiest["year"], busiest["month"]),
+                            wait=fmt.wait(busiest["mean_wait"]))
+    elif busiest is None or not busiest.get("mean_wait"):
+        text += " " + _("No collection action had to wait for a collector.")
     peak = 100.0 * float(f.get("peak_utilisation") or 0.0)
     if peak >= 90:
         text += " " + _("Near full use, actions wait and debts age while they wait: another collector or a "

@@ -73,6 +73,7 @@ def index():  # type: ignore[no-untyped-def]
         jobs=[j for j in lab.recent_jobs(current_user) if not j.finished or j.status == "failed"],
         fmt=_fmt(),
         cash=report.cash,
+        preset_titles={p.name: p.title.get(lang) or p.name for p in lab.presets()},
     )
 
 
@@ -296,7 +297,7 @@ def _csv_labels() -> dict[str, str]:
     return {
         "run": _("Run"), "preset": _("Portfolio"), "seed": _("Seed"), "engine": _("Engine"),
         "label": _("Month"), "sales": _("Sales"), "credit_sales": _("Credit sales"),
-        "collections": _("Cash collected"), "bad_debt": _("Bad debt"), "lost_sales": _("Lost sales"),
+        "collections": _("Collected on invoices"), "bad_debt": _("Bad debt"), "lost_sales": _("Lost sales"),
         "ar": _("Receivables"), "current": str(report.BUCKET_LABELS[0]), "1-30": str(report.BUCKET_LABELS[1]),
         "31-60": str(report.BUCKET_LABELS[2]), "61-90": str(report.BUCKET_LABELS[3]),
         "90+": str(report.BUCKET_LABELS[4]), "dso": _("DSO"), "best_possible_dso": _("Best Possible DSO"),
@@ -452,12 +453,12 @@ def _render_workshop(workshop: SimWorkshop, context: dict, form, general=None, s
         months = latest.months
         labels = report.month_labels(months, fmt)
         charts.append(line_chart("chart-team-cash", _("Cash collected and sales by month"), labels, [
-            report_series(_("Sales"), months, "sales"), report_series(_("Cash collected"), months, "collections"),
+            report_series(_("Sales"), months, "sales"), Series(_("Cash collected"), [report.month_cash(m) for m in months]),
         ], y_label=fmt.symbol.strip(), category_label=_("Month"),
-            fmt=lambda v: report.compact(v, fmt.lang), table_fmt=fmt.money, width=560, height=260))
+            fmt=lambda v: report.compact(v, fmt.lang), table_fmt=fmt.money, width=460, height=280))
         charts.append(line_chart("chart-team-dso", _("DSO by month"), labels, [
             Series(_("DSO"), [m.get("dso") for m in months])], y_label=_("days"), category_label=_("Month"),
-            fmt=lambda v: f"{v:,.0f}", table_fmt=lambda v: f"{v:,.1f}", width=560, height=240))
+            fmt=lambda v: f"{v:,.0f}", table_fmt=lambda v: f"{v:,.1f}", width=460, height=260))
     everyone = context["facilitator"] or workshop.status == "finished"
     return render_template(
         "sim/workshop.html", form=form, general_errors=general or [], charts=charts,
