@@ -69,12 +69,17 @@ def import_gift_command(file: Path, bank_id: str, lang: str, module: str | None,
     )
     problems = list(parsed.problems)
     existing = registry.banks
+    clashes = []
     if existing is not None:
         for raw in parsed.questions:
             qid = str(raw.get("id"))
             if qid in existing:
-                other = existing[qid]
-                problems.append(f"{file}:{raw.start_line}: question id {qid!r} already exists in bank {other.bank}")
+                clashes.append(f"{file}:{raw.start_line}: question id {qid!r} already exists in bank {existing[qid].bank}")
+    if out is None:  # going into quizzes/banks: ids must be unique across all banks
+        problems.extend(clashes)
+    else:
+        for clash in clashes:
+            click.echo(f"warning: {clash}; rename it before the bank joins quizzes/banks", err=True)
     if not parsed.questions and not problems:
         problems.append(f"{file}:1: no questions found")
     if problems:

@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -29,6 +29,6 @@ class AssignmentForm(FlaskForm):
     quiz_id = SelectField(_l("Quiz"), validate_choice=False)
     # Choices are the viewer's teams; the service refuses any other id with a clear message.
     team_ids = CheckboxListField(_l("Teams"), coerce=int, validate_choice=False, validators=[Optional()])
-    opens_on = DateField(_l("Opens on"), validators=[DataRequired(message=_l("Enter the date the assignment opens."))])
-    due_on = DateField(_l("Due on"), validators=[DataRequired(message=_l("Enter the due date."))])
+    opens_on = DateField(_l("Opens on"), validators=[InputRequired(message=_l("Enter the date the assignment opens."))])
+    due_on = DateField(_l("Due on"), validators=[InputRequired(message=_l("Enter the due date."))])
     submit = SubmitField(_l("Assign"))
