@@ -18,6 +18,7 @@ Design, in short (docs/simulation.md has the full story):
 
 from __future__ import annotations
 
+import bisect
 import gc
 import heapq
 import math
@@ -33,6 +34,7 @@ from trainer.sim.params import (
     BEHAVIOURS,
     GRADES,
     MAX_DAYS,
+    STEPS,
     Behaviour,
     Policy,
     PolicyError,
@@ -53,6 +55,10 @@ _INF = math.inf
 _Timeout = simpy.Timeout
 _LOST_REASONS = ("grade", "terms", "hold", "limit")
 _ESCALATIONS = frozenset(("manager", "executive", "legal"))
+_RULES = {"oldest_debt": 0, "largest_balance": 1}  # queue keys (see _priority); anything else: first come
+_heappush = heapq.heappush
+_heappop = heapq.heappop
+_bisect_right = bisect.bisect_right
 
 
 class _Customer:
@@ -196,7 +202,6 @@ class Simulation:
         self._by_due = [0.0] * _LEDGER_DAYS  # open amount by due day: the aging buckets slide over it
         self._levels = [0.0] * 5
         self._fx: list[float] = [1.0]
-        self._next_invoice_id = 0
         self._seq = 0
         self._blocks_made = 0
         self._block_order_id = 0
@@ -215,6 +220,17 @@ class Simulation:
         self._busy_since = 0.0
         self._wake_cb = self._on_wake
         self._done_cb = self._on_done
+        self._order_cb = self._on_order_time
+        self._day_cb = self._on_day
+        self._blk = _Block([], [], [], [], [], [], [], [], [], [], [], 0)  # orders of the current block
+        self._blk_i = 0
+        pf = self.portfolio
+        self._milestones = pf.milestones
+        #: per step: (action cost, harshness, strength, is an escalation), looked up once per action
+        self._step_info = {step: (pf.action_cost[step], pf.harshness[step], pf.action_strength[step],
+                                  step in _ESCALATIONS)
+                           for step in STEPS if step in pf.action_cost and step in pf.harshness
+                           and step in pf.action_strength}
         self._rc = self.rng["collection"]
         self._u_buf: list[float] = []
         self._u_next = 0
@@ -224,8 +240,7 @@ class Simulation:
         #: settled piece of an invoice (for Little's-law tests; costs memory, so off by default)
         self.trace: list[tuple[float, float, float, int, int]] | None = [] if trace else None
         self._apply_policy(self.policy, first=True)
-        self.env.process(self._order_process())
-        self.env.process(self._daily_process())
+        self._start_clocks()
         self._schedule_defaults()
 
     # ------------------------------------------------------------------ set-up
@@ -269,6 +284,7 @@ class Simulation:
             self.customers.append(c)
             self._industry_members[c.industry].append(i)
         self._phase = phase / rate  # regular order process: first order time of each customer
+        self._sizes = np.array([c.size for c in self.customers])  # each customer's mean order
 
     def _schedule_defaults(self) -> None:
         """Each customer's default time is drawn once (hazard by grade), whatever the policy."""
@@ -308,7 +324,7 @@ class Simulation:
         m = times.size
         cv = pf.order_size_cv
         s2 = math.log1p(cv * cv)
-        sizes = np.array([c.size for c in self.customers])[custs] if m else np.zeros(0)
+        sizes = self._sizes[custs] if m else np.zeros(0)
         amounts = np.round(sizes * np.exp(math.sqrt(s2) * ro.standard_normal(m) - s2 / 2), 2)
         u_thin = ro.random(m)
         u_terms = ro.random(m)
@@ -364,6 +380,15 @@ class Simulation:
             steps.append(("reminder", -float(policy.reminder_days_before_due)))
         steps.extend((name, float(day)) for name, day in ladder)
         self._steps = steps
+        self._step_days = [day for _name, day in steps]
+        # steps in order of their days (validated policies always are): the current and the next step
+        # are then found by bisection
+        self._steps_sorted = all(a <= b for a, b in zip(self._step_days, self._step_days[1:], strict=False))
+        self._first_step_day = steps[0][1] if steps else _INF
+        self._grades = policy.grades
+        self._hold_days = policy.credit_hold_days
+        self._writeoff_days = policy.write_off_day
+        self._rule = _RULES.get(policy.priority, 2)
         self._follow = float(policy.follow_up_days) if policy.follow_up_days is not None else _INF
         pf = self.portfolio
         self._terms_factor = {}
@@ -408,30 +433,73 @@ class Simulation:
         inv.hold_t = inv.due_t + p.credit_hold_days if p.credit_hold_days is not None else _INF
         inv.writeoff_t = inv.due_t + p.write_off_day
 
-    # ------------------------------------------------------------------ processes
-    def _order_process(self) -> Any:
+    # ------------------------------------------------------------------ clocks
+    # The order stream and the daily snapshot are chains of timeouts with a callback rather than SimPy
+    # processes: each link schedules its next timeout exactly where the process used to yield it, so the
+    # events, their times and their order are the same, without a generator to resume per event.
+    def _start_clocks(self) -> None:
+        env = self.env
+        for cb in (self._start_orders, self._start_days):
+            ev = simpy.Event(env)
+            ev.callbacks.append(cb)
+            ev.succeed()  # at time 0 before any other event, as a process's start would be
+
+    def _start_orders(self, ev: Any) -> None:
+        self._blk = self._make_block()
+        self._blk_i = 0
+        self._orders_due()
+
+    def _on_order_time(self, ev: Any) -> None:
+        blk = self._blk
+        i = self._blk_i
+        self._on_order(blk, i)
+        i += 1
+        self._blk_i = i
+        times = blk.times
+        if i < len(times):
+            # the usual case, written out: the next order is later (as _orders_due)
+            env = self.env
+            dt = times[i] - env._now
+            if dt > 0:
+                _Timeout(env, dt).callbacks.append(self._order_cb)
+                return
+        self._orders_due()
+
+    def _orders_due(self) -> None:
+        """Take the orders due now, then wait for the next one (making blocks as they run out)."""
         env = self.env
         while True:
-            blk = self._make_block()
+            blk = self._blk
             times = blk.times
-            for i in range(len(times)):
-                dt = times[i] - env.now
+            n = len(times)
+            i = self._blk_i
+            while i < n:
+                dt = times[i] - env._now
                 if dt > 0:
-                    yield env.timeout(dt)
+                    self._blk_i = i
+                    _Timeout(env, dt).callbacks.append(self._order_cb)
+                    return
                 self._on_order(blk, i)
+                i += 1
+            self._blk = self._make_block()
+            self._blk_i = 0
 
-    def _daily_process(self) -> Any:
+    def _start_days(self, ev: Any) -> None:
         env = self.env
-        while True:
-            yield env.timeout(self._day + 1 - env.now)
-            self._snapshot()
+        _Timeout(env, self._day + 1 - env._now).callbacks.append(self._day_cb)
 
+    def _on_day(self, ev: Any) -> None:
+        self._snapshot()
+        env = self.env
+        _Timeout(env, self._day + 1 - env._now).callbacks.append(self._day_cb)
+
+    # ------------------------------------------------------------------ collectors
     def _dispatch(self) -> None:
         """Give waiting actions to idle collectors, highest priority first."""
         tasks = self._tasks
         env = self.env
         while self._idle and tasks:
-            item = heapq.heappop(tasks)
+            item = _heappop(tasks)
             inv = item[2]
             if inv.closed:
                 inv.task_pending = False
@@ -446,10 +514,10 @@ class Simulation:
             self._d_busy += self._busy * (now - self._busy_since)
             self._busy_since = now
             self._busy += 1
-            ev = _Timeout(env, work, item)
-            ev.callbacks.append(self._done_cb)
+            _Timeout(env, work, item).callbacks.append(self._done_cb)
 
     def _on_done(self, ev: Any) -> None:
+        """A collector finished an action: cost, the customer's reaction, the next step."""
         item = ev._value
         now = self.env._now
         self._d_busy += self._busy * (now - self._busy_since)
@@ -459,14 +527,82 @@ class Simulation:
             self._retiring -= 1
         else:
             self._idle += 1
-        inv = item[2]
+        inv: _Invoice = item[2]
         inv.task_pending = False
-        self._complete(inv, item[3])
-        self._dispatch()
+        step: str = item[3]
+        cost, harsh, strength, escalation = self._step_info[step]
+        c = inv.cust
+        self.n_actions += 1
+        self.action_cost += cost
+        if harsh > 0:
+            self._strain(c, harsh)
+        if not inv.closed:
+            if escalation and inv.logged_step != step:
+                inv.logged_step = step  # log the first action at each level, not every follow-up
+                self.n_escalations += 1
+                self.events.append(Event("escalation", now, c.id, inv.remaining, step))
+            age = now - inv.due_t
+            collectable = age <= 0 or age < inv.bad_age
+            j = self._u_next  # next uniform of the collection stream (as _uniform)
+            buf = self._u_buf
+            if j >= len(buf):
+                buf = self._u_buf = self._rc.random(4096).tolist()
+                j = 0
+            self._u_next = j + 1
+            u = buf[j]
+            if step == "agency":
+                pf = self.portfolio
+                inv.agency = True
+                self.n_agency += 1
+                self.events.append(Event("agency", now, c.id, inv.remaining, ""))
+                delay = -pf.agency_days * math.log(1.0 - self._uniform())
+                inv.pay_t = now + delay if (collectable and u < strength) else _INF
+                inv.next_action_t = _INF
+            else:
+                if collectable and now >= inv.dispute_until and u < strength * c.resp:
+                    if step == "reminder":
+                        promised = max(now, inv.due_t)
+                    else:
+                        promised = now + self.portfolio.promise_days * self._uniform()
+                    if promised < inv.pay_t:
+                        inv.pay_t = promised
+                # the next step (as _plan_next)
+                days = self._step_days
+                if self._steps_sorted:
+                    k = _bisect_right(days, inv.last_day)
+                    nxt = inv.due_t + days[k] if k < len(days) else _INF
+                else:
+                    nxt = _INF
+                    last_day = inv.last_day
+                    for day in days:
+                        if day > last_day:
+                            nxt = inv.due_t + day
+                            break
+                last_step = inv.last_step
+                if last_step and last_step != "reminder" and inv.last_action_t + self._follow < nxt:
+                    nxt = inv.last_action_t + self._follow
+                inv.next_action_t = (now if now > nxt else nxt) if nxt < _INF else _INF
+            # the next wake-up (as _schedule; no action is pending now)
+            t = inv.pay_t
+            if inv.writeoff_t < t:
+                t = inv.writeoff_t
+            if not inv.agency and inv.next_action_t < t:
+                t = inv.next_action_t
+            if not inv.held and inv.hold_t < t:
+                t = inv.hold_t
+            if inv.dispute_share and inv.dispute_until < t:
+                t = inv.dispute_until
+            if t < inv.wake_t and t < _INF:
+                inv.wake_t = t
+                inv.timers.append(t)
+                delay = t - now
+                _Timeout(self.env, delay if delay > 0.0 else 0.0, (inv, t)).callbacks.append(self._wake_cb)
+        if self._idle and self._tasks:
+            self._dispatch()
 
     def _busy_change(self, delta: int) -> None:
         """Integrate busy collectors over time (for utilisation), then change their number."""
-        now = self.env.now
+        now = self.env._now
         self._d_busy += self._busy * (now - self._busy_since)
         self._busy_since = now
         self._busy += delta
@@ -486,22 +622,23 @@ class Simulation:
         c = self.customers[blk.custs[i]]
         if c.churned or c.defaulted:
             return
-        if blk.u_thin[i] >= c.goodwill * self._terms_factor[c.grade]:
+        grade = c.grade
+        if blk.u_thin[i] >= c.goodwill * self._terms_factor[grade]:
             return
         self.n_orders += 1
         value = blk.amounts[i]
-        pf = self.portfolio
-        gp = self.policy.grades[c.grade]
+        gp = self._grades[grade]
         if not gp.accept:
             return self._lose(c, value, "grade")
         if gp.terms != "net":
+            pf = self.portfolio
             acceptance = pf.cia_acceptance if gp.terms == "cia" else pf.cod_acceptance
             if blk.u_terms[i] >= acceptance:
                 return self._lose(c, value, "terms")
             self.cash_sales += value
             self._d_sales += value
             return None
-        if gp.deposit > 0 and blk.u_terms[i] >= 1.0 - gp.deposit * pf.deposit_sensitivity:
+        if gp.deposit > 0 and blk.u_terms[i] >= 1.0 - gp.deposit * self.portfolio.deposit_sensitivity:
             return self._lose(c, value, "terms")
         if c.hold_count > 0:
             return self._lose(c, value, "hold")
@@ -512,14 +649,14 @@ class Simulation:
         if deposit:
             self.cash_sales += deposit
             self._d_sales += deposit
-        for k, (offset, share) in enumerate(pf.milestones):
+        for k, (offset, share) in enumerate(self._milestones):
             amount = round(credit * share, 2)
             if amount <= 0:
                 continue
             if offset == 0:
                 self._issue(c, amount, blk, i, k)
             else:
-                ev = simpy.Timeout(self.env, float(offset), (c, amount, blk, i, k))
+                ev = _Timeout(self.env, float(offset), (c, amount, blk, i, k))
                 ev.callbacks.append(self._on_milestone)
         return None
 
@@ -535,24 +672,22 @@ class Simulation:
 
     def _issue(self, c: _Customer, amount: float, blk: _Block, i: int, k: int) -> None:
         """Raise an invoice with the grade's terms and the order's pre-drawn payment intentions."""
-        now = self.env.now
+        env = self.env
+        now = env._now
         pf = self.portfolio
-        gp = self.policy.grades[c.grade]
+        gp = self._grades[c.grade]
         inv = _Invoice()
-        inv.id = self._next_invoice_id
-        self._next_invoice_id += 1
+        inv.id = self.n_invoices  # invoices are numbered from 0 in the order they are raised
         self.n_invoices += 1
         inv.cust = c
         inv.amount = inv.remaining = amount
         inv.issue_t = now
-        inv.issue_day = self._day
+        inv.issue_day = day = self._day
         inv.due_t = due = now + gp.net_days
-        inv.due_day = int(due)
+        inv.due_day = due_day = int(due)
         j = i * self._n_milestones + k
-        inv.bad_age = blk.bad_age[j]
+        inv.bad_age = bad_age = blk.bad_age[j]
         inv.agency = inv.closed = inv.held = inv.task_pending = False
-        inv.wake_t = _INF
-        inv.timers = []
         inv.last_day = -_INF
         inv.last_action_t = -_INF
         inv.last_step = inv.logged_step = ""
@@ -575,25 +710,59 @@ class Simulation:
             pay = due + delay
         if blk.u_dispute[j] < pf.dispute_rate:
             self.n_disputes += 1
-            inv.dispute_until = now + pf.dispute_days * blk.e_dispute[j]
-            inv.dispute_share = 2.0 * pf.credit_note_share * blk.u_share[j]
-            pay = max(pay, inv.dispute_until + 1.0)
+            inv.dispute_until = dispute_until = now + pf.dispute_days * blk.e_dispute[j]
+            inv.dispute_share = dispute_share = 2.0 * pf.credit_note_share * blk.u_share[j]
+            pay = max(pay, dispute_until + 1.0)
             if inv.discount:
                 inv.discount = 0.0
         else:
-            inv.dispute_until = -_INF
-            inv.dispute_share = 0.0
-        inv.pay_t = pay if (pay <= due or pay - due < inv.bad_age) else _INF
-        self._set_policy_times(inv)
+            inv.dispute_until = dispute_until = -_INF
+            inv.dispute_share = dispute_share = 0.0
+        inv.pay_t = pay = pay if (pay <= due or pay - due < bad_age) else _INF
+        hold_days = self._hold_days
+        inv.hold_t = hold_t = due + hold_days if hold_days is not None else _INF
+        inv.writeoff_t = writeoff_t = due + self._writeoff_days
         c.open.add(inv)
         c.balance += amount
         self.invoiced += amount
         self.outstanding += amount
         self._d_sales += amount
         self._d_credit += amount
-        self._book(inv, amount)
-        self._plan_next(inv, now)
-        self._schedule(inv)
+        # book the amount on its due day and in today's aging bucket (see _book)
+        self._by_due[due_day] += amount
+        age = day - due_day
+        lv = self._levels
+        if age <= 0:
+            lv[0] += amount
+        elif age <= 30:
+            lv[1] += amount
+        elif age <= 60:
+            lv[2] += amount
+        elif age <= 90:
+            lv[3] += amount
+        else:
+            lv[4] += amount
+        # the first step of the ladder (see _plan_next: nothing has been done yet)
+        nxt = due + self._first_step_day
+        inv.next_action_t = nxt = (now if now > nxt else nxt) if nxt < _INF else _INF
+        # the first wake-up (see _schedule: no timer is pending yet)
+        t = pay
+        if writeoff_t < t:
+            t = writeoff_t
+        if nxt < t:
+            t = nxt
+        if hold_t < t:
+            t = hold_t
+        if dispute_share and dispute_until < t:
+            t = dispute_until
+        if t < _INF:
+            inv.wake_t = t
+            inv.timers = [t]
+            delay = t - now
+            _Timeout(env, delay if delay > 0.0 else 0.0, (inv, t)).callbacks.append(self._wake_cb)
+        else:
+            inv.wake_t = _INF
+            inv.timers = []
 
     def _book(self, inv: _Invoice, x: float) -> None:
         """Add ``x`` (negative to remove) to the open amount by due day and to today's aging bucket."""
@@ -628,8 +797,7 @@ class Simulation:
             inv.timers.append(t)
             env = self.env
             delay = t - env._now
-            ev = _Timeout(env, delay if delay > 0.0 else 0.0, (inv, t))
-            ev.callbacks.append(self._wake_cb)
+            _Timeout(env, delay if delay > 0.0 else 0.0, (inv, t)).callbacks.append(self._wake_cb)
 
     def _on_wake(self, ev: Any) -> None:
         inv, t_sched = ev._value
@@ -637,8 +805,9 @@ class Simulation:
             return
         timers = inv.timers
         timers.remove(t_sched)
-        inv.wake_t = min(timers) if timers else _INF
-        now = self.env.now
+        inv.wake_t = wake = min(timers) if timers else _INF
+        env = self.env
+        now = env._now
         if now >= inv.pay_t:
             self._pay(inv)
             return
@@ -650,8 +819,22 @@ class Simulation:
         if not inv.held and now >= inv.hold_t:
             self._start_hold(inv)
         if not inv.task_pending and not inv.agency and now >= inv.next_action_t:
-            self._enqueue(inv)
-        self._schedule(inv)
+            self._enqueue(inv, now)
+        # the next wake-up (as _schedule)
+        t = inv.pay_t
+        if inv.writeoff_t < t:
+            t = inv.writeoff_t
+        if not inv.task_pending and not inv.agency and inv.next_action_t < t:
+            t = inv.next_action_t
+        if not inv.held and inv.hold_t < t:
+            t = inv.hold_t
+        if inv.dispute_share and inv.dispute_until < t:
+            t = inv.dispute_until
+        if t < wake and t < _INF:
+            inv.wake_t = t
+            timers.append(t)
+            delay = t - now
+            _Timeout(env, delay if delay > 0.0 else 0.0, (inv, t)).callbacks.append(self._wake_cb)
 
     # ------------------------------------------------------------------ collection
     def _priority(self, inv: _Invoice, t: float) -> float:
@@ -663,23 +846,27 @@ class Simulation:
             return -inv.remaining
         return t
 
-    def _current_step(self, inv: _Invoice, now: float) -> tuple[str, float] | None:
-        age = now - inv.due_t + 1e-9  # a wake planned for due + day may land a hair early in floating point
-        found = None
-        for step in self._steps:
-            if step[1] <= age:
-                found = step
-            else:
-                break
-        return found
-
-    def _enqueue(self, inv: _Invoice) -> None:
-        now = self.env.now
-        step = self._current_step(inv, now)
-        if step is None:
-            inv.next_action_t = _INF
-            return
-        name, day = step
+    def _enqueue(self, inv: _Invoice, now: float) -> None:
+        # the current step: the last one whose day has come (a wake planned for due + day may land a hair
+        # early in floating point)
+        age = now - inv.due_t + 1e-9
+        if self._steps_sorted:
+            k = _bisect_right(self._step_days, age)
+            if not k:
+                inv.next_action_t = _INF
+                return
+            name, day = self._steps[k - 1]
+        else:
+            found = None
+            for step in self._steps:
+                if step[1] <= age:
+                    found = step
+                else:
+                    break
+            if found is None:
+                inv.next_action_t = _INF
+                return
+            name, day = found
         if inv.dispute_until > now and name != "reminder":
             # a disputed invoice is not chased: the dispute is worked first
             inv.next_action_t = inv.dispute_until
@@ -690,59 +877,39 @@ class Simulation:
         inv.next_action_t = _INF
         inv.task_pending = True
         self._seq += 1
-        heapq.heappush(self._tasks, (self._priority(inv, now), self._seq, inv, name, now))
-        q = len(self._tasks)
-        if q > self._max_queue:
-            self._max_queue = q
+        tasks = self._tasks
+        if self._idle and not tasks:
+            # an idle collector takes it at once: what pushing it on the empty queue and popping it again
+            # in _dispatch would do (the wait is zero; the queue held one action)
+            if self._max_queue < 1:
+                self._max_queue = 1
+            self._d_waits += 1
+            mean = self._work_days[name]
+            work = -mean * math.log(1.0 - self._uniform()) if self._exp_work else mean
+            self._idle -= 1
+            self._d_busy += self._busy * (now - self._busy_since)
+            self._busy_since = now
+            self._busy += 1
+            _Timeout(self.env, work, (0.0, self._seq, inv, name, now)).callbacks.append(self._done_cb)
+            return
+        rule = self._rule
+        key = inv.due_t if rule == 0 else (-inv.remaining if rule == 1 else now)
+        _heappush(tasks, (key, self._seq, inv, name, now))
+        if len(tasks) > self._max_queue:
+            self._max_queue = len(tasks)
         if self._idle:
             self._dispatch()
 
     def _plan_next(self, inv: _Invoice, now: float) -> None:
         nxt = _INF
-        for _name, day in self._steps:
-            if day > inv.last_day:
+        last_day = inv.last_day
+        for day in self._step_days:
+            if day > last_day:
                 nxt = inv.due_t + day
                 break
         if inv.last_step and inv.last_step != "reminder" and inv.last_action_t + self._follow < nxt:
             nxt = inv.last_action_t + self._follow
-        inv.next_action_t = max(nxt, now) if nxt < _INF else _INF
-
-    def _complete(self, inv: _Invoice, step: str) -> None:
-        """A collector finished an action: cost, the customer's reaction, the next step."""
-        pf = self.portfolio
-        now = self.env.now
-        c = inv.cust
-        self.n_actions += 1
-        self.action_cost += pf.action_cost[step]
-        harsh = pf.harshness[step]
-        if harsh > 0:
-            self._strain(c, harsh)
-        if inv.closed:
-            return
-        if step in _ESCALATIONS and inv.logged_step != step:
-            inv.logged_step = step  # log the first action at each level, not every follow-up
-            self.n_escalations += 1
-            self.events.append(Event("escalation", now, c.id, inv.remaining, step))
-        age = now - inv.due_t
-        collectable = age <= 0 or age < inv.bad_age
-        u = self._uniform()
-        if step == "agency":
-            inv.agency = True
-            self.n_agency += 1
-            self.events.append(Event("agency", now, c.id, inv.remaining, ""))
-            delay = -pf.agency_days * math.log(1.0 - self._uniform())
-            inv.pay_t = now + delay if (collectable and u < pf.action_strength["agency"]) else _INF
-            inv.next_action_t = _INF
-        else:
-            if collectable and now >= inv.dispute_until and u < pf.action_strength[step] * c.resp:
-                if step == "reminder":
-                    promised = max(now, inv.due_t)
-                else:
-                    promised = now + pf.promise_days * self._uniform()
-                if promised < inv.pay_t:
-                    inv.pay_t = promised
-            self._plan_next(inv, now)
-        self._schedule(inv)
+        inv.next_action_t = (now if now > nxt else nxt) if nxt < _INF else _INF
 
     def _strain(self, c: _Customer, harshness: float) -> None:
         """Strict treatment costs goodwill; below the threshold the customer leaves."""
@@ -750,15 +917,14 @@ class Simulation:
         if not c.churned and not c.defaulted and c.goodwill < self.portfolio.churn_threshold:
             c.churned = True
             self.n_churned += 1
-            self.events.append(Event("churn", self.env.now, c.id, c.balance, ""))
+            self.events.append(Event("churn", self.env._now, c.id, c.balance, ""))
 
     # ------------------------------------------------------------------ settlement
     def _settle(self, inv: _Invoice, x: float) -> None:
         """Remove ``x`` of the invoice from every aggregate (ledger, customer, portfolio)."""
-        now = self.env.now
         self._book(inv, -x)
         if self.trace is not None:
-            self.trace.append((inv.issue_t, now, x, inv.issue_day, self._day))
+            self.trace.append((inv.issue_t, self.env._now, x, inv.issue_day, self._day))
         inv.remaining -= x
         inv.cust.balance -= x
         self.outstanding -= x
@@ -774,26 +940,57 @@ class Simulation:
             inv.held = False
             c.hold_count -= 1
             if c.hold_count == 0:
-                self.events.append(Event("hold_end", self.env.now, c.id, c.balance, ""))
+                self.events.append(Event("hold_end", self.env._now, c.id, c.balance, ""))
 
     def _pay(self, inv: _Invoice) -> None:
-        now = self.env.now
+        """The invoice is paid in full (as _settle, then _close, written out: one call per payment)."""
+        now = self.env._now
         r = inv.remaining
         disc = round(r * inv.discount, 2) if inv.discount and now <= inv.discount_until + 1e-9 else 0.0
         cash = r - disc
-        self._settle(inv, r)
+        c = inv.cust
+        # settle: take the remaining amount off the ledger by due day and today's aging bucket (as _book)
+        x = -r
+        dd = inv.due_day
+        self._by_due[dd] += x
+        age = self._day - dd
+        lv = self._levels
+        if age <= 0:
+            lv[0] += x
+        elif age <= 30:
+            lv[1] += x
+        elif age <= 60:
+            lv[2] += x
+        elif age <= 90:
+            lv[3] += x
+        else:
+            lv[4] += x
+        if self.trace is not None:
+            self.trace.append((inv.issue_t, now, r, inv.issue_day, self._day))
+        c.balance -= r
+        self.outstanding -= r
         self.collected += cash
         self.discounts += disc
         self._d_coll += cash
         self._d_disc += disc
-        if inv.cust.foreign:
+        if c.foreign:
             self.fx_result += cash * (self._fx_at(int(now)) / inv.fx0 - 1.0)
         if inv.agency:
             self.agency_fees += cash * self.policy.agency_fee
-        c = inv.cust
         if c.goodwill < 1.0:
             c.goodwill = min(1.0, c.goodwill + self.portfolio.goodwill_recovery)
-        self._close(inv)
+        # close (as _close)
+        inv.closed = True
+        inv.remaining = 0.0
+        opened = c.open
+        opened.discard(inv)
+        if not opened:
+            c.balance = 0.0  # no drift from rounding once nothing is open
+        if inv.held:
+            inv.held = False
+            c.hold_count -= 1
+            if c.hold_count == 0:
+                self.events.append(Event("hold_end", now, c.id, c.balance, ""))
 
     def _credit_note(self, inv: _Invoice) -> None:
         x = round(min(inv.remaining, inv.remaining * inv.dispute_share), 2)
@@ -809,7 +1006,7 @@ class Simulation:
         self.written_off += r
         self._d_bad += r
         self.n_writeoffs += 1
-        self.events.append(Event("write_off", self.env.now, inv.cust.id, r, reason))
+        self.events.append(Event("write_off", self.env._now, inv.cust.id, r, reason))
         self._close(inv)
 
     def _start_hold(self, inv: _Invoice) -> None:
@@ -818,7 +1015,7 @@ class Simulation:
         c.hold_count += 1
         if c.hold_count == 1:
             self.n_holds += 1
-            self.events.append(Event("hold_start", self.env.now, c.id, c.balance, ""))
+            self.events.append(Event("hold_start", self.env._now, c.id, c.balance, ""))
             self._strain(c, self.portfolio.hold_harshness)
 
     def _on_default(self, ev: Any) -> None:
@@ -827,14 +1024,14 @@ class Simulation:
             return
         c.defaulted = True
         self.n_defaults += 1
-        self.events.append(Event("default", self.env.now, c.id, c.balance, ""))
+        self.events.append(Event("default", self.env._now, c.id, c.balance, ""))
         for inv in sorted(c.open, key=lambda x: x.id):
             self._write_off(inv, "default")
 
     def _on_shock(self, ev: Any) -> None:
         idx, draws = ev._value
         pf = self.portfolio
-        now = self.env.now
+        now = self.env._now
         members = self._industry_members[idx]
         self.events.append(Event("shock", now, -1, 0.0, self._industry_names[idx]))
         for cid, u in zip(members, draws, strict=True):
