@@ -200,7 +200,7 @@ def test_overdue_refresher_and_quarter_filter(app, client, actions, org):
     actions.login(org["chen"].email)
     html = client.get("/manage/").get_data(as_text=True)
     assert 'data-status="missing"' in row_of(html, org["amy"].id)
-    assert "Overdue" in row_of(html, org["amy"].id)
+    assert "Past due" in row_of(html, org["amy"].id)
     # a quarter in which nothing was due
     quarter = cards.this_quarter(overdue.due_at)
     earlier = cards.previous_quarter(cards.previous_quarter(quarter))

@@ -56,9 +56,9 @@ DUE_SOON_STATUS, NOT_OPEN = "due_soon", "not_open"
 STATUS_LABELS = {
     DONE: _l("Done"),
     LATE: _l("Done late"),
-    MISSING: _l("Overdue"),
+    MISSING: _l("Past due"),
     DUE_SOON_STATUS: _l("Due soon"),
-    IN_PROGRESS: _l("In progress"),
+    IN_PROGRESS: _l("Started, not submitted"),
     NOT_STARTED: _l("Not started"),
     NOT_OPEN: _l("Not open yet"),
 }
@@ -1140,7 +1140,7 @@ def to_csv(header: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
 def _yes_no(value: bool | None) -> str:
     if value is None:
         return ""
-    return str(_l("yes")) if value else str(_l("no"))
+    return str(_l("Yes")) if value else str(_l("No"))
 
 
 def overview_csv(view: Overview, lang: str) -> bytes:
