@@ -227,3 +227,13 @@ def test_score_gives_twenty_points_per_measure():
     scores = lab.score_teams(rows)
     assert [s["total"] for s in scores] == [100.0, 0.0, 50.0]
     assert lab.score_teams(rows[:1])[0]["total"] == 100.0
+
+
+def test_home_asks_a_team_member_to_submit_until_they_do(client, actions, room):
+    create(client, actions, room)
+    wid = db.session.scalar(select(SimWorkshop.id))
+    actions.logout()
+    actions.login(room["cy"].email)
+    assert "submit your team&#39;s policy for round 1" in client.get("/").get_data(as_text=True)
+    submit(client, wid, {"collectors": "6"})
+    assert "submit your team&#39;s policy for round 1" not in client.get("/").get_data(as_text=True)
