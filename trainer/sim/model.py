@@ -9,11 +9,13 @@ Design, in short (docs/simulation.md has the full story):
   numbers); only the collection outcomes depend on what the policy makes happen.
 * Every invoice has at most one pending wake-up timer (payment, next collection step, credit hold,
   write-off, end of dispute); a superseded timer is recognised by its time and ignored.
-* Collection actions are work items in a SimPy ``PriorityStore`` served by ``collectors`` processes, so
-  work waits when collectors are busy; the priority key is the trainee's rule.
-* Aging buckets are kept by incremental bookkeeping: an invoice books its future bucket moves into
-  per-day delta lists when raised and cancels the remaining moves when settled, so the end-of-day
-  snapshot never scans open invoices.
+* Collection actions wait in a heap ordered by the trainee's priority rule; ``collectors`` idle
+  collectors take the first, and each action is a timeout whose callback completes it.
+* Everything on the clock is a SimPy timeout with a callback (orders and the daily snapshot included):
+  no generator processes to resume per event, and the hot callbacks are written out rather than split
+  into helper calls (the helpers they mirror stay for the rare paths).
+* Aging buckets are kept by bookkeeping: open amounts are booked by due day and in the current bucket,
+  and the end-of-day snapshot slides four due-day cohorts between buckets, so it never scans invoices.
 """
 
 from __future__ import annotations
