@@ -120,3 +120,38 @@ def test_workshop_on_a_phone_and_on_the_projector(live_server, phone, page, scre
     assert page.locator("[data-testid=screen-round]").inner_text().strip() == "最终结果"
     assert page.locator("[data-testid=leaderboard] tbody tr").count() == 3
     screenshots(page, "sim-08-big-screen")
+
+
+def test_facilitator_opens_a_round_and_a_team_submits_from_a_phone(live_server, page, phone, screenshots):
+    sign_in(page, live_server.url, "liu.manager@demo.local")
+    page.goto(live_server.url + "/sim/workshops/new")
+    page.fill("input[name=title]", "Phone round")
+    page.fill("input[name=customers]", "60")
+    page.fill("input[name=team_1]", "North")
+    page.fill("input[name=team_2]", "South")
+    page.select_option("tr:has-text('wang.fang@demo.local') select", "1")
+    page.select_option("tr:has-text('zhao.lei@demo.local') select", "2")
+    page.click("[data-testid=workshop-form] input[type=submit]")
+    page.wait_for_url(re.compile(r".*/sim/workshops/\d+$"))
+    workshop_url = page.url
+
+    sign_in(phone, live_server.url, "wang.fang@demo.local")
+    phone.goto(workshop_url)
+    assert phone.locator("[data-testid=decision-form]").is_visible()
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the decision form is {width}px wide on a 375px phone"
+    phone.fill("input[name=collectors]", "7")
+    phone.fill("input[name=note]", "多一个催收员")
+    screenshots(phone, "sim-09-phone-decision-form")
+    phone.click("[data-testid=decision-form] input[type=submit]")
+    phone.wait_for_load_state("networkidle")
+    assert phone.locator("[data-testid=submitted]").is_visible()
+
+    page.goto(workshop_url)
+    page.click("[data-testid=close-round]")
+    page.wait_for_url(workshop_url, timeout=60000)
+    page.wait_for_load_state("networkidle")
+    assert "Round 2 of 4" in page.locator("[data-testid=round-status]").inner_text()  # Liu reads English
+    assert page.locator("[data-testid=leaderboard] tbody tr").count() == 2
+    assert "no submission" in page.locator("[data-testid=decision-log]").inner_text()  # South kept its policy
+    screenshots(page, "sim-10-facilitator-after-round-1")

@@ -255,6 +255,7 @@ class BandView:
     chart: Chart
     verdict: str
     real: bool
+    tone: str  # better | worse | luck
 
 
 def band_views(result: Mapping[str, Any], fmt: Fmt) -> list[BandView]:
@@ -275,6 +276,7 @@ def band_views(result: Mapping[str, Any], fmt: Fmt) -> list[BandView]:
         low, _mid, high = data["difference"]
         real = low > 0 or high < 0
         better, pairs = data["better"], data["pairs"]
+        tone = "luck" if not real else ("better" if better * 2 >= pairs else "worse")
         if not real:
             verdict = _("Yours did better on %(better)s of %(pairs)s seeds, but the 10-90 %% band of the difference "
                         "includes zero: it could be luck.", better=better, pairs=pairs)
@@ -284,7 +286,7 @@ def band_views(result: Mapping[str, Any], fmt: Fmt) -> list[BandView]:
         else:
             verdict = _("Yours did worse on %(worse)s of %(pairs)s seeds and the 10-90 %% band of the difference "
                         "stays clear of zero: the loss is probably real.", worse=pairs - better, pairs=pairs)
-        out.append(BandView(key, label, chart, verdict, real))
+        out.append(BandView(key, label, chart, verdict, real, tone))
     return out
 
 
