@@ -98,7 +98,7 @@ def test_module_quiz_is_locked_until_the_lessons_are_read(client, actions, make_
 
 def test_second_module_quiz_waits_for_the_first_to_be_passed(app, client, trainee):
     html = client.get("/quiz/m2-risk-quiz").get_data(as_text=True)
-    assert "Complete Receivables basics first." in html
+    assert "Complete “Receivables basics” first." in html
 
 
 def test_start_twice_resumes_the_same_attempt(actions, trainee):

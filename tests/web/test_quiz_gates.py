@@ -69,7 +69,7 @@ def test_home_page_points_to_the_module_quiz_once_the_lessons_are_read(app, clie
 
 def test_a_module_without_lessons_read_has_its_quiz_locked(actions, trainee):
     response = start(actions, "m2-risk-quiz", follow_redirects=True)
-    assert "Complete Receivables basics first." in response.get_data(as_text=True)
+    assert "Complete “Receivables basics” first." in response.get_data(as_text=True)
 
 
 def test_final_exam_opens_after_every_module_and_earns_the_certificate(app, client, actions, trainee, course):

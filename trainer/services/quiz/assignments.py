@@ -37,6 +37,7 @@ MAX_SPAN_DAYS = 366
 ASSIGNABLE_KINDS = ("refresher", "module", "final")
 
 NOT_STARTED, IN_PROGRESS, DONE, LATE, MISSING = "not_started", "in_progress", "done", "late", "missing"
+STATUS_ORDER = (MISSING, LATE, IN_PROGRESS, NOT_STARTED, DONE)
 
 
 def assignable_quizzes() -> list[QuizDefinition]:
@@ -231,7 +232,8 @@ def assignment_results(viewer: User, assignment: Assignment, moment: datetime) -
     )
     close_expired(user_ids=[u.id for u in users], quiz_id=assignment.quiz_id, moment=moment)
     attempts = _attempts_by_user(assignment, [u.id for u in users])
-    return [_result(user, assignment, attempts.get(user.id, []), moment) for user in users]
+    results = [_result(user, assignment, attempts.get(user.id, []), moment) for user in users]
+    return sorted(results, key=lambda row: STATUS_ORDER.index(row.status))  # flagged first, names kept in order
 
 
 def summarize(results: list[MemberResult]) -> dict[str, int]:

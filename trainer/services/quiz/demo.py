@@ -3,7 +3,7 @@
 - Module quizzes follow each trainee's course progress (the learn seeder runs first): every module
   whose lessons are all read has its quiz passed, sometimes after a failed try; at the last such
   module some trainees failed or have not taken the quiz yet, so the path shows a quiz to pass.
-- A "2026 Q4 refresher" per team, due two days ago: some members did it on time, some late, some
+- A "2026 Q4 refresher" per team, due three days ago: some members did it on time, some late, some
   not at all.
 - Every graded answer updated the trainee's FSRS cards, so the questions they got wrong are due in
   the daily review.
@@ -22,7 +22,15 @@ from trainer.domain.grading import QuestionInstance, format_expected, grade, sco
 from trainer.extensions import db
 from trainer.models import Assignment, AttemptAnswer, LessonProgress, User
 from trainer.services.quiz.attempts import finalize, instances_of, new_attempt
-from trainer.services.quiz.common import banks, definitions_of_kind, now, registry
+from trainer.services.quiz.common import (
+    banks,
+    definitions_of_kind,
+    local_day_end,
+    local_day_start,
+    now,
+    registry,
+    to_local,
+)
 from trainer.services.quiz.progress import module_quiz
 
 REFRESHER_TITLE = "2026 Q4 refresher"
@@ -151,7 +159,8 @@ def seed_demo_quizzes(people: Any, rng: random.Random) -> None:
     if not refreshers:
         return
     refresher = refreshers[0]
-    opens, due = moment - timedelta(days=16), moment - timedelta(days=2)
+    today = (to_local(moment) or moment).date()
+    opens, due = local_day_start(today - timedelta(days=16)), local_day_end(today - timedelta(days=3))
     per_team = {}
     for team, manager in zip(people.teams, people.managers, strict=False):
         assignment = Assignment(

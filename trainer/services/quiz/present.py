@@ -57,6 +57,7 @@ class ReviewView:
     correct_order: list[str] = field(default_factory=list)
     feedback: list[str] = field(default_factory=list)
     explanation: str = ""
+    multiple: bool = False  # several options may be ticked (multi)
 
 
 @dataclass
@@ -165,6 +166,7 @@ def review_of(
         correct_order=correct_order,
         feedback=feedback,
         explanation=pick(instance_text(question, instance, question.explanation), lang),
+        multiple=qtype == "multi",
     )
 
 

@@ -115,10 +115,9 @@ def _locks(user_id: int, definitions: list[QuizDefinition], lang: str) -> dict[s
         if definition.kind == "module":
             state = plan.module_state(definition.module)
             if not state.unlocked:
-                names = "、".join if lang == "zh" else ", ".join
-                locks[definition.id] = _l(
-                    "Complete %(modules)s first.", modules=names(pick(m.title, lang) for m in state.missing)
-                )
+                separator = "、" if lang == "zh" else ", "
+                names = separator.join(f"“{pick(m.title, lang)}”" for m in state.missing)
+                locks[definition.id] = _l("Complete %(modules)s first.", modules=names)
             elif not state.lessons_read:
                 locks[definition.id] = _l(
                     "Read every lesson of “%(module)s” first (%(done)d of %(total)d done).",

@@ -201,5 +201,6 @@
   }());
 
   updateCount();
+  setStatus(msg("ready"), false);
   if (resultUrl) { form.setAttribute("data-ready", "1"); }
 }());
