@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from trainer import create_app
 from trainer.content.registry import load_content
@@ -51,6 +51,14 @@ def _reset_postgres(state: dict[str, bool]) -> None:
         conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 
 
+def _fast_sqlite(dbapi_connection, _record) -> None:
+    """A throw-away test database needs no durability: skip fsync and the on-disk journal."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA synchronous=OFF")
+    cursor.execute("PRAGMA journal_mode=MEMORY")
+    cursor.close()
+
+
 @pytest.fixture(params=DB_BACKENDS)
 def app(request, tmp_path, content_registry, _postgres_schema_ready):
     backend = request.param
@@ -70,6 +78,7 @@ def app(request, tmp_path, content_registry, _postgres_schema_ready):
     application.config["DB_BACKEND"] = backend
     with application.app_context():
         if backend == "sqlite":
+            event.listen(db.engine, "connect", _fast_sqlite)
             db.create_all()
         else:
             _reset_postgres(_postgres_schema_ready)
