@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import expect
+
 from tests.browser.helpers import sign_in
 
 
@@ -102,6 +104,9 @@ def test_workshop_phones_join_by_code_and_the_board_updates(live_server, browser
         phones.append((context, phone))
 
     salesperson, customer = phones[0][1], phones[1][1]
+    # the first phone was waiting alone; it refreshes by itself once its partner has joined
+    expect(salesperson.locator("[data-testid=waiting]")).to_have_count(0, timeout=15000)
+    salesperson.wait_for_load_state("networkidle")
     assert "销售" in salesperson.locator("[data-testid=my-role]").inner_text()
     assert salesperson.locator("[data-testid=account-file]").is_visible()
     assert customer.locator("[data-testid=role-card]").is_visible()
@@ -130,7 +135,7 @@ def test_workshop_phones_join_by_code_and_the_board_updates(live_server, browser
 
     page.locator("[data-testid=reveal]").click()
     page.wait_for_load_state("networkidle")
-    salesperson.locator("[data-testid=workshop-debrief]").wait_for(timeout=10000)  # reloads by itself
+    salesperson.locator("[data-testid=workshop-debrief]").wait_for(timeout=15000)  # reloads by itself
     screenshots(salesperson, "roleplay-10-phone-debrief")
     for context, _ in phones:
         context.close()

@@ -451,6 +451,18 @@ def test_closed_room_stops_scoring_and_next_round(app, trio):
     assert session.round == 1
 
 
+def test_expired_room_stops_scoring_and_next_round(app, trio):
+    session, fay, players = trio
+    session.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    assert post_rubric(players[3], session, full_scores(app)).status_code == 409
+    response = fay.post(f"/roleplay/workshops/{session.id}/next-round", token_from=f"/roleplay/workshops/{session.id}",
+                        follow_redirects=True)
+    assert "has ended" in response.get_data(as_text=True)
+    db.session.refresh(session)
+    assert session.round == 1 and db.session.scalar(select(func.count()).select_from(RubricScore)) == 0
+
+
 def test_results_go_to_each_participants_record(app, trio, as_user):
     session, fay, players = trio
     post_rubric(players[3], session, {**full_scores(app, 2), "comment": "Clear on the amount."})

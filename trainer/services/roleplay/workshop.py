@@ -281,8 +281,8 @@ def rotate(session: WorkshopSession) -> None:
 def next_round(facilitator: User, session: WorkshopSession) -> WorkshopSession:
     """Start the next round: rebalance lone participants, then rotate every group's roles."""
     _require_facilitator(facilitator, session)
-    if session.status != "open":
-        raise WorkshopError(_l("This workshop is closed."), 409)
+    if not is_open(session):
+        raise WorkshopError(_l("This workshop has ended; scores can no longer be changed."), 409)
     rotate(session)
     db.session.commit()
     return session
