@@ -9,6 +9,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from trainer.content.scenarios import mermaid
+from trainer.content.source import pick
+from trainer.extensions import db
 from trainer.i18n import content_language
 from trainer.models.roleplay import Play, WorkshopSession
 from trainer.roleplay.forms import ChoiceForm, ConfirmForm, JoinForm, RubricForm, WorkshopForm
@@ -132,8 +134,6 @@ def graph(scenario_id: str):  # type: ignore[no-untyped-def]
 
 
 def _scenario_titles(lang: str) -> dict[str, str]:
-    from trainer.content.source import pick
-
     return {key: pick(s.title, lang) for key, s in practice.scenarios().items()}
 
 
@@ -264,8 +264,6 @@ def workshops():  # type: ignore[no-untyped-def]
 
 
 def _facilitated(session_id: int) -> WorkshopSession:
-    from trainer.extensions import db
-
     session = db.session.get(WorkshopSession, session_id) or abort(404)
     if not workshop.can_facilitate(current_user, session):
         abort(403)
