@@ -789,7 +789,7 @@ def _attempt_points(user_id: int, lang: str) -> list[AttemptPoint]:
     return points
 
 
-def score_chart(points: Sequence[AttemptPoint], width: int = 640, height: int = 200) -> dict[str, Any]:
+def score_chart(points: Sequence[AttemptPoint], width: int = 960, height: int = 220) -> dict[str, Any]:
     """Quiz results over time as an SVG line: x is time, y is 0-100 %."""
     left, right, top, bottom = 40, 12, 12, 28
     if not points:
@@ -862,6 +862,11 @@ class HeatCell:
     low_confidence: bool
 
     @property
+    def flag(self) -> str:
+        """The gap to mark: over/underconfident only on enough evidence (as the overview counts)."""
+        return self.gap if self.gap in ("overconfident", "underconfident") and not self.low_confidence else ""
+
+    @property
     def heat(self) -> int | None:
         """Colour class 1-5: the measured level, else the self level."""
         value = self.measured if self.measured is not None else self.self_score
@@ -897,7 +902,8 @@ def heatmap(scope: Scope, lang: str) -> Heatmap:
             measured = summary.measured.get(dim) if summary else None
             gap = summary.gaps[dim].kind if summary and dim in summary.gaps else "no_evidence"
             cells.append(
-                HeatCell(dim, own, measured.score if measured else None, gap, bool(measured and measured.low_confidence))
+                HeatCell(dim, own, measured.score if measured else None, gap,
+                         bool(measured and measured.score is not None and measured.low_confidence))
             )
         rows.append(HeatRow(user_id, name, cells))
     averages = []
@@ -924,6 +930,13 @@ class MissedQuestion:
     @property
     def wrong_rate(self) -> float:
         return self.wrong / self.answers if self.answers else 0.0
+
+
+def _question_text(question: Any, lang: str) -> str:
+    """The question as one text: fixed numbers filled in, numbers drawn per attempt shown as "…"."""
+    from trainer.content.quizbank import PLACEHOLDER_RE, fill_placeholders
+
+    return PLACEHOLDER_RE.sub("…", fill_placeholders(pick(question.text, lang), question.params))
 
 
 def missed_questions(scope: Scope, lang: str, limit: int = MISSED_LIMIT) -> list[MissedQuestion]:
@@ -958,7 +971,7 @@ def missed_questions(scope: Scope, lang: str, limit: int = MISSED_LIMIT) -> list
         found.append(
             MissedQuestion(
                 question_id=question_id,
-                text=pick(question.text, lang) if question else question_id,
+                text=_question_text(question, lang) if question else question_id,
                 module=question.module if question else "",
                 competencies=[
                     pick(competencies[c].title, lang) if c in competencies else c for c in (question.competencies if question else ())
@@ -995,9 +1008,9 @@ class RefresherReport:
 
 
 def _curve(assignment: Assignment, submitted: list[datetime], reached: int, moment: datetime,
-           width: int = 320, height: int = 90) -> dict[str, Any]:
+           width: int = 340, height: int = 96) -> dict[str, Any]:
     """Cumulative share of members done over time, with the due date marked."""
-    left, right, top, bottom = 6, 6, 8, 8
+    left, right, top, bottom = 34, 8, 18, 6
     start = assignment.opens_at
     stop = max(assignment.due_at, min(moment, max(submitted, default=moment)))
     span = max((stop - start).total_seconds(), 1.0)
@@ -1020,6 +1033,7 @@ def _curve(assignment: Assignment, submitted: list[datetime], reached: int, mome
         "height": height,
         "points": " ".join(f"{x},{y}" for x, y in points),
         "due_x": x_of(assignment.due_at),
+        "due_label": cards.local_date(assignment.due_at)[5:],
         "top": top,
         "bottom": height - bottom,
         "left": left,

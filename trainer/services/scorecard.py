@@ -51,7 +51,7 @@ SCENARIO_WEIGHT = 3.0
 WEAKEST = 3
 """How many dimensions get recommendations."""
 RECOMMEND_PER_DIMENSION = 3
-SPARK_STEP = 30
+SPARK_STEP = 40
 RATING_PREFIX = "rating-"
 """Form fields are ``rating-<statement id>`` with a value 1-5."""
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -650,9 +650,17 @@ class Radar:
     measured_dots: list[tuple[float, float]]
 
 
-def _wrap(title: str, width: int) -> tuple[str, ...]:
-    """Break an English title into lines of at most ``width`` characters (CJK titles are short)."""
-    if " " not in title or len(title) <= width:
+def _wrap(title: str, width: int = 16, cjk_width: int = 8) -> tuple[str, ...]:
+    """Break an axis label into short lines: English at spaces (``width`` characters a line);
+    Chinese before a bracket, else in the middle, when longer than ``cjk_width`` characters."""
+    if " " not in title:
+        if len(title) <= cjk_width:
+            return (title,)
+        cut = title.find("（")
+        if cut <= 0:
+            cut = (len(title) + 1) // 2
+        return (title[:cut], title[cut:])
+    if len(title) <= width:
         return (title,)
     lines: list[str] = []
     current = ""
@@ -667,32 +675,38 @@ def _wrap(title: str, width: int) -> tuple[str, ...]:
     return tuple(lines)
 
 
+LABEL_LINE = 17.0
+
+
 def radar(
     titles: Sequence[str],
     self_values: Sequence[float | None],
     measured_values: Sequence[float | None],
     *,
     radius: float = 120.0,
-    margin: float = 120.0,
+    margin_x: float = 128.0,
+    margin_y: float = 58.0,
 ) -> Radar:
-    """Geometry for a radar of ``len(titles)`` axes (scale 0-5 from the centre, rings at 1..5)."""
-    size = 2 * (radius + margin)
-    center = (radius + margin, radius + margin)
+    """Geometry for a radar of ``len(titles)`` axes (scale 0-5 from the centre, rings at 1..5).
+
+    The drawing is wider than high: labels left and right need room for a few words, those at the
+    top and bottom only for a line or two.
+    """
+    width, height = 2 * (radius + margin_x), 2 * (radius + margin_y)
+    center = (radius + margin_x, radius + margin_y)
     count = len(titles)
     rings = [rules.points_attr(ring) for ring in rules.radar_rings(count, radius=radius, center=center)]
-    ring_labels = [
-        (level, center[0] + 4, round(center[1] - radius * level / 5, 2)) for level in rules.LEVELS
-    ]
+    # ring numbers sit just right of the top axis, half-way to the next one
+    ring_labels = [(level, center[0] + 5, round(center[1] - radius * level / 5 + 9, 2)) for level in rules.LEVELS]
     axes = []
-    for axis, title in zip(rules.radar_axes(count, radius=radius, center=center, label_gap=14), titles, strict=True):
-        lines = _wrap(title, 16)
-        line_height = 16.0
+    for axis, title in zip(rules.radar_axes(count, radius=radius, center=center, label_gap=10), titles, strict=True):
+        lines = _wrap(title, 22 if axis.anchor == "middle" else 16)  # top and bottom have room
         if axis.baseline == "auto":  # above the point: the last line sits on it
-            dy0 = -line_height * (len(lines) - 1)
+            dy0 = -LABEL_LINE * (len(lines) - 1)
         elif axis.baseline == "hanging":
             dy0 = 0.0
         else:
-            dy0 = -line_height * (len(lines) - 1) / 2
+            dy0 = -LABEL_LINE * (len(lines) - 1) / 2
         axes.append(
             RadarAxisView(axis.end[0], axis.end[1], axis.label[0], axis.label[1], axis.anchor, axis.baseline, lines, dy0)
         )
@@ -707,8 +721,8 @@ def radar(
     self_points, self_dots = polygon(self_values)
     measured_points, measured_dots = polygon(measured_values)
     return Radar(
-        size=size,
-        view_box=f"0 0 {size:g} {size:g}",
+        size=width,
+        view_box=f"0 0 {width:g} {height:g}",
         center=center,
         rings=rings,
         ring_labels=ring_labels,
@@ -843,7 +857,8 @@ def dimension_rows(
                 measured=measured[dimension.id],
                 gap=gap,
                 gap_label=str(GAP_LABELS[gap.kind]),
-                gap_badge=GAP_BADGES[gap.kind],
+                # a gap on thin evidence is shown, but not in alarm colours
+                gap_badge="" if gap.kind != "aligned" and measured[dimension.id].low_confidence else GAP_BADGES[gap.kind],
                 gap_text=gap_text(gap, measured[dimension.id]),
             )
         )
