@@ -23,6 +23,8 @@ FEATURES = (
     "trainer.learn",
     "trainer.quiz",
     "trainer.roleplay",
+    "trainer.scorecard",
+    "trainer.manage",
     "trainer.sim_web",
 )
 
