@@ -143,7 +143,7 @@ def main() -> None:
             seed(app, args.members, args.attempts, random.Random(2026))
             print(f"seeding took {time.perf_counter() - started:.1f} s")
         results = {}
-        for email, label, expect in (("idle@bench.local", "empty team", "No members"),
+        for email, label, expect in (("idle@bench.local", "empty team", "data-testid=\"no-members\""),
                                      ("boss@bench.local", f"{args.members} members", "学员 0000")):
             client = app.test_client()
             client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
