@@ -17,6 +17,7 @@ from trainer.models import utcnow
 from trainer.models.learning import Certificate, LessonProgress
 from trainer.models.quiz import Assignment
 from trainer.models.roleplay import Play
+from trainer.models.simulation import SimRun
 from trainer.services import scorecard as cards
 
 BOM = b"\xef\xbb\xbf"
@@ -178,9 +179,14 @@ def test_overview_columns_show_progress_refreshers_exam_roleplay_and_scorecard(a
                         finished_at=now - timedelta(hours=1), outcome="paid_in_full", scores={"a": 70, "b": 90}))
     db.session.commit()
     rate_all(amy, app.extensions["content"].framework, lambda d: 5)
+    for days, dso in ((3, 55.0), (1, 41.4)):
+        db.session.add(SimRun(user_id=amy.id, preset="distributor", engine_version="test", policy={}, result={},
+                              summary={"dso": dso}, created_at=now - timedelta(days=days)))
+    db.session.commit()
     actions.login(org["chen"].email)
     html = client.get("/manage/").get_data(as_text=True)
     amy_row = row_of(html, amy.id)
+    assert "2 runs saved" in amy_row and "latest DSO 41 days" in amy_row
     total = len(course.lessons)
     assert f"5/{total}" in amy_row
     assert 'data-status="done"' in amy_row and "1/1 done" in amy_row and "88%" in amy_row
@@ -192,7 +198,14 @@ def test_overview_columns_show_progress_refreshers_exam_roleplay_and_scorecard(a
     # Ben is in the nested team: both assignments reach him, the one due in 3 days is "due soon"
     assert 'data-status="due_soon"' in ben_row and "0/2 done" in ben_row and "Refresher B" in ben_row
     assert "not assessed" in ben_row
-    assert "Simulation results are not recorded per person yet" in html
+    assert "—" in re.findall(r"<td[^>]*>(.*?)</td>", row_of(html, ben.id), re.S)[7]  # no runs: the policy-lab cell
+    rows = read_csv(client.get("/manage/export/overview.csv").data)
+    header = rows[0]
+    amy_csv = next(r for r in rows if r[0] == "张伟")
+    assert amy_csv[header.index("Policy-lab runs")] == "2"
+    assert amy_csv[header.index("Latest policy-lab DSO (days)")] == "41.4"
+    timeline = client.get(f"/manage/members/{amy.id}").get_data(as_text=True)
+    assert timeline.count("Policy-lab run saved") == 2
 
 
 def test_overdue_refresher_and_quarter_filter(app, client, actions, org):

@@ -15,6 +15,7 @@ from trainer.models.learning import LessonProgress
 from trainer.models.quiz import Assignment, Attempt, AttemptAnswer
 from trainer.models.roleplay import Play, RubricScore, WorkshopSession
 from trainer.models.scorecard import SelfAssessment
+from trainer.models.simulation import SimRun
 from trainer.services import scorecard as cards
 
 
@@ -76,6 +77,8 @@ def populate(app, size: int, prefix: str) -> User:
                             outcome="paid_in_full", scores={"a": 60}))
         db.session.add(RubricScore(session_id=session.id, round=index + 1, group_number=1, observer_id=manager.id,
                                    salesperson_id=person.id, items={}, total=5, percent=70.0))
+        db.session.add(SimRun(user_id=person.id, preset="distributor", engine_version="test", policy={},
+                              result={}, summary={"dso": 40.0 + index}))
         db.session.add(SelfAssessment(user_id=person.id, quarter=cards.this_quarter(),
                                       ratings={s.id: 1 + index % 5 for s in framework.statements},
                                       finished_at=now))

@@ -13,8 +13,8 @@ Scale
     for all members at once with the members as a subquery, then joined up in Python. A test counts
     the statements for teams of 5 and 50; ``tests/bench/bench_dashboard.py`` times 500 members.
 
-Sources that have not landed yet contribute nothing: there is no simulation column until the
-policy lab stores results per person.
+Simulation results are the policy-lab runs each person saved (how many, and the DSO of the latest);
+workshop rounds belong to teams of the workshop, not to one person, so they are not counted here.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from trainer.models.learning import Certificate, LessonProgress
 from trainer.models.quiz import Assignment, Attempt, AttemptAnswer, assignment_teams
 from trainer.models.roleplay import Play, RubricScore
 from trainer.models.scorecard import SelfAssessment
+from trainer.models.simulation import SimRun
 from trainer.services import scorecard as cards
 from trainer.services.access import can_view_user, descendant_team_ids, managed_team_ids
 
@@ -255,6 +256,15 @@ class Roleplay:
 
 
 @dataclass(frozen=True)
+class PolicyLab:
+    """Saved policy-lab runs: how many, when the latest was, and that run's DSO (days)."""
+
+    runs: int
+    last_at: datetime | None
+    dso: float | None
+
+
+@dataclass(frozen=True)
 class ScoreSummary:
     rated: int
     total: int
@@ -283,6 +293,7 @@ class MemberRow:
     final: FinalExam | None
     roleplay: Roleplay
     scorecard: ScoreSummary
+    policy_lab: PolicyLab | None = None
 
 
 def _members(members: Select) -> list[tuple[int, str, str, datetime | None]]:
@@ -545,6 +556,28 @@ def _roleplays(members: Select, until: datetime) -> dict[int, Roleplay]:
     return result
 
 
+def _policy_lab(members: Select, until: datetime) -> dict[int, PolicyLab]:
+    """Saved simulation runs per member up to ``until`` and the latest one's DSO (two queries)."""
+    counts = db.session.execute(
+        select(SimRun.user_id, func.count(), func.max(SimRun.id), func.max(SimRun.created_at))
+        .where(SimRun.user_id.in_(members), SimRun.created_at <= until)
+        .group_by(SimRun.user_id)
+    ).all()
+    if not counts:
+        return {}
+    latest = dict(
+        db.session.execute(select(SimRun.id, SimRun.summary).where(SimRun.id.in_([row[2] for row in counts]))).all()
+    )
+    result = {}
+    for user_id, runs, last_id, last_at in counts:
+        summary = latest.get(last_id) or {}
+        dso = summary.get("dso")
+        result[user_id] = PolicyLab(
+            int(runs), last_at, float(dso) if isinstance(dso, int | float) and not isinstance(dso, bool) else None
+        )
+    return result
+
+
 def _scorecards(members: Select, quarter: str, moment: datetime) -> dict[int, ScoreSummary]:
     fw = cards.framework()
     assessments = cards.ratings_for(members, [quarter])
@@ -589,6 +622,7 @@ def member_rows(scope: Scope, members: Select | None = None) -> list[MemberRow]:
     finals = _finals(members, scope.as_of)
     roleplays = _roleplays(members, scope.as_of)
     scorecards = _scorecards(members, scope.quarter, scope.as_of)
+    labs = _policy_lab(members, scope.as_of)
     no_progress = Progress(0, lessons, False)
     no_roleplay = Roleplay(0, None, None, None, 0)
     no_scorecard = _empty_scorecard()
@@ -607,6 +641,7 @@ def member_rows(scope: Scope, members: Select | None = None) -> list[MemberRow]:
                 final=finals.get(user_id),
                 roleplay=roleplays.get(user_id, no_roleplay),
                 scorecard=scorecards.get(user_id, no_scorecard),
+                policy_lab=labs.get(user_id),
             )
         )
     return rows
@@ -624,6 +659,7 @@ SORTS: dict[str, Callable[[MemberRow], Any]] = {
     "refresher": lambda r: r.refresher.sort_value,
     "final": lambda r: r.final.percent if r.final else None,
     "roleplay": lambda r: r.roleplay.mean_percent if r.roleplay.finished else None,
+    "policy_lab": lambda r: (r.policy_lab.runs, r.policy_lab.last_at) if r.policy_lab else None,
     "self": lambda r: r.scorecard.self_mean,
     "measured": lambda r: r.scorecard.measured_mean,
     "gap": lambda r: (r.scorecard.overconfident, -r.scorecard.underconfident)
@@ -762,6 +798,13 @@ def _timeline(user_id: int, lang: str) -> list[Event]:
             events.append(Event(finished_at, "scorecard", str(_l("Self-assessment completed")), quarter))
         if updated_at is not None and updated_at != finished_at:
             events.append(Event(updated_at, "scorecard", str(_l("Self-assessment updated")), quarter))
+    for created_at, name, preset in db.session.execute(
+        select(SimRun.created_at, SimRun.name, SimRun.preset)
+        .where(SimRun.user_id == user_id)
+        .order_by(SimRun.created_at.desc())
+        .limit(TIMELINE_LIMIT)
+    ).all():
+        events.append(Event(created_at, "simulation", str(_l("Policy-lab run saved")), name or preset))
     for issued_at in db.session.scalars(select(Certificate.issued_at).where(Certificate.user_id == user_id)).all():
         events.append(Event(issued_at, "certificate", str(_l("Certificate issued")), ""))
     events.sort(key=lambda e: e.at, reverse=True)
@@ -1165,7 +1208,7 @@ def overview_csv(view: Overview, lang: str) -> bytes:
         _l("Certificate"), _l("Last activity"), _l("Refreshers due in the quarter"), _l("Refreshers done"),
         _l("Refreshers overdue"), _l("Refresher status"), _l("Refresher score %"), _l("Final exam %"),
         _l("Final exam passed"), _l("Role-plays finished"), _l("Role-play score %"), _l("Best role-play outcome"),
-        _l("Workshop rubric %"), _l("Quarter"), _l("Statements rated"), _l("Self-rating (mean)"),
+        _l("Workshop rubric %"), _l("Policy-lab runs"), _l("Latest policy-lab DSO (days)"), _l("Quarter"), _l("Statements rated"), _l("Self-rating (mean)"),
         _l("Measured (mean)"), _l("Overconfident competencies"), _l("Underconfident competencies"),
     ]
     rows = []
@@ -1177,7 +1220,8 @@ def overview_csv(view: Overview, lang: str) -> bytes:
             r.refresher.overdue, headline.label if headline else "", r.refresher.mean_percent,
             r.final.percent if r.final else None, _yes_no(r.final.passed) if r.final else "",
             r.roleplay.finished, r.roleplay.mean_percent, outcome_label(r.roleplay.best_outcome, lang),
-            r.roleplay.rubric_mean, view.scope.quarter, r.scorecard.rated, r.scorecard.self_mean,
+            r.roleplay.rubric_mean, r.policy_lab.runs if r.policy_lab else 0,
+            r.policy_lab.dso if r.policy_lab else None, view.scope.quarter, r.scorecard.rated, r.scorecard.self_mean,
             r.scorecard.measured_mean, r.scorecard.overconfident, r.scorecard.underconfident,
         ])
     return to_csv(header, rows)
