@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from importlib import import_module
 from pathlib import Path
 from typing import Any
-
-from importlib import import_module
 
 from flask import Flask
 
 from trainer.config import PROJECT_ROOT, build_config
-
 
 # Each feature package exposes init_app(app): it registers its blueprint and, where it has them,
 # a home-page next-step provider (app.extensions["next_step_providers"]) and a demo-data seeder

@@ -13,7 +13,7 @@ from trainer.extensions import db
 from trainer.models.base import utcnow
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     TRAINEE = "trainee"
     MANAGER = "manager"
     ADMIN = "admin"
