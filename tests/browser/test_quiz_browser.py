@@ -132,7 +132,7 @@ def test_phone_daily_review_checks_an_answer(live_server, phone, screenshots, qu
     no_horizontal_scroll(phone)
     screenshots(phone, "quiz-06-phone-review-attempt")
     first.locator("button[name=check]").click()
-    phone.wait_for_load_state("networkidle")
+    phone.locator("fieldset.question.is-checked").first.wait_for()
     checked = phone.locator("fieldset.question").first
     assert checked.locator("[data-testid=review]").is_visible()
     assert checked.locator(".explanation").is_visible()
