@@ -44,18 +44,26 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
 
 
 def nav_items(app: Flask) -> list[tuple[str, str, bool]]:
-    """(url, label, is_current) for the current user's role."""
+    """(url, label, is_current) for the current user's role.
+
+    The current item is the one whose endpoint is the page's; failing that, the first item of the
+    same feature (so a quiz attempt highlights "Quizzes", not also "Daily review").
+    """
     if not current_user.is_authenticated:
         return []
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
     current = request.endpoint or ""
-    items = []
-    for endpoint, label, roles in NAVIGATION:
-        if endpoint in endpoints and current_user.role in roles:
-            prefix = endpoint.split(".")[0]
-            is_current = current == endpoint or (prefix not in ("main", "admin") and current.startswith(prefix + "."))
-            items.append((url_for(endpoint), str(label), is_current))
-    return items
+    visible = [
+        (endpoint, label)
+        for endpoint, label, roles in NAVIGATION
+        if endpoint in endpoints and current_user.role in roles
+    ]
+    chosen = next((e for e, _ in visible if e == current), None)
+    if chosen is None:
+        feature = current.split(".")[0]
+        if feature not in ("main", "admin"):
+            chosen = next((e for e, _ in visible if e.split(".")[0] == feature), None)
+    return [(url_for(endpoint), str(label), endpoint == chosen) for endpoint, label in visible]
 
 
 def role_required(*roles: str):  # type: ignore[no-untyped-def]

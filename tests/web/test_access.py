@@ -106,3 +106,12 @@ def test_admin_home_shows_health_figures(app, client, actions, org):
     assert "sqlite" in page or "postgresql" in page
     lessons = len(app.extensions["content"].lessons)
     assert f'<span class="figure">{lessons}</span><span>lessons</span>' in page
+
+
+def test_navigation_highlights_one_item(client, actions, org):
+    actions.login("east1@example.com")
+    for url, label in [("/quiz/review", "Daily review"), ("/quiz/", "Quizzes")]:
+        page = client.get(url).get_data(as_text=True)
+        current = [line for line in page.splitlines() if 'aria-current="page"' in line]
+        # desktop and phone menus each mark exactly the one page
+        assert len(current) == 2 and all(label in line for line in current), current
