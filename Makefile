@@ -44,8 +44,10 @@ extract:  ## Refresh the message catalogues after adding UI strings
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o trainer/translations/messages.pot .
 	$(BIN)/pybabel update -i trainer/translations/messages.pot -d trainer/translations --no-fuzzy-matching
 
-bench: setup-dev  ## Print the performance figures (simulation engine)
+bench: setup-dev translations  ## Print the performance figures, each against a baseline measured in the same run
 	$(BIN)/python -m trainer.sim bench
+	$(BIN)/python tests/bench/bench_sim_page.py
+	$(BIN)/python tests/bench/bench_dashboard.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache test-output
