@@ -84,8 +84,8 @@ def app(request, tmp_path, content_registry, _postgres_schema_ready):
             _reset_postgres(_postgres_schema_ready)
         yield application
         db.session.remove()
-        if backend == "sqlite":
-            db.engine.dispose()
+        # Close the pool now: one app per test, and PostgreSQL allows only so many clients.
+        db.engine.dispose()
 
 
 class FreshContextClient(FlaskClient):
