@@ -37,5 +37,5 @@ def test_replay_processes_the_models_events_in_the_same_order(name: str) -> None
     assert replay == model
     plain = Simulation(preset, seed=1, customers=40)
     plain.advance(200)
-    assert schedule.events == plain.sim_events() == len(schedule.children)
+    assert schedule.events == plain.sim_events() == len(schedule.roots) + len(schedule.ids)
     assert schedule.pending > 1
