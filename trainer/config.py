@@ -29,7 +29,13 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
     "LOGIN_THROTTLE_WINDOW_MINUTES": 15,
     "CSV_IMPORT_MAX_BYTES": 1_000_000,
-    "REDIS_URL": None,
+    "REDIS_URL": None,  # TRAINER_REDIS_URL: simulation jobs go to RQ workers instead of in-process
+    "SIM_WORKERS": 2,  # in-process simulation threads per app process
+    "SIM_QUEUE": "trainer-sim",  # RQ queue name
+    "SIM_JOB_TIMEOUT": 1800,  # seconds
+    "SIM_MAX_CUSTOMERS": 5000,  # largest portfolio the policy lab accepts
+    "QUIZ_TIMEZONE": "Asia/Shanghai",  # dates shown and due dates interpreted in this zone
+    "ROLEPLAY_WORKSHOP_HOURS": 8,  # a workshop room code expires after this many hours
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
 }
 

@@ -17,7 +17,6 @@ def init_app(app) -> None:  # type: ignore[no-untyped-def]
     from trainer.services.quiz.home import next_steps
     from trainer.services.quiz.progress import final_gate, module_gate
 
-    app.config.setdefault("QUIZ_TIMEZONE", "Asia/Shanghai")
     app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
     if "admin.content" not in app.view_functions:  # the content health page the navigation links

@@ -6,10 +6,6 @@ def init_app(app) -> None:  # type: ignore[no-untyped-def]
     from trainer.services.simulation import next_steps, seed_demo
     from trainer.sim_web.views import bp
 
-    app.config.setdefault("SIM_WORKERS", 2)
-    app.config.setdefault("SIM_QUEUE", "trainer-sim")
-    app.config.setdefault("SIM_JOB_TIMEOUT", 1800)
-    app.config.setdefault("SIM_MAX_CUSTOMERS", 5000)
     app.register_blueprint(bp)
     app.extensions.setdefault("next_step_providers", []).append(next_steps)
     app.extensions.setdefault("demo_seeders", []).append(seed_demo)
