@@ -15,10 +15,25 @@ def test_seed_demo_fills_empty_database_and_prints_logins(runner):
     assert db.session.scalar(select(func.count()).select_from(Team)) == 2
 
 
+def _demo_fingerprint():
+    """Row counts of every table plus each user's activity offsets (independent of the wall clock)."""
+    counts = {
+        table.name: db.session.scalar(select(func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+    }
+    offsets = db.session.execute(select(User.email, User.created_at, User.last_seen_at).order_by(User.email)).all()
+    return counts, [(email, (seen - created) if seen else None) for email, created, seen in offsets]
+
+
 def test_seed_demo_is_deterministic(runner, app):
-    runner.invoke(args=["seed-demo"])
-    first = db.session.execute(select(User.email, User.last_seen_at).order_by(User.email)).all()
-    assert len(first) > 10
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    first = _demo_fingerprint()
+    assert len(first[1]) > 10
+    db.session.remove()
+    db.drop_all()
+    db.create_all()
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert _demo_fingerprint() == first
 
 
 def test_seed_demo_refuses_non_empty_database(runner, make_user):
