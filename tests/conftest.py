@@ -13,9 +13,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, text
 
 from trainer import create_app
-from trainer.content.registry import load_content
+from trainer.accounts.models import Role, Team, User
+from trainer.catalog import load_content
 from trainer.extensions import db
-from trainer.models import Role, Team, User
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 OUTPUT_DIR = PROJECT_ROOT / "test-output"
@@ -205,7 +205,7 @@ def _fast_password_hashing():
     hundreds of test users do not dominate the run. Verification reads the method from the hash."""
     from werkzeug import security
 
-    from trainer.models import accounts as accounts_model
+    from trainer.accounts import models as accounts_model
 
     original = accounts_model.generate_password_hash
     accounts_model.generate_password_hash = lambda password: security.generate_password_hash(

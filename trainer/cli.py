@@ -9,9 +9,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from trainer.content.registry import load_content
+from trainer.accounts import demo
+from trainer.catalog import load_content
 from trainer.extensions import db
-from trainer.services import demo
 
 content_cli = AppGroup("content", help="Validate and inspect course, quiz and scenario content.")
 

@@ -30,13 +30,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from sqlalchemy import insert, select  # noqa: E402
 
 from trainer import create_app  # noqa: E402
+from trainer.accounts.models import Team, User, team_members  # noqa: E402
+from trainer.core.time import utcnow
 from trainer.extensions import db  # noqa: E402
-from trainer.models import Team, User, team_members, utcnow  # noqa: E402
-from trainer.models.learning import LessonProgress  # noqa: E402
-from trainer.models.quiz import Assignment, Attempt, AttemptAnswer, assignment_teams  # noqa: E402
-from trainer.models.roleplay import Play  # noqa: E402
-from trainer.models.scorecard import SelfAssessment  # noqa: E402
-from trainer.services import scorecard as cards  # noqa: E402
+from trainer.learn.models import LessonProgress  # noqa: E402
+from trainer.quiz.models import Assignment, Attempt, AttemptAnswer, assignment_teams  # noqa: E402
+from trainer.roleplay.models import Play  # noqa: E402
+from trainer.scorecard import services as cards  # noqa: E402
+from trainer.scorecard.models import SelfAssessment  # noqa: E402
 
 PASSWORD = "bench-password-1"
 QUIZZES = ["m1-basics-quiz", "m2-risk-quiz", "m3-collection-quiz", "m4-data-quiz", "m5-practice-quiz",

@@ -21,9 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from trainer import create_app, sim  # noqa: E402
+from trainer.accounts.models import User  # noqa: E402
 from trainer.extensions import db  # noqa: E402
-from trainer.models import User  # noqa: E402
-from trainer.services import jobs  # noqa: E402
+from trainer.policylab import jobs  # noqa: E402
 
 PASSWORD = "bench-pass-1234"
 TARGET_SECONDS = 2.0

@@ -14,8 +14,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from trainer import create_app
+from trainer.accounts import demo
 from trainer.extensions import db
-from trainer.services import demo
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]

@@ -1,6 +1,6 @@
 """Small actions shared by the browser tests."""
 
-from trainer.services import demo
+from trainer.accounts import demo
 
 
 def sign_in(page, base_url: str, email: str, password: str = demo.DEMO_PASSWORD) -> None:

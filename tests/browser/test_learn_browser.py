@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 
 from tests.browser.helpers import sign_in
+from trainer.accounts import demo
+from trainer.accounts.models import User
 from trainer.extensions import db
-from trainer.models import User
-from trainer.services import demo, learning
+from trainer.learn import services as learning
 
 COURSE = "ar-essentials"
 

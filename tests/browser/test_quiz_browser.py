@@ -9,10 +9,11 @@ import re
 import pytest
 
 from tests.browser.helpers import sign_in
+from trainer.accounts import demo
+from trainer.accounts.models import User
 from trainer.extensions import db
-from trainer.models import User
-from trainer.services import demo, learning
-from trainer.services.quiz import progress
+from trainer.learn import services as learning
+from trainer.quiz.services import progress
 
 COURSE = "ar-essentials"
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from trainer.content.courses import Course, load_competencies, load_courses
 from trainer.content.source import LANGUAGES
+from trainer.learn.course import Course, load_competencies, load_courses
 
 ROOT = Path(__file__).resolve().parents[2]
 COURSES = ROOT / "courses"

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from trainer.content.courses import load_competencies
-from trainer.content.framework import LEVELS, Framework, load_framework
 from trainer.content.source import LANGUAGES
-from trainer.domain.scorecard import completeness, self_scores
+from trainer.learn.course import load_competencies
+from trainer.scorecard.framework import LEVELS, Framework, load_framework
+from trainer.scorecard.rules import completeness, self_scores
 
 ROOT = Path(__file__).resolve().parents[2]
 PATH = ROOT / "courses" / "competencies.yaml"

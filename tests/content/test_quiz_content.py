@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from trainer.content.courses import load_competencies
-from trainer.content.quizbank import (
+from trainer.content.source import LANGUAGES
+from trainer.learn.course import load_competencies
+from trainer.quiz.bank.quizbank import (
     QUESTION_TYPES,
     TRANSLATE_MARK,
     QuestionBankSet,
@@ -19,8 +20,7 @@ from trainer.content.quizbank import (
     load_banks,
     load_quiz_definitions,
 )
-from trainer.content.source import LANGUAGES
-from trainer.domain.grading import draw_instance, draw_quiz, expected_value, grade
+from trainer.quiz.grading import draw_instance, draw_quiz, expected_value, grade
 
 ROOT = Path(__file__).resolve().parents[2]
 QUIZZES = ROOT / "quizzes"

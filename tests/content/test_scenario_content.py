@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from trainer.content.scenarios import Scenario, load_scenarios, mermaid
 from trainer.content.source import Problems
-from trainer.domain import roleplay
-from trainer.domain.rubric import load_rubric
+from trainer.roleplay import play as roleplay
+from trainer.roleplay.rubric import load_rubric
+from trainer.roleplay.scenarios import Scenario, load_scenarios, mermaid
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDER = ROOT / "scenarios" / "roleplay"

@@ -19,7 +19,13 @@ def test_every_ui_string_has_a_chinese_translation(tmp_path):
         cwd=ROOT, check=True, capture_output=True,
     )
     with pot.open("rb") as handle:
-        wanted = {m.id for m in read_po(handle) if m.id}
+        extracted = [m for m in read_po(handle) if m.id]
+    wanted = {m.id for m in extracted}
+    # babel.cfg must reach every template folder: each template that translates something is extracted
+    seen = {Path(path).as_posix() for m in extracted for path, _line in m.locations}
+    translating = [p.relative_to(ROOT).as_posix() for p in ROOT.glob("**/templates/**/*.html")
+                   if ".venv" not in p.parts and "_(" in p.read_text(encoding="utf-8")]
+    assert translating and not [p for p in translating if p not in seen], "babel.cfg misses templates"
     with (ROOT / "trainer/translations/zh/LC_MESSAGES/messages.po").open("rb") as handle:
         catalog = read_po(handle)
     translated = {m.id for m in catalog if m.id and m.string and not m.fuzzy}

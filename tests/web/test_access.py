@@ -2,8 +2,8 @@
 
 import pytest
 
+from trainer.accounts import access
 from trainer.extensions import db
-from trainer.services import access
 
 ADMIN_URLS = ["/admin/users", "/admin/users/new", "/admin/teams", "/admin/teams/new", "/admin/import", "/admin/audit"]
 

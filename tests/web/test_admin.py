@@ -2,8 +2,8 @@
 
 from sqlalchemy import select
 
+from trainer.accounts.models import AuditLog, Team, User
 from trainer.extensions import db
-from trainer.models import AuditLog, Team, User
 
 
 def _admin(actions, make_user):

@@ -3,8 +3,9 @@
 from datetime import timedelta
 
 from tests.conftest import TEST_PASSWORD, csrf_token
+from trainer.accounts.models import LoginAttempt
+from trainer.core.time import utcnow
 from trainer.extensions import db
-from trainer.models import LoginAttempt, utcnow
 
 
 def test_login_success_shows_home_with_name(actions, make_user):

@@ -2,8 +2,8 @@
 
 from sqlalchemy import func, select
 
+from trainer.accounts.models import Team, User
 from trainer.extensions import db
-from trainer.models import Team, User
 
 
 def test_seed_demo_fills_empty_database_and_prints_logins(runner):

@@ -5,8 +5,8 @@ import io
 import pytest
 from sqlalchemy import func, select
 
+from trainer.accounts.models import AuditLog, User
 from trainer.extensions import db
-from trainer.models import AuditLog, User
 
 HEADER = "name,email,role,team,language\n"
 

@@ -12,13 +12,13 @@ from datetime import timedelta
 import pytest
 
 from tests.web.test_scorecard import add_attempt, questions_tagged, rate_all
+from trainer.core.time import utcnow
 from trainer.extensions import db
-from trainer.models import utcnow
-from trainer.models.learning import Certificate, LessonProgress
-from trainer.models.quiz import Assignment
-from trainer.models.roleplay import Play
-from trainer.models.simulation import SimRun
-from trainer.services import scorecard as cards
+from trainer.learn.models import Certificate, LessonProgress
+from trainer.policylab.models import SimRun
+from trainer.quiz.models import Assignment
+from trainer.roleplay.models import Play
+from trainer.scorecard import services as cards
 
 BOM = b"\xef\xbb\xbf"
 

@@ -9,14 +9,15 @@ from datetime import timedelta
 from sqlalchemy import event
 
 from tests.conftest import TEST_PASSWORD
+from trainer.accounts.models import Team, User
+from trainer.core.time import utcnow
 from trainer.extensions import db
-from trainer.models import Team, User, utcnow
-from trainer.models.learning import LessonProgress
-from trainer.models.quiz import Assignment, Attempt, AttemptAnswer
-from trainer.models.roleplay import Play, RubricScore, WorkshopSession
-from trainer.models.scorecard import SelfAssessment
-from trainer.models.simulation import SimRun
-from trainer.services import scorecard as cards
+from trainer.learn.models import LessonProgress
+from trainer.policylab.models import SimRun
+from trainer.quiz.models import Assignment, Attempt, AttemptAnswer
+from trainer.roleplay.models import Play, RubricScore, WorkshopSession
+from trainer.scorecard import services as cards
+from trainer.scorecard.models import SelfAssessment
 
 
 @contextmanager

@@ -1,7 +1,7 @@
 """Language: browser default, zh_CN fallback, switcher, per-user preference."""
 
+from trainer.accounts.models import User
 from trainer.extensions import db
-from trainer.models import User
 
 
 def test_default_language_is_chinese_without_accept_language(client):

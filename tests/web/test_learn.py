@@ -9,9 +9,9 @@ from markupsafe import escape
 from sqlalchemy import event, select
 
 from trainer.extensions import db
-from trainer.models import LessonProgress
-from trainer.services import learning
-from trainer.services.learning import GateStatus
+from trainer.learn import services as learning
+from trainer.learn.models import LessonProgress
+from trainer.learn.services import GateStatus
 
 
 @pytest.fixture(autouse=True)
@@ -465,8 +465,8 @@ def test_check_feedback_comes_in_the_users_language(actions, make_user, course):
 
 
 def test_demo_seeder_gives_varied_deterministic_progress(app, course):
-    from trainer.models import User
-    from trainer.services import demo
+    from trainer.accounts import demo
+    from trainer.accounts.models import User
 
     demo.seed_demo(app.extensions["demo_seeders"])
     by_email = {u.email: u for u in db.session.scalars(select(User)).all()}

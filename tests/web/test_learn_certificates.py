@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from trainer.extensions import db
-from trainer.models import Certificate
-from trainer.services import learning
-from trainer.services.learning import GateStatus
+from trainer.learn import services as learning
+from trainer.learn.models import Certificate
+from trainer.learn.services import GateStatus
 
 
 @pytest.fixture(autouse=True)

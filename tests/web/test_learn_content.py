@@ -10,7 +10,7 @@ import pytest
 from markupsafe import escape
 
 from trainer.extensions import db
-from trainer.services import learning
+from trainer.learn import services as learning
 
 
 @pytest.fixture(autouse=True)

@@ -21,9 +21,10 @@ from tests.web.test_quiz_common import (
     rich_seed,
     start,
 )
+from trainer.core.time import utcnow
 from trainer.extensions import db
-from trainer.models import Attempt, AttemptAnswer, ReviewCard, utcnow
-from trainer.services.quiz import attempts as attempt_service
+from trainer.quiz.models import Attempt, AttemptAnswer, ReviewCard
+from trainer.quiz.services import attempts as attempt_service
 
 
 @pytest.fixture
@@ -398,7 +399,7 @@ def test_attempt_limit_is_enforced(client, actions, trainee):
 
 def test_highest_grade_counts_for_a_highest_quiz(app, trainee):
     from tests.web.test_quiz_common import take
-    from trainer.services.quiz.progress import quiz_status
+    from trainer.quiz.services.progress import quiz_status
 
     take(trainee, M1_QUIZ, right=True)
     take(trainee, M1_QUIZ, right=False)
@@ -408,7 +409,7 @@ def test_highest_grade_counts_for_a_highest_quiz(app, trainee):
 
 def test_latest_grade_counts_for_a_last_quiz(app, trainee, monkeypatch):
     from tests.web.test_quiz_common import take
-    from trainer.services.quiz.progress import quiz_status
+    from trainer.quiz.services.progress import quiz_status
 
     quizzes = app.extensions["content"].quizzes
     monkeypatch.setitem(quizzes, M1_QUIZ, dataclasses.replace(quizzes[M1_QUIZ], grading="last"))

@@ -7,8 +7,9 @@ import re
 
 import pytest
 
+from trainer.core.time import utcnow
 from trainer.extensions import db
-from trainer.models import Attempt, AttemptAnswer, utcnow
+from trainer.quiz.models import Attempt, AttemptAnswer
 
 
 @pytest.fixture

@@ -10,14 +10,15 @@ from typing import Any
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from trainer.domain.grading import answer_to_form, draw_quiz
+from trainer.accounts.models import User
 from trainer.extensions import db
-from trainer.models import Attempt, User
+from trainer.learn import services as learning
 from trainer.quiz.answers import field_name, position_name, prompt_name, read_answers
-from trainer.services import learning
-from trainer.services.quiz import attempts as attempt_service
-from trainer.services.quiz.common import banks
-from trainer.services.quiz.demo import sample_answer
+from trainer.quiz.grading import answer_to_form, draw_quiz
+from trainer.quiz.models import Attempt
+from trainer.quiz.services import attempts as attempt_service
+from trainer.quiz.services.common import banks
+from trainer.quiz.services.demo import sample_answer
 
 COURSE = "ar-essentials"
 M1_QUIZ = "m1-basics-quiz"

@@ -6,11 +6,14 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from trainer import create_app
+from trainer.accounts import demo
+from trainer.accounts.models import User
+from trainer.core.time import utcnow
 from trainer.extensions import db
-from trainer.models import Assignment, Attempt, User, utcnow
-from trainer.services import demo, learning
-from trainer.services.quiz import cards
-from trainer.services.quiz.assignments import DONE, LATE, MISSING, assignment_results, summarize
+from trainer.learn import services as learning
+from trainer.quiz.models import Assignment, Attempt
+from trainer.quiz.services import cards
+from trainer.quiz.services.assignments import DONE, LATE, MISSING, assignment_results, summarize
 
 
 def seeded(app) -> list[tuple]:  # type: ignore[no-untyped-def]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from tests.web.test_quiz_common import COURSE, M1_QUIZ, pass_module, read_module, start, take
-from trainer.services import learning
-from trainer.services.quiz import progress
+from trainer.learn import services as learning
+from trainer.quiz.services import progress
 
 
 @pytest.fixture

@@ -17,8 +17,9 @@ from tests.web.test_quiz_common import (
     read_module,
     take,
 )
+from trainer.core.time import utcnow
 from trainer.extensions import db
-from trainer.models import Assignment, Attempt, AttemptAnswer, ReviewCard, utcnow
+from trainer.quiz.models import Assignment, Attempt, AttemptAnswer, ReviewCard
 
 REVIEW = "daily-review"
 
@@ -65,7 +66,7 @@ def test_every_graded_answer_updates_the_card(trainee):
 def test_unanswered_questions_leave_their_cards_alone(trainee):
     attempt = take(trainee, M1_QUIZ, right=True)
     before = {qid: c.reviews for qid, c in cards(trainee).items()}
-    from trainer.services.quiz import attempts as attempt_service
+    from trainer.quiz.services import attempts as attempt_service
 
     blank = attempt_service.start_attempt(trainee, M1_QUIZ)
     attempt_service.submit(trainee, blank.id)

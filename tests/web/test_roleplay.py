@@ -11,9 +11,9 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from tests.conftest import Actions
-from trainer.content.scenarios import OUTCOMES
 from trainer.extensions import db
-from trainer.models.roleplay import Play, PlayChoice
+from trainer.roleplay.models import Play, PlayChoice
+from trainer.roleplay.scenarios import OUTCOMES
 
 IMMEDIATE = "quality-dispute-pair"  # feedback: immediate, show_state: true
 AT_END = "big-customer-longer-terms"  # feedback: end, show_state: false
@@ -422,7 +422,7 @@ def test_home_suggests_a_scenario_then_continuing(client, actions, org):
 
 
 def test_demo_seeder_adds_plays_with_different_outcomes_and_a_past_workshop(app, runner):
-    from trainer.models.roleplay import RubricScore, WorkshopSession
+    from trainer.roleplay.models import RubricScore, WorkshopSession
 
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     outcomes = set(db.session.scalars(select(Play.outcome).where(Play.finished_at.is_not(None))).all())

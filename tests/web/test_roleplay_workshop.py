@@ -12,10 +12,10 @@ from markupsafe import escape
 from sqlalchemy import func, select
 
 from tests.conftest import Actions, FreshContextClient
+from trainer.core.time import utcnow
 from trainer.extensions import db
-from trainer.models import utcnow
-from trainer.models.roleplay import Participant, RubricScore, WorkshopSession
-from trainer.services.roleplay.workshop import CODE_ALPHABET, CODE_LENGTH
+from trainer.roleplay.models import Participant, RubricScore, WorkshopSession
+from trainer.roleplay.services.workshop import CODE_ALPHABET, CODE_LENGTH
 
 SCENARIO = "quality-dispute-pair"
 
@@ -486,9 +486,9 @@ def test_home_points_to_the_open_workshop(app, trio):
 
 
 def test_model_conversation_is_no_weaker_than_the_best_reply_each_turn(app):
-    from trainer.content.scenarios import QUALITIES
-    from trainer.domain import roleplay as rules
-    from trainer.services.roleplay.workshop import best_path
+    from trainer.roleplay import play as rules
+    from trainer.roleplay.scenarios import QUALITIES
+    from trainer.roleplay.services.workshop import best_path
 
     def weakness(scenario, path):
         state, total = rules.start(scenario), 0

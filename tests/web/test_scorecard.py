@@ -11,13 +11,13 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
-from trainer.domain.scorecard import AnswerEvidence, ScenarioEvidence, measured_scores
+from trainer.core.time import utcnow
 from trainer.extensions import db
-from trainer.models import utcnow
-from trainer.models.quiz import Attempt, AttemptAnswer
-from trainer.models.roleplay import Play
-from trainer.models.scorecard import SelfAssessment
-from trainer.services import scorecard as service
+from trainer.quiz.models import Attempt, AttemptAnswer
+from trainer.roleplay.models import Play
+from trainer.scorecard import services as service
+from trainer.scorecard.models import SelfAssessment
+from trainer.scorecard.rules import AnswerEvidence, ScenarioEvidence, measured_scores
 
 ASSESS = "/scorecard/assess"
 
@@ -334,7 +334,7 @@ def test_a_trainee_sees_only_their_own_ratings(client, make_user, trainee, frame
 
 
 def test_demo_seeder_gives_most_trainees_two_quarters_and_some_overconfidence(app):
-    from trainer.services import demo
+    from trainer.accounts import demo
 
     demo.seed_demo(app.extensions.get("demo_seeders", []))
     rows = db.session.scalars(select(SelfAssessment)).all()
@@ -349,7 +349,7 @@ def test_demo_seeder_gives_most_trainees_two_quarters_and_some_overconfidence(ap
     measured = service.measured_for(list(ratings), utcnow())
     over = 0
     for user_id, row in ratings.items():
-        from trainer.domain import scorecard as rules
+        from trainer.scorecard import rules
 
         own = rules.self_scores(app.extensions["content"].framework, row.ratings)
         found = rules.gaps(own, measured.get(user_id, service.empty_measured()))

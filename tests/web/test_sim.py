@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 
 from trainer import sim
 from trainer.extensions import db
-from trainer.models.simulation import SimJob, SimRun
-from trainer.services import jobs
-from trainer.services import simulation as lab
+from trainer.policylab import jobs
+from trainer.policylab import services as lab
+from trainer.policylab.models import SimJob, SimRun
 
 SMALL = {"customers": "60", "days": "120", "seed": "3"}
 

@@ -7,7 +7,7 @@ import pytest
 
 from tests.web.test_sim import form_values, run_policy
 from trainer.extensions import db
-from trainer.models.simulation import SimJob, SimRun
+from trainer.policylab.models import SimJob, SimRun
 
 
 @pytest.fixture

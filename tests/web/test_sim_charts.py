@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from trainer.sim_web.charts import (
+from trainer.policylab.charts import (
     Band,
     Series,
     band_chart,

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from tests.web.test_sim import SMALL, submit_policy
 from trainer.extensions import db
-from trainer.models.simulation import SimJob, SimRun
-from trainer.services import jobs
-from trainer.services import simulation as lab
+from trainer.policylab import jobs
+from trainer.policylab import services as lab
+from trainer.policylab.models import SimJob, SimRun
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from tests.web.test_sim import field_errors, form_values
 from trainer import sim
 from trainer.extensions import db
-from trainer.models.simulation import SimDecision, SimJob, SimRoundResult, SimWorkshop
-from trainer.services import jobs
-from trainer.services import simulation as lab
+from trainer.policylab import jobs
+from trainer.policylab import services as lab
+from trainer.policylab.models import SimDecision, SimJob, SimRoundResult, SimWorkshop
 
 
 @pytest.fixture

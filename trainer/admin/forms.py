@@ -4,7 +4,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from trainer.services.accounts import EMAIL_RE
+from trainer.accounts.services import EMAIL_RE
 
 ROLE_CHOICES = [("trainee", _l("Trainee")), ("manager", _l("Manager")), ("admin", _l("Admin"))]
 LANGUAGE_CHOICES = [("zh_CN", "中文"), ("en", "English")]

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from trainer.accounts import services as accounts
+from trainer.accounts.models import AuditLog, Team, User
 from trainer.admin.forms import ConfirmForm, ImportForm, TeamForm, UserForm
+from trainer.core.web import role_required
 from trainer.extensions import db
-from trainer.models import AuditLog, Team, User
-from trainer.services import accounts
-from trainer.web import role_required
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
 
 @bp.before_request
@@ -162,3 +162,8 @@ def audit_log():  # type: ignore[no-untyped-def]
     page = max(1, request.args.get("page", 1, type=int))
     entries = db.paginate(select(AuditLog).order_by(AuditLog.created_at.desc()), page=page, per_page=50)
     return render_template("admin/audit.html", entries=entries)
+
+
+def init_app(app: Flask) -> None:
+    """Plug the feature into the app: its blueprint and whatever else it offers the others."""
+    app.register_blueprint(bp)

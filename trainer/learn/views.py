@@ -1,6 +1,6 @@
 """Course and lesson pages, the inline check, mark complete, certificates and public verification.
 
-Thin views: parse the request, call :mod:`trainer.services.learning`, render.
+Thin views: parse the request, call :mod:`trainer.learn.services`, render.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask import (
     Blueprint,
+    Flask,
     abort,
     flash,
     jsonify,
@@ -23,14 +24,17 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from trainer.accounts import access
+from trainer.accounts.models import User
 from trainer.content.source import pick
-from trainer.i18n import content_language
+from trainer.core.i18n import content_language
+from trainer.home.services import NextStep
+from trainer.learn import services as learning
 from trainer.learn.forms import VerifyForm
-from trainer.models import Certificate, User
-from trainer.services import access, learning
-from trainer.services.home import NextStep
+from trainer.learn.models import Certificate
+from trainer.learn.services import seed_demo_progress
 
-bp = Blueprint("learn", __name__)
+bp = Blueprint("learn", __name__, template_folder="templates")
 
 IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
                ".gif": "image/gif", ".webp": "image/webp"}
@@ -324,3 +328,10 @@ def next_steps(user: User) -> list[NextStep]:
         )]
     return []
 
+
+
+def init_app(app: Flask) -> None:
+    """Plug the feature into the app: its blueprint and whatever else it offers the others."""
+    app.register_blueprint(bp)
+    app.extensions.setdefault("next_step_providers", []).append(next_steps)
+    app.extensions.setdefault("demo_seeders", []).append(seed_demo_progress)

@@ -20,7 +20,7 @@ class FilterForm(FlaskForm):
 
 def filter_form(scope, args) -> FilterForm:  # type: ignore[no-untyped-def]
     """The form filled from the scope, with the viewer's teams and recent quarters as choices."""
-    from trainer.services.dashboard import quarter_choices
+    from trainer.manage.services import quarter_choices
 
     form = FilterForm(formdata=None)
     form.team.choices = [("", str(_l("All my teams")))] + [(str(t.id), t.name) for t in scope.teams]

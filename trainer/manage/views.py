@@ -1,18 +1,18 @@
 """The manager dashboard. Thin views: read the query parameters, ask
-:mod:`trainer.services.dashboard` (which decides who may see what), render or send a CSV."""
+:mod:`trainer.manage.services` (which decides who may see what), render or send a CSV."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Flask, Response, abort, render_template, request
 from flask_login import current_user
 
-from trainer.i18n import content_language
+from trainer.core.i18n import content_language
+from trainer.core.web import role_required
+from trainer.manage import services as service
 from trainer.manage.forms import filter_form
-from trainer.services import dashboard as service
-from trainer.services import scorecard as cards
-from trainer.web import role_required
+from trainer.scorecard import services as cards
 
-bp = Blueprint("manage", __name__, url_prefix="/manage")
+bp = Blueprint("manage", __name__, url_prefix="/manage", template_folder="templates")
 
 
 def _scope() -> service.Scope:
@@ -108,3 +108,8 @@ def export_assignment(assignment_id: int):  # type: ignore[no-untyped-def]
         abort(refused.status)
     rows = service.assignment_rows(scope, assignment)
     return _csv(service.assignment_csv(assignment, rows, content_language()), f"assignment-{assignment.id}-results.csv")
+
+
+def init_app(app: Flask) -> None:
+    """Plug the feature into the app: its blueprint and whatever else it offers the others."""
+    app.register_blueprint(bp)

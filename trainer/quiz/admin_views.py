@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, Flask, render_template, request
 
-from trainer.i18n import content_language
+from trainer.core.i18n import content_language
+from trainer.core.web import role_required
+from trainer.quiz.services import stats
+from trainer.quiz.services.common import registry
 from trainer.quiz.views import tf_labels
-from trainer.services.quiz import stats
-from trainer.services.quiz.common import registry
-from trainer.web import role_required
 
-bp = Blueprint("quiz_admin", __name__, url_prefix="/admin/content")
+bp = Blueprint("quiz_admin", __name__, url_prefix="/admin/content", template_folder="templates")
 
 
 @bp.before_request
@@ -41,3 +41,10 @@ def items():  # type: ignore[no-untyped-def]
 def content_health():  # type: ignore[no-untyped-def]
     """``admin.content``: counts and warnings from the content registry, with a link to items."""
     return render_template("quiz/content_health.html", health=stats.content_health(content_language()))
+
+
+def init_app(app: Flask) -> None:
+    """The admin side of the quiz feature: content health and item statistics."""
+    app.register_blueprint(bp)
+    if "admin.content" not in app.view_functions:  # the content health page the navigation links
+        app.add_url_rule("/admin/content", endpoint="admin.content", view_func=content_health)

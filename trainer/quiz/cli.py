@@ -14,8 +14,8 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from trainer.content.gift import export_gift, import_gift
-from trainer.content.quizbank import ID_RE, LANGUAGES, dump_bank_yaml
+from trainer.quiz.bank.gift import export_gift, import_gift
+from trainer.quiz.bank.quizbank import ID_RE, LANGUAGES, dump_bank_yaml
 
 quiz_cli = AppGroup("quiz", help="Question banks: GIFT (Moodle) import and export.")
 

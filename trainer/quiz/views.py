@@ -5,22 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from trainer.i18n import content_language
+from trainer.accounts.access import visible_teams
+from trainer.core.i18n import content_language
+from trainer.core.web import role_required
+from trainer.learn.services import register_final_gate, register_module_gate
 from trainer.quiz.answers import field_name, position_name, prompt_name, read_answers
+from trainer.quiz.cli import quiz_cli
 from trainer.quiz.forms import AssignmentForm, ConfirmForm, StartForm
-from trainer.services.access import visible_teams
-from trainer.services.quiz import AnswersError, QuizError, cards, present
-from trainer.services.quiz import assignments as assignment_service
-from trainer.services.quiz import attempts as attempt_service
-from trainer.services.quiz.common import get_definition, now, quizzes, review_definition, to_local
-from trainer.services.quiz.progress import quiz_status, quiz_statuses
-from trainer.web import role_required
+from trainer.quiz.services import AnswersError, QuizError, cards, present
+from trainer.quiz.services import assignments as assignment_service
+from trainer.quiz.services import attempts as attempt_service
+from trainer.quiz.services.common import get_definition, now, quizzes, review_definition, to_local
+from trainer.quiz.services.demo import seed_demo_quizzes
+from trainer.quiz.services.home import next_steps
+from trainer.quiz.services.progress import final_gate, module_gate, quiz_status, quiz_statuses
 
-bp = Blueprint("quiz", __name__, url_prefix="/quiz")
+bp = Blueprint("quiz", __name__, url_prefix="/quiz", template_folder="templates")
 
 KIND_ORDER = {"module": 0, "final": 1, "refresher": 2, "review": 3}
 
@@ -343,3 +347,13 @@ def assignment(assignment_id: int):  # type: ignore[no-untyped-def]
         results=results,
         summary=assignment_service.summarize(results),
     )
+
+
+def init_app(app: Flask) -> None:
+    """Plug the feature into the app: its blueprint and whatever else it offers the others."""
+    app.register_blueprint(bp)
+    register_module_gate(app, module_gate)
+    register_final_gate(app, final_gate)
+    app.extensions.setdefault("next_step_providers", []).append(next_steps)
+    app.extensions.setdefault("demo_seeders", []).append(seed_demo_quizzes)
+    app.cli.add_command(quiz_cli)

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from trainer.content.scenarios import mermaid
+from trainer.roleplay.scenarios import mermaid
 
 scenario_cli = AppGroup("scenario", help="Inspect role-play scenarios.")
 

@@ -1,24 +1,37 @@
 """Role-play pages: the scenario list, a conversation and its debrief, my history, my team's
 results, the scenario graph (admins), joining a workshop, the participant's room and the
-facilitator's board. Thin: parse input, call :mod:`trainer.services.roleplay`, render."""
+facilitator's board. Thin: parse input, call :mod:`trainer.roleplay.services`, render."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from trainer.content.scenarios import mermaid
 from trainer.content.source import pick
+from trainer.core.i18n import content_language
+from trainer.core.web import role_required
 from trainer.extensions import db
-from trainer.i18n import content_language
-from trainer.models.roleplay import Play, WorkshopSession
+from trainer.roleplay.cli import scenario_cli
 from trainer.roleplay.forms import ChoiceForm, ConfirmForm, JoinForm, RubricForm, WorkshopForm
-from trainer.services.roleplay import graph as graph_service
-from trainer.services.roleplay import practice, workshop
-from trainer.web import role_required
+from trainer.roleplay.models import Play, WorkshopSession
+from trainer.roleplay.scenarios import mermaid
+from trainer.roleplay.services import graph as graph_service
+from trainer.roleplay.services import practice, workshop
+from trainer.roleplay.services.extras import next_steps, seed_demo
 
-bp = Blueprint("roleplay", __name__)
+bp = Blueprint("roleplay", __name__, template_folder="templates")
 
 
 # --------------------------------------------------------------------------- solo practice
@@ -324,3 +337,11 @@ def reveal(session_id: int):  # type: ignore[no-untyped-def]
 def close(session_id: int):  # type: ignore[no-untyped-def]
     return _facilitator_action(session_id, workshop.close, _("The workshop is closed; nobody else can join."))
 
+
+
+def init_app(app: Flask) -> None:
+    """Plug the feature into the app: its blueprint and whatever else it offers the others."""
+    app.register_blueprint(bp)
+    app.cli.add_command(scenario_cli)
+    app.extensions.setdefault("next_step_providers", []).append(next_steps)
+    app.extensions.setdefault("demo_seeders", []).append(seed_demo)

@@ -1,5 +1,5 @@
 """The self-assessment form is one group of 1-5 radio buttons per statement, built from the
-competency framework; the ratings are parsed and checked in :mod:`trainer.services.scorecard` so
+competency framework; the ratings are parsed and checked in :mod:`trainer.scorecard.services` so
 the page form and the autosave share one rule. Here: what each point of the scale means."""
 
 from flask_babel import lazy_gettext as _l

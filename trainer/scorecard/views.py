@@ -1,18 +1,19 @@
 """The self-assessment form (saved dimension by dimension, with a script that saves each click)
-and the results page. Thin views: parse the request, call :mod:`trainer.services.scorecard`, render.
+and the results page. Thin views: parse the request, call :mod:`trainer.scorecard.services`, render.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from trainer.i18n import content_language
+from trainer.core.i18n import content_language
+from trainer.scorecard import services as service
 from trainer.scorecard.forms import SCALE, SCALE_LABELS
-from trainer.services import scorecard as service
+from trainer.scorecard.services import next_steps, seed_demo
 
-bp = Blueprint("scorecard", __name__)
+bp = Blueprint("scorecard", __name__, template_folder="templates")
 
 
 def _wants_json() -> bool:
@@ -112,3 +113,10 @@ def save(dimension_id: str):  # type: ignore[no-untyped-def]
     if following is None:
         return redirect(url_for(".index"), 303)
     return redirect(url_for(".assess") + anchor, 303)
+
+
+def init_app(app: Flask) -> None:
+    """Plug the feature into the app: its blueprint and whatever else it offers the others."""
+    app.register_blueprint(bp)
+    app.extensions.setdefault("next_step_providers", []).append(next_steps)
+    app.extensions.setdefault("demo_seeders", []).append(seed_demo)

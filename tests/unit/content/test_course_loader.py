@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from trainer.content.courses import Course, load_competencies, load_courses
 from trainer.content.source import ContentError, Problem
+from trainer.learn.course import Course, load_competencies, load_courses
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COMPETENCIES = {"credit_assessment", "data_analysis"}

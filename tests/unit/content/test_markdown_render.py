@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from trainer.content.courses import load_courses
 from trainer.content.markdown import render_markdown
+from trainer.learn.course import load_courses
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

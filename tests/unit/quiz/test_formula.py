@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trainer.domain.formula import FormulaError, compile_formula, evaluate, round_half_up
+from trainer.quiz.bank.formula import FormulaError, compile_formula, evaluate, round_half_up
 from trainer.sim import kpis
 
 

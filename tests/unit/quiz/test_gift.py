@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from trainer.content.gift import escape, export_gift, import_gift, parse_gift
-from trainer.content.quizbank import (
+from trainer.quiz.bank.gift import escape, export_gift, import_gift, parse_gift
+from trainer.quiz.bank.quizbank import (
     TRANSLATE_MARK,
     Question,
     QuestionBankSet,

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trainer.content.quizbank import DrawRule, Question, QuestionBankSet, QuizDefinition
-from trainer.domain.grading import (
+from trainer.quiz.bank.quizbank import DrawRule, Question, QuestionBankSet, QuizDefinition
+from trainer.quiz.grading import (
     AnswerError,
     DrawError,
     InstanceError,

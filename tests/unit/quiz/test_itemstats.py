@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from trainer.domain.itemstats import Response, choices_of, item_statistics, pearson
+from trainer.quiz.itemstats import Response, choices_of, item_statistics, pearson
 
 # Four attempts of a three-question quiz, one mark each:
 #            q1  q2  q3   total

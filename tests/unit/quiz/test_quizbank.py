@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from trainer.content.quizbank import (
+from trainer.quiz.bank.quizbank import (
     TRANSLATE_MARK,
     ParamRange,
     QuestionBankSet,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
-from trainer.domain.spaced import due_at, least_retained, new_card, pick_due, retrievability, review
+from trainer.quiz.spaced import due_at, least_retained, new_card, pick_due, retrievability, review
 
 NOW = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from trainer.content.scenarios import Scenario, load_scenarios
+from trainer.roleplay.scenarios import Scenario, load_scenarios
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COMPETENCIES = ["collection_communication", "negotiation_objections"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trainer.domain.conditions import ConditionError, parse_condition, satisfiable
+from trainer.roleplay.conditions import ConditionError, parse_condition, satisfiable
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trainer.content.scenarios import mermaid
-from trainer.domain import roleplay
-from trainer.domain.roleplay import RoleplayError
+from trainer.roleplay import play as roleplay
+from trainer.roleplay.play import RoleplayError
+from trainer.roleplay.scenarios import mermaid
 
 
 def play(scenario, *indexes: int):  # type: ignore[no-untyped-def]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from trainer.content.source import Problems
-from trainer.domain.rubric import RubricError, load_rubric, rubric_info, score_rubric
+from trainer.roleplay.rubric import RubricError, load_rubric, rubric_info, score_rubric
 
 REAL = Path(__file__).resolve().parents[3] / "scenarios" / "rubric.yaml"
 ITEMS = [

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from trainer.content.scenarios import is_warning, load_scenario, load_scenarios
 from trainer.content.source import Problems
+from trainer.roleplay.scenarios import is_warning, load_scenario, load_scenarios
 
 FIXTURES = Path(__file__).parent / "fixtures"
 COMPETENCIES = ["collection_communication", "negotiation_objections"]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from trainer.content.framework import Framework, load_framework
+from trainer.scorecard.framework import Framework, load_framework
 
 FIXTURE = Path(__file__).parent / "fixtures" / "framework.yaml"
 

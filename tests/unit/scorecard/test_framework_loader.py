@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from trainer.content.framework import Framework, load_framework
 from trainer.content.source import Problem
+from trainer.scorecard.framework import Framework, load_framework
 
 FIXTURE = Path(__file__).parent / "fixtures" / "framework.yaml"
 TEXT = FIXTURE.read_text(encoding="utf-8")

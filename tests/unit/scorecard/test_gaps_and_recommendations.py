@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from trainer.domain.scorecard import MeasuredScore, gaps, recommendations, weakest
+from trainer.scorecard.rules import MeasuredScore, gaps, recommendations, weakest
 
 
 def measured(score: float | None, evidence: int = 10, dim: str = "x") -> MeasuredScore:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from trainer.domain.scorecard import (
+from trainer.scorecard.rules import (
     MIN_EVIDENCE,
     AnswerEvidence,
     ScenarioEvidence,

@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from trainer.content.framework import Framework
-from trainer.domain.scorecard import completeness, level_for, self_scores
+from trainer.scorecard.framework import Framework
+from trainer.scorecard.rules import completeness, level_for, self_scores
 
 
 def test_self_score_is_the_mean_of_rated_statements(framework: Framework) -> None:

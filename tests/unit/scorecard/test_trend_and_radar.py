@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from trainer.domain.scorecard import (
+from trainer.scorecard.rules import (
     parse_quarter,
     points_attr,
     quarter_label,

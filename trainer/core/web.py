@@ -1,0 +1,153 @@
+"""Request-level wiring shared by every blueprint: who is logged in, forced password changes,
+security headers, error pages and template helpers."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from trainer.accounts.models import User
+from trainer.core.i18n import content_language
+from trainer.extensions import db, login_manager
+
+# Endpoints a user who must change their password may still reach.
+PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "auth.set_language", "static"}
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+# The main navigation: (endpoint, label, roles allowed). An entry shows only once its feature's
+# endpoint exists, so features add themselves by registering their blueprint.
+NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
+    ("main.home", _l("Home"), ("trainee", "manager", "admin")),
+    ("learn.course", _l("Course"), ("trainee", "manager", "admin")),
+    ("quiz.index", _l("Quizzes"), ("trainee", "manager", "admin")),
+    ("quiz.review", _l("Daily review"), ("trainee", "manager", "admin")),
+    ("roleplay.index", _l("Role-play"), ("trainee", "manager", "admin")),
+    ("sim.index", _l("Policy lab"), ("trainee", "manager", "admin")),
+    ("scorecard.index", _l("Scorecard"), ("trainee", "manager", "admin")),
+    ("manage.dashboard", _l("My teams"), ("manager", "admin")),
+    ("admin.users", _l("Users"), ("admin",)),
+    ("admin.teams", _l("Teams"), ("admin",)),
+    ("admin.content", _l("Content"), ("admin",)),
+    ("admin.audit_log", _l("Audit log"), ("admin",)),
+]
+
+
+def nav_items(app: Flask) -> list[tuple[str, str, bool]]:
+    """(url, label, is_current) for the current user's role.
+
+    The current item is the one whose endpoint is the page's; failing that, the first item of the
+    same feature (so a quiz attempt highlights "Quizzes", not also "Daily review").
+    """
+    if not current_user.is_authenticated:
+        return []
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    current = request.endpoint or ""
+    visible = [
+        (endpoint, label)
+        for endpoint, label, roles in NAVIGATION
+        if endpoint in endpoints and current_user.role in roles
+    ]
+    chosen = next((e for e, _ in visible if e == current), None)
+    if chosen is None:
+        feature = current.split(".")[0]
+        if feature not in ("main", "admin"):
+            chosen = next((e for e, _ in visible if e.split(".")[0] == feature), None)
+    return [(url_for(endpoint), str(label), endpoint == chosen) for endpoint, label in visible]
+
+
+def role_required(*roles: str):  # type: ignore[no-untyped-def]
+    """Allow the view only to logged-in users with one of ``roles`` (403 otherwise)."""
+
+    def decorator(view):  # type: ignore[no-untyped-def]
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Only follow redirects to paths on this site (no open redirects)."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return fallback
+
+
+def client_address() -> str:
+    return (request.remote_addr or "unknown")[:64]
+
+
+def install_web_hooks(app: Flask) -> None:
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.active else None
+
+    @app.before_request
+    def force_password_change():  # type: ignore[no-untyped-def]
+        if (
+            current_user.is_authenticated
+            and current_user.must_change_password
+            and request.endpoint not in PASSWORD_CHANGE_EXEMPT
+        ):
+            return redirect(url_for("auth.change_password"))
+        return None
+
+    @app.after_request
+    def security_headers(response):  # type: ignore[no-untyped-def]
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    @app.context_processor
+    def template_helpers() -> dict[str, Any]:
+        return {"content_lang": content_language(), "nav_items": lambda: nav_items(app)}
+
+    def error_page(code: int, title: str, message: str):  # type: ignore[no-untyped-def]
+        return render_template("errors/error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):  # type: ignore[no-untyped-def]
+        return error_page(
+            400,
+            str(_l("Form expired")),
+            str(_l("The form was missing its security token or it expired. Reload the page and try again; nothing was saved.")),
+        )
+
+    @app.errorhandler(403)
+    def forbidden(error):  # type: ignore[no-untyped-def]
+        return error_page(403, str(_l("Not allowed")), str(_l("You do not have access to this page.")))
+
+    @app.errorhandler(404)
+    def not_found(error):  # type: ignore[no-untyped-def]
+        return error_page(404, str(_l("Not found")), str(_l("We could not find that page.")))
+
+    @app.errorhandler(413)
+    def too_large(error):  # type: ignore[no-untyped-def]
+        return error_page(413, str(_l("File too large")), str(_l("The upload is larger than the limit.")))

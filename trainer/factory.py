@@ -1,0 +1,70 @@
+"""The application factory: config, extensions, the content catalogue, every feature, commands."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from trainer.accounts import views as accounts_views
+from trainer.admin import views as admin_views
+from trainer.catalog import install_content
+from trainer.cli import register_commands
+from trainer.config import PROJECT_ROOT, build_config
+from trainer.core.i18n import select_locale
+from trainer.core.web import install_web_hooks
+from trainer.extensions import babel, csrf, db, login_manager, migrate
+from trainer.home import views as home_views
+from trainer.learn import views as learn_views
+from trainer.manage import views as manage_views
+from trainer.policylab import views as policylab_views
+from trainer.quiz import admin_views as quiz_admin_views
+from trainer.quiz import views as quiz_views
+from trainer.roleplay import views as roleplay_views
+from trainer.scorecard import views as scorecard_views
+
+# Each feature's views module has init_app(app): it registers the blueprint and, where the feature has
+# them, a home-page next-step provider (app.extensions["next_step_providers"]) and a demo-data seeder
+# (app.extensions["demo_seeders"]). Importing them registers every table on the metadata too.
+FEATURES = (
+    accounts_views,
+    home_views,
+    admin_views,
+    learn_views,
+    quiz_views,
+    quiz_admin_views,
+    roleplay_views,
+    scorecard_views,
+    manage_views,
+    policylab_views,
+)
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: config, extensions, content (validated eagerly), blueprints, commands."""
+    app = Flask(
+        "trainer",
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder="static",
+    )
+    app.config.from_mapping(build_config(app.instance_path, test_config))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+
+    install_web_hooks(app)
+
+    install_content(app)
+
+    for feature in FEATURES:
+        feature.init_app(app)
+
+    register_commands(app)
+    return app

@@ -1,0 +1,1 @@
+"""The home page: each role's landing page, built from the next steps every feature offers."""

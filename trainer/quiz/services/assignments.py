@@ -1,0 +1,244 @@
+"""Refresher campaigns: a manager assigns a quiz to their teams with an open and a due date.
+
+An assignment reaches the members of its teams and of every team nested below them (the same
+reach a manager has). A member has *done* it once an attempt started for it is submitted: on
+time, or *late* when submitted after the due date; *missing* when the due date passed without one.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from trainer.accounts.access import (
+    can_manage_team,
+    descendant_team_ids,
+    managed_team_ids,
+    visible_user_ids_query,
+)
+from trainer.accounts.models import Team, User, team_members
+from trainer.extensions import db
+from trainer.quiz.bank.quizbank import QuizDefinition
+from trainer.quiz.grading import kept_percent
+from trainer.quiz.models import Assignment, Attempt, assignment_teams
+from trainer.quiz.services.common import (
+    QuizError,
+    definitions_of_kind,
+    local_day_end,
+    local_day_start,
+    quizzes,
+)
+
+MAX_TITLE = 200
+MAX_SPAN_DAYS = 366
+ASSIGNABLE_KINDS = ("refresher", "module", "final")
+
+NOT_STARTED, IN_PROGRESS, DONE, LATE, MISSING = "not_started", "in_progress", "done", "late", "missing"
+STATUS_ORDER = (MISSING, LATE, IN_PROGRESS, NOT_STARTED, DONE)
+
+
+def assignable_quizzes() -> list[QuizDefinition]:
+    return definitions_of_kind(*ASSIGNABLE_KINDS)
+
+
+def _ancestor_team_ids(team_ids: set[int]) -> set[int]:
+    """The given teams and every team above them."""
+    seen: set[int] = set()
+    frontier = set(team_ids)
+    while frontier:
+        seen |= frontier
+        parents = db.session.scalars(
+            select(Team.parent_id).where(Team.id.in_(frontier), Team.parent_id.is_not(None))
+        ).all()
+        frontier = {p for p in parents if p is not None} - seen
+    return seen
+
+
+def assignments_for_user(user: User, quiz_id: str | None = None) -> list[Assignment]:
+    """Assignments that reach this person through their teams, earliest due first."""
+    own = {t.id for t in user.teams}
+    if not own:
+        return []
+    query = (
+        select(Assignment)
+        .join(assignment_teams, assignment_teams.c.assignment_id == Assignment.id)
+        .where(assignment_teams.c.team_id.in_(_ancestor_team_ids(own)))
+        .order_by(Assignment.due_at, Assignment.id)
+        .distinct()
+    )
+    if quiz_id is not None:
+        query = query.where(Assignment.quiz_id == quiz_id)
+    return list(db.session.scalars(query).all())
+
+
+def reaches(assignment: Assignment, user: User) -> bool:
+    return any(a.id == assignment.id for a in assignments_for_user(user, assignment.quiz_id))
+
+
+@dataclass(frozen=True)
+class MemberResult:
+    """One person's standing on one assignment."""
+
+    user: User
+    status: str
+    percent: float | None
+    passed: bool | None
+    submitted_at: datetime | None
+    attempt_id: int | None
+
+
+def _result(user: User, assignment: Assignment, attempts: list[Attempt], moment: datetime) -> MemberResult:
+    definition = quizzes().get(assignment.quiz_id)
+    done = sorted((a for a in attempts if a.submitted_at is not None), key=lambda a: (a.submitted_at, a.id))
+    if done:
+        percents = [float(a.percent or 0) for a in done]
+        kept = kept_percent(definition, percents) if definition else percents[-1]
+        kept_attempt = next((a for a in reversed(done) if float(a.percent or 0) == kept), done[-1])
+        passed = definition is not None and kept is not None and kept >= definition.pass_mark
+        first = done[0].submitted_at
+        assert first is not None
+        status = LATE if first > assignment.due_at else DONE
+        return MemberResult(user, status, kept, passed, first, kept_attempt.id)
+    status = IN_PROGRESS if attempts else NOT_STARTED
+    if moment > assignment.due_at:
+        status = MISSING
+    return MemberResult(user, status, None, None, None, attempts[-1].id if attempts else None)
+
+
+def _attempts_by_user(assignment: Assignment, user_ids: list[int]) -> dict[int, list[Attempt]]:
+    if not user_ids:
+        return {}
+    rows = db.session.scalars(
+        select(Attempt)
+        .where(Attempt.assignment_id == assignment.id, Attempt.user_id.in_(user_ids))
+        .order_by(Attempt.id)
+    ).all()
+    result: dict[int, list[Attempt]] = defaultdict(list)
+    for attempt in rows:
+        result[attempt.user_id].append(attempt)
+    return result
+
+
+def member_status(assignment: Assignment, user: User, moment: datetime) -> MemberResult:
+    return _result(user, assignment, _attempts_by_user(assignment, [user.id]).get(user.id, []), moment)
+
+
+def open_assignment_for(user: User, quiz_id: str, moment: datetime) -> Assignment | None:
+    """The assignment a new attempt at this quiz counts for: open, not yet done, earliest due."""
+    for assignment in assignments_for_user(user, quiz_id):
+        if assignment.opens_at > moment:
+            continue
+        if member_status(assignment, user, moment).status in (DONE, LATE):
+            continue
+        return assignment
+    return None
+
+
+# --- managers -----------------------------------------------------------------------------------
+
+
+def visible_assignments(viewer: User) -> list[Assignment]:
+    """Assignments with at least one team the viewer manages (admins: all), latest due first."""
+    query = select(Assignment).order_by(Assignment.due_at.desc(), Assignment.id.desc())
+    if not viewer.is_admin:
+        team_ids = managed_team_ids(viewer)
+        if not team_ids:
+            return []
+        query = (
+            query.join(assignment_teams, assignment_teams.c.assignment_id == Assignment.id)
+            .where(assignment_teams.c.team_id.in_(team_ids))
+            .distinct()
+        )
+    return list(db.session.scalars(query).all())
+
+
+def get_visible_assignment(viewer: User, assignment_id: int) -> Assignment | None:
+    """The assignment if the viewer manages one of its teams; None (-> 404) otherwise."""
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None:
+        return None
+    if viewer.is_admin or any(can_manage_team(viewer, t.id) for t in assignment.teams):
+        return assignment
+    return None
+
+
+def create_assignment(
+    manager: User,
+    *,
+    title: str,
+    quiz_id: str,
+    team_ids: list[int],
+    opens_on: date | None,
+    due_on: date | None,
+    today: date,
+) -> Assignment:
+    """Validate and store; refusals are :class:`QuizError` with the form field they belong to."""
+    title = (title or "").strip()
+    if not title:
+        raise QuizError(_l("Give the assignment a title, e.g. 2026 Q4 refresher."), field="title")
+    if len(title) > MAX_TITLE:
+        raise QuizError(_l("The title can be at most %(n)d characters.", n=MAX_TITLE), field="title")
+    definition = quizzes().get(quiz_id or "")
+    if definition is None or definition.kind not in ASSIGNABLE_KINDS:
+        raise QuizError(_l("Choose a quiz from the list."), field="quiz_id")
+    if not team_ids:
+        raise QuizError(_l("Choose at least one team."), field="team_ids")
+    teams = []
+    for team_id in dict.fromkeys(team_ids):
+        team = db.session.get(Team, team_id)
+        if team is None or not can_manage_team(manager, team_id):
+            raise QuizError(_l("You can only assign quizzes to teams you manage."), field="team_ids", code="forbidden")
+        teams.append(team)
+    if opens_on is None:
+        raise QuizError(_l("Enter the date the assignment opens."), field="opens_on")
+    if due_on is None:
+        raise QuizError(_l("Enter the due date."), field="due_on")
+    if due_on < opens_on:
+        raise QuizError(_l("The due date cannot be before the open date."), field="due_on")
+    if due_on < today:
+        raise QuizError(_l("The due date is in the past."), field="due_on")
+    if (due_on - opens_on) > timedelta(days=MAX_SPAN_DAYS):
+        raise QuizError(_l("An assignment can run for at most a year."), field="due_on")
+    assignment = Assignment(
+        title=title,
+        quiz_id=definition.id,
+        created_by_id=manager.id,
+        opens_at=local_day_start(opens_on),
+        due_at=local_day_end(due_on),
+    )
+    assignment.teams = teams
+    db.session.add(assignment)
+    db.session.commit()
+    return assignment
+
+
+def assignment_results(viewer: User, assignment: Assignment, moment: datetime) -> list[MemberResult]:
+    """Every member the assignment reaches and the viewer may see, with done/late/missing."""
+    from trainer.quiz.services.attempts import close_expired
+
+    team_ids = descendant_team_ids(t.id for t in assignment.teams)
+    visible = visible_user_ids_query(viewer)
+    users = list(
+        db.session.scalars(
+            select(User)
+            .join(team_members, team_members.c.user_id == User.id)
+            .where(team_members.c.team_id.in_(team_ids), User.id.in_(visible), User.active.is_(True))
+            .order_by(User.name)
+            .distinct()
+        ).all()
+    )
+    close_expired(user_ids=[u.id for u in users], quiz_id=assignment.quiz_id, moment=moment)
+    attempts = _attempts_by_user(assignment, [u.id for u in users])
+    results = [_result(user, assignment, attempts.get(user.id, []), moment) for user in users]
+    return sorted(results, key=lambda row: STATUS_ORDER.index(row.status))  # flagged first, names kept in order
+
+
+def summarize(results: list[MemberResult]) -> dict[str, int]:
+    counts = {NOT_STARTED: 0, IN_PROGRESS: 0, DONE: 0, LATE: 0, MISSING: 0}
+    for row in results:
+        counts[row.status] += 1
+    return counts

@@ -1,0 +1,80 @@
+"""Spaced repetition in the database: one FSRS card per person and question.
+
+Every graded answer updates the card (correct = Good, wrong = Again; see
+:mod:`trainer.quiz.spaced`). The daily review draws the cards that are due; refreshers draw the
+due and least-retained questions first. Nothing here commits: the caller's transaction does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from trainer.extensions import db
+from trainer.quiz import spaced
+from trainer.quiz.models import ReviewCard
+from trainer.quiz.services.common import banks
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def record_reviews(user_id: int, results: Iterable[tuple[str, bool]], moment: datetime) -> None:
+    """Update (or create) the person's card for each ``(question id, correct)`` at ``moment``."""
+    results = list(results)
+    if not results:
+        return
+    ids = [qid for qid, _ in results]
+    existing = {
+        card.question_id: card
+        for card in db.session.scalars(
+            select(ReviewCard).where(ReviewCard.user_id == user_id, ReviewCard.question_id.in_(ids))
+        ).all()
+    }
+    for qid, correct in results:
+        row = existing.get(qid)
+        data, due = spaced.review(row.card if row else None, correct, moment)
+        if row is None:
+            row = ReviewCard(user_id=user_id, question_id=qid, card=data, due=_naive(due), reviews=0, lapses=0)
+            db.session.add(row)
+            existing[qid] = row
+        row.card = data
+        row.due = _naive(due)
+        row.last_reviewed_at = _naive(moment)
+        row.reviews = (row.reviews or 0) + 1
+        if not correct:
+            row.lapses = (row.lapses or 0) + 1
+
+
+def user_cards(user_id: int) -> dict[str, dict]:
+    """question id -> card dict, for questions still in the banks."""
+    bank_set = banks()
+    rows = db.session.execute(
+        select(ReviewCard.question_id, ReviewCard.card).where(ReviewCard.user_id == user_id)
+    ).all()
+    return {qid: card for qid, card in rows if qid in bank_set}
+
+
+def due_question_ids(user_id: int, moment: datetime, limit: int) -> list[str]:
+    """Up to ``limit`` due questions, longest overdue and least retained first."""
+    return spaced.pick_due(user_cards(user_id), moment, limit)
+
+
+def due_count(user_id: int, moment: datetime) -> int:
+    bank_set = banks()
+    rows = db.session.scalars(
+        select(ReviewCard.question_id).where(ReviewCard.user_id == user_id, ReviewCard.due <= _naive(moment))
+    ).all()
+    return sum(1 for qid in rows if qid in bank_set)
+
+
+def next_due(user_id: int) -> datetime | None:
+    return db.session.scalar(select(func.min(ReviewCard.due)).where(ReviewCard.user_id == user_id))
+
+
+def refresher_preference(user_id: int, moment: datetime) -> list[str]:
+    """Due questions first, then the rest from the least retained up (for refresher draws)."""
+    return spaced.least_retained(user_cards(user_id), moment)

@@ -1,0 +1,73 @@
+"""The trainee's next steps from quizzes: assignments and their deadlines, and due reviews.
+
+(The next module quiz or the final exam is the course's step: the learn feature shows it from the
+gate status this feature registers.)"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from trainer.accounts.models import User
+from trainer.content.source import pick
+from trainer.core.i18n import content_language
+from trainer.home.services import NextStep
+from trainer.quiz.services import cards
+from trainer.quiz.services.assignments import DONE, LATE, MISSING, assignments_for_user, member_status
+from trainer.quiz.services.attempts import close_expired
+from trainer.quiz.services.common import now, quizzes, to_local
+
+SOON = timedelta(days=3)
+
+
+def _date(moment) -> str:  # type: ignore[no-untyped-def]
+    local = to_local(moment)
+    return local.strftime("%Y-%m-%d %H:%M") if local else ""
+
+
+def assignment_steps(user: User) -> list[NextStep]:
+    moment = now()
+    lang = content_language()
+    steps = []
+    for assignment in assignments_for_user(user):
+        if assignment.opens_at > moment:
+            continue
+        result = member_status(assignment, user, moment)
+        if result.status in (DONE, LATE):
+            continue
+        definition = quizzes().get(assignment.quiz_id)
+        quiz_title = pick(definition.title, lang) if definition else assignment.quiz_id
+        url = url_for("quiz.intro", quiz_id=assignment.quiz_id, assignment=assignment.id)
+        title = _("Assignment: %(title)s", title=assignment.title)
+        if result.status == MISSING:
+            detail = _("%(quiz)s · overdue since %(date)s; take it now, it will show as late.",
+                       quiz=quiz_title, date=_date(assignment.due_at))
+            kind = "danger"
+        else:
+            detail = _("%(quiz)s · due %(date)s", quiz=quiz_title, date=_date(assignment.due_at))
+            kind = "warning" if assignment.due_at - moment <= SOON else "info"
+        steps.append(NextStep(title, detail, url, kind))
+    return steps
+
+
+def review_steps(user: User) -> list[NextStep]:
+    count = cards.due_count(user.id, now())
+    if not count:
+        return []
+    return [
+        NextStep(
+            _("Daily review"),
+            ngettext("%(num)d question is due for review.", "%(num)d questions are due for review.", count),
+            url_for("quiz.review"),
+            "info",
+        )
+    ]
+
+
+def next_steps(user: User) -> list[NextStep]:
+    """The home-page provider registered by the quiz feature."""
+    close_expired(user_ids=[user.id])
+    return assignment_steps(user) + review_steps(user)

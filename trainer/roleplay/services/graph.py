@@ -1,0 +1,230 @@
+"""A scenario graph laid out on the server, for admins to check a scenario's shape in the browser
+without any JavaScript library: nodes in layers by distance from the start (endings in a last row),
+ordered within a layer by their parents' positions, edges as curves coloured by the choice's quality.
+
+Pure Python (no Flask, no database): the template turns the result into inline SVG.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+from trainer.content.source import pick
+from trainer.roleplay.scenarios import OUTCOMES, TECHNIQUES, Scenario
+
+BOX_W = 190
+BOX_H = 64
+GAP_X = 40
+GAP_Y = 80
+MARGIN = 30
+FONT = 12
+
+
+@dataclass(frozen=True)
+class Box:
+    id: str
+    kind: str  # start / node / ending
+    x: float
+    y: float
+    lines: tuple[str, ...]
+    title: str
+    outcome: str = ""
+    w: float = BOX_W
+    h: float = BOX_H
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    d: str
+    quality: str
+    conditional: bool
+    backward: bool
+    title: str
+    label_x: float
+    label_y: float
+    label: str
+
+
+def text_width(text: str) -> float:
+    """Approximate width in em: CJK and other wide characters 1, the rest about 0.55."""
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
+
+
+def wrap(text: str, width_em: float, lines: int) -> tuple[str, ...]:
+    """Break ``text`` into at most ``lines`` lines of ``width_em``; the last one ends with … if cut."""
+    words = " ".join(text.split())
+    result: list[str] = []
+    current = ""
+    for ch in words:
+        if text_width(current + ch) > width_em:
+            result.append(current.rstrip())
+            current = ch.lstrip()
+            if len(result) == lines:
+                break
+        else:
+            current += ch
+    else:
+        if current:
+            result.append(current)
+        return tuple(result[:lines])
+    last = result[lines - 1]
+    while last and text_width(last + "…") > width_em:
+        last = last[:-1]
+    result[lines - 1] = last.rstrip() + "…"
+    return tuple(result[:lines])
+
+
+def _layers(scenario: Scenario) -> dict[str, int]:
+    depth = {scenario.start: 0}
+    queue = deque([scenario.start])
+    while queue:
+        key = queue.popleft()
+        node = scenario.nodes.get(key)
+        if node is None:
+            continue
+        for choice in node.choices:
+            if choice.next not in depth and choice.next in scenario.nodes:
+                depth[choice.next] = depth[key] + 1
+                queue.append(choice.next)
+    last = max(depth.values(), default=0) + 1
+    for key in scenario.nodes:
+        depth.setdefault(key, last - 1)
+    for key in scenario.endings:
+        depth[key] = last
+    return depth
+
+
+def layout(scenario: Scenario, lang: str) -> dict[str, Any]:
+    """Boxes and edges with coordinates, plus the drawing's size."""
+    depth = _layers(scenario)
+    rows: dict[int, list[str]] = {}
+    for key in [*scenario.nodes, *scenario.endings]:
+        rows.setdefault(depth[key], []).append(key)
+    parents: dict[str, list[str]] = {}
+    for node in scenario.nodes.values():
+        for choice in node.choices:
+            parents.setdefault(choice.next, []).append(node.id)
+    position: dict[str, float] = {}
+    for level in sorted(rows):
+        keys = rows[level]
+        if level > 0:
+
+            def centre(key: str) -> float:
+                xs = [position[p] for p in parents.get(key, []) if p in position]
+                return sum(xs) / len(xs) if xs else float("inf")
+
+            keys.sort(key=centre)
+        for index, key in enumerate(keys):
+            position[key] = index
+    widest = max(len(keys) for keys in rows.values())
+    width = 2 * MARGIN + widest * BOX_W + (widest - 1) * GAP_X
+    boxes: dict[str, Box] = {}
+    for level, keys in rows.items():
+        row_width = len(keys) * BOX_W + (len(keys) - 1) * GAP_X
+        left = (width - row_width) / 2
+        y = MARGIN + level * (BOX_H + GAP_Y)
+        for index, key in enumerate(keys):
+            x = left + index * (BOX_W + GAP_X)
+            if key in scenario.nodes:
+                node = scenario.nodes[key]
+                customer = pick(node.customer, lang)
+                boxes[key] = Box(
+                    id=key,
+                    kind="start" if key == scenario.start else "node",
+                    x=x,
+                    y=y,
+                    lines=(key, *wrap(customer, (BOX_W - 16) / FONT, 2)),
+                    title=f"{key}: {customer}",
+                )
+            else:
+                ending = scenario.endings[key]
+                label = pick(OUTCOMES[ending.outcome], lang)
+                boxes[key] = Box(
+                    id=key,
+                    kind="ending",
+                    x=x,
+                    y=y,
+                    lines=(label, *wrap(key, (BOX_W - 16) / FONT, 1), *wrap(pick(ending.text, lang), (BOX_W - 16) / FONT, 1)),
+                    title=f"{label} ({key}): {pick(ending.text, lang)}",
+                    outcome=ending.outcome,
+                )
+    edges = []
+    for node in scenario.nodes.values():
+        source = boxes[node.id]
+        count = len(node.choices)
+        for choice in node.choices:
+            target = boxes[choice.next]
+            # spread the edges leaving one box along its bottom edge
+            sx = source.x + source.w * (choice.index + 1) / (count + 1)
+            sy = source.y + source.h
+            backward = target.y <= source.y
+            if backward:
+                # loop out to the right of the source and come into the target's right side
+                tx, ty = target.x + target.w, target.y + target.h / 2
+                bend = max(source.x + source.w, target.x + target.w) + GAP_X * 0.8
+                d = f"M{sx:.1f},{sy:.1f} C{sx:.1f},{sy + GAP_Y / 2:.1f} {bend:.1f},{sy + GAP_Y / 2:.1f} {bend:.1f},{(sy + ty) / 2:.1f} S{tx + GAP_X / 2:.1f},{ty:.1f} {tx:.1f},{ty:.1f}"
+                lx, ly = bend, (sy + ty) / 2
+            else:
+                tx, ty = target.x + target.w / 2, target.y
+                mid = (sy + ty) / 2
+                d = f"M{sx:.1f},{sy:.1f} C{sx:.1f},{mid:.1f} {tx:.1f},{mid:.1f} {tx:.1f},{ty:.1f}"
+                lx, ly = sx + (tx - sx) * 0.12, sy + (ty - sy) * 0.18
+            text = f"{choice.index + 1}. {pick(choice.text, lang)} [{pick(TECHNIQUES[choice.technique], lang)}, {choice.quality}]"
+            if choice.condition is not None:
+                text += f" if {choice.condition.source}"
+            edges.append(
+                Edge(
+                    source=node.id,
+                    target=choice.next,
+                    d=d,
+                    quality=choice.quality,
+                    conditional=choice.condition is not None,
+                    backward=backward,
+                    title=text,
+                    label_x=lx,
+                    label_y=ly,
+                    label=str(choice.index + 1),
+                )
+            )
+    height = MARGIN * 2 + (max(rows) + 1) * BOX_H + max(rows) * GAP_Y
+    return {
+        "width": round(width + GAP_X * 2),
+        "height": round(height),
+        "boxes": list(boxes.values()),
+        "edges": edges,
+        "font": FONT,
+    }
+
+
+def outline(scenario: Scenario, lang: str) -> list[dict[str, Any]]:
+    """Every node with its choices and where they lead, as plain data for a nested list."""
+    result = []
+    for node in scenario.nodes.values():
+        result.append(
+            {
+                "id": node.id,
+                "start": node.id == scenario.start,
+                "customer": pick(node.customer, lang),
+                "choices": [
+                    {
+                        "number": c.index + 1,
+                        "text": pick(c.text, lang),
+                        "technique": pick(TECHNIQUES[c.technique], lang),
+                        "quality": c.quality,
+                        "condition": c.condition.source if c.condition is not None else None,
+                        "effects": dict(c.effects),
+                        "next": c.next,
+                        "ending": pick(OUTCOMES[scenario.endings[c.next].outcome], lang)
+                        if c.next in scenario.endings
+                        else None,
+                    }
+                    for c in node.choices
+                ],
+            }
+        )
+    return result
