@@ -10,10 +10,9 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.web.test_quiz_common import attempt_from, attempts_of, start, take
-from trainer.core.time import utcnow
+from trainer.core.time import to_local, utcnow
 from trainer.extensions import db
 from trainer.quiz.models import Assignment
-from trainer.quiz.services.common import to_local
 
 REFRESHER = "refresher-q4"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, render_template
 from flask_login import current_user, login_required
 
+from trainer.core.content import catalog
 from trainer.home import services as home_service
 
 bp = Blueprint("main", __name__, template_folder="templates")
@@ -15,7 +16,7 @@ bp = Blueprint("main", __name__, template_folder="templates")
 def home():  # type: ignore[no-untyped-def]
     if current_user.is_admin:
         health = home_service.admin_health(current_app.config["SQLALCHEMY_DATABASE_URI"])
-        registry = current_app.extensions["content"]
+        registry = catalog()
         return render_template("main/home_admin.html", health=health, registry=registry)
     if current_user.is_manager:
         return render_template("main/home_manager.html", teams=home_service.manager_overview(current_user))

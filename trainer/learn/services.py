@@ -39,6 +39,7 @@ from sqlalchemy.exc import IntegrityError
 
 from trainer.accounts.models import User
 from trainer.content.source import pick
+from trainer.core.content import catalog
 from trainer.core.time import utcnow
 from trainer.extensions import db
 from trainer.learn.course import Course, Lesson, Module
@@ -141,7 +142,7 @@ class BadAnswer(LearningError):
 
 
 def courses() -> dict[str, Course]:
-    return current_app.extensions["content"].courses
+    return catalog().courses
 
 
 def onboarding_course() -> Course | None:

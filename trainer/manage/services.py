@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select, union_all
 from sqlalchemy.orm import load_only
@@ -36,6 +35,7 @@ from sqlalchemy.sql import Select
 from trainer.accounts.access import can_view_user, descendant_team_ids, managed_team_ids
 from trainer.accounts.models import Team, User, team_members
 from trainer.content.source import pick
+from trainer.core.content import catalog
 from trainer.core.time import utcnow
 from trainer.extensions import db
 from trainer.learn.models import Certificate, LessonProgress
@@ -83,9 +83,6 @@ class DashboardError(Exception):
         self.message = message
         self.status = status
 
-
-def registry():  # type: ignore[no-untyped-def]
-    return current_app.extensions["content"]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -440,7 +437,7 @@ def _attempts_for(assignment_ids: Sequence[int], members: Select | Iterable[int]
 def assignment_status(assignment: Assignment, attempts: list[Attempt], moment: datetime) -> AssignmentStatus:
     """One member's standing on one assignment: the quiz feature's rule (done, late, missing,
     in progress, not started) plus "due soon" and "not open yet"."""
-    definition = registry().quizzes.get(assignment.quiz_id)
+    definition = catalog().quizzes.get(assignment.quiz_id)
     done = sorted((a for a in attempts if a.submitted_at is not None), key=lambda a: (a.submitted_at, a.id))
     percent: float | None = None
     passed: bool | None = None
@@ -753,7 +750,7 @@ class MemberDetail:
 
 
 def _timeline(user_id: int, lang: str) -> list[Event]:
-    content = registry()
+    content = catalog()
     events: list[Event] = []
     for lesson_id, completed_at in db.session.execute(
         select(LessonProgress.lesson_id, LessonProgress.completed_at)
@@ -813,7 +810,7 @@ def _timeline(user_id: int, lang: str) -> list[Event]:
 
 
 def _attempt_points(user_id: int, lang: str) -> list[AttemptPoint]:
-    content = registry()
+    content = catalog()
     points = []
     for quiz_id, submitted_at, percent, passed in db.session.execute(
         select(Attempt.quiz_id, Attempt.submitted_at, Attempt.percent, Attempt.passed)
@@ -1005,8 +1002,8 @@ def missed_questions(scope: Scope, lang: str, limit: int = MISSED_LIMIT) -> list
         .group_by(AttemptAnswer.question_id)
         .having(func.count() >= MISSED_MIN_ANSWERS)
     ).all()
-    banks = registry().banks
-    competencies = registry().competencies
+    banks = catalog().banks
+    competencies = catalog().competencies
     found = []
     for question_id, answers, wrong_count, people in rows:
         if not wrong_count:
@@ -1101,7 +1098,7 @@ def refresher_reports(scope: Scope, lang: str) -> list[RefresherReport]:
     for info in infos:
         reached = [uid for uid in people if info.team_ids & up.get(uid, set())]
         statuses = [assignment_status(info.assignment, attempts.get((uid, info.assignment.id), []), scope.as_of) for uid in reached]
-        definition = registry().quizzes.get(info.assignment.quiz_id)
+        definition = catalog().quizzes.get(info.assignment.quiz_id)
         submitted = [s.submitted_at for s in statuses if s.submitted_at is not None]
         reports.append(
             RefresherReport(
@@ -1229,7 +1226,7 @@ def overview_csv(view: Overview, lang: str) -> bytes:
 
 
 def assignment_csv(assignment: Assignment, rows: list[ResultRow], lang: str) -> bytes:
-    definition = registry().quizzes.get(assignment.quiz_id)
+    definition = catalog().quizzes.get(assignment.quiz_id)
     quiz = pick(definition.title, lang) if definition else assignment.quiz_id
     header = [
         _l("Assignment"), _l("Quiz"), _l("Due"), _l("Name"), _l("Email"), _l("Teams"), _l("Status"),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, render_template, request
 
+from trainer.core.content import catalog
 from trainer.core.i18n import content_language
 from trainer.core.web import role_required
 from trainer.quiz.services import stats
-from trainer.quiz.services.common import registry
 from trainer.quiz.views import tf_labels
 
 bp = Blueprint("quiz_admin", __name__, url_prefix="/admin/content", template_folder="templates")
@@ -22,7 +22,7 @@ def admins_only():  # type: ignore[no-untyped-def]
 @bp.route("/items")
 def items():  # type: ignore[no-untyped-def]
     module = request.args.get("module") or None
-    modules = sorted(registry().module_ids())
+    modules = sorted(catalog().module_ids())
     if module not in modules:
         module = None
     flagged = request.args.get("flagged") == "1"

@@ -14,14 +14,12 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from trainer.core.content import catalog
 from trainer.quiz.bank.gift import export_gift, import_gift
 from trainer.quiz.bank.quizbank import ID_RE, LANGUAGES, dump_bank_yaml
 
 quiz_cli = AppGroup("quiz", help="Question banks: GIFT (Moodle) import and export.")
 
-
-def _registry():  # type: ignore[no-untyped-def]
-    return current_app.extensions["content"]
 
 
 @quiz_cli.command("import-gift")
@@ -40,7 +38,7 @@ def _registry():  # type: ignore[no-untyped-def]
 def import_gift_command(file: Path, bank_id: str, lang: str, module: str | None, competencies: tuple[str, ...],
                         difficulty: str, title: str | None, out: Path | None, force: bool) -> None:
     """Import a GIFT FILE as a new question bank."""
-    registry = _registry()
+    registry = catalog()
     if not ID_RE.match(bank_id):
         click.echo(f"error: bank id {bank_id!r} must be lowercase letters, digits, '.', '-' or '_'", err=True)
         sys.exit(2)
@@ -109,7 +107,7 @@ def import_gift_command(file: Path, bank_id: str, lang: str, module: str | None,
               help="Write to this file instead of standard output.")
 def export_gift_command(bank: str, lang: str, out: Path | None) -> None:
     """Export question bank BANK as GIFT in one language."""
-    bank_set = _registry().banks
+    bank_set = catalog().banks
     if bank_set is None or bank not in bank_set.banks:
         known = ", ".join(sorted(bank_set.banks)) if bank_set is not None else ""
         click.echo(f"error: no bank {bank!r} (banks: {known})", err=True)

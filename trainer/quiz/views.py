@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 
 from trainer.accounts.access import visible_teams
 from trainer.core.i18n import content_language
+from trainer.core.time import to_local
 from trainer.core.web import role_required
 from trainer.learn.services import register_final_gate, register_module_gate
 from trainer.quiz.answers import field_name, position_name, prompt_name, read_answers
@@ -19,7 +20,7 @@ from trainer.quiz.forms import AssignmentForm, ConfirmForm, StartForm
 from trainer.quiz.services import AnswersError, QuizError, cards, present
 from trainer.quiz.services import assignments as assignment_service
 from trainer.quiz.services import attempts as attempt_service
-from trainer.quiz.services.common import get_definition, now, quizzes, review_definition, to_local
+from trainer.quiz.services.common import get_definition, now, quizzes, review_definition
 from trainer.quiz.services.demo import seed_demo_quizzes
 from trainer.quiz.services.home import next_steps
 from trainer.quiz.services.progress import final_gate, module_gate, quiz_status, quiz_statuses

@@ -5,9 +5,9 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
+from trainer.core.content import catalog
 from trainer.roleplay.scenarios import mermaid
 
 scenario_cli = AppGroup("scenario", help="Inspect role-play scenarios.")
@@ -19,7 +19,7 @@ scenario_cli = AppGroup("scenario", help="Inspect role-play scenarios.")
               help="Language of the node and choice labels.")
 def graph(scenario_id: str, lang: str) -> None:
     """Print scenario SCENARIO_ID as a Mermaid diagram (paste it into any Mermaid viewer)."""
-    scenarios = current_app.extensions["content"].scenarios
+    scenarios = catalog().scenarios
     scenario = scenarios.get(scenario_id)
     if scenario is None:
         known = ", ".join(sorted(scenarios)) or "none"

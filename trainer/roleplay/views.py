@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from trainer.content.source import pick
+from trainer.core.content import catalog
 from trainer.core.i18n import content_language
 from trainer.core.web import role_required
 from trainer.extensions import db
@@ -142,7 +143,7 @@ def graph(scenario_id: str):  # type: ignore[no-untyped-def]
         mermaid_text=mermaid(scenario, lang),
         drawing=graph_service.layout(scenario, lang),
         outline=graph_service.outline(scenario, lang),
-        warnings=[w for w in current_app.extensions["content"].warnings if w.path == scenario.path],
+        warnings=[w for w in catalog().warnings if w.path == scenario.path],
     )
 
 

@@ -38,6 +38,7 @@ from sqlalchemy.sql import Select
 
 from trainer.accounts.models import User
 from trainer.content.source import pick
+from trainer.core.content import catalog
 from trainer.core.time import utcnow
 from trainer.extensions import db
 from trainer.quiz.models import Attempt, AttemptAnswer
@@ -72,12 +73,9 @@ class ScorecardError(Exception):
 # --------------------------------------------------------------------------------------------------
 
 
-def registry():  # type: ignore[no-untyped-def]
-    return current_app.extensions["content"]
-
 
 def framework() -> Framework:
-    found = registry().framework
+    found = catalog().framework
     return found if found is not None else Framework(())
 
 
@@ -310,7 +308,7 @@ def _member_filter(members: Select | Iterable[int]):  # type: ignore[no-untyped-
 
 def _question_dimensions() -> dict[str, tuple[str, ...]]:
     """Question id -> the framework dimensions it is tagged with."""
-    banks = registry().banks
+    banks = catalog().banks
     known = set(framework().ids)
     if banks is None:
         return {}
@@ -379,7 +377,7 @@ def _fraction_of_play(scores: Mapping[str, Any] | None) -> float | None:
 
 def roleplay_evidence(members: Select | Iterable[int], until: datetime) -> dict[int, list[EvidenceGroup]]:
     """Finished solo plays and workshop rubrics, tagged with the scenario's competencies (2 queries)."""
-    scenarios = registry().scenarios
+    scenarios = catalog().scenarios
     result: dict[int, list[EvidenceGroup]] = defaultdict(list)
     plays = db.session.execute(
         select(Play.user_id, Play.scenario_id, Play.scores, Play.finished_at).where(
@@ -867,7 +865,7 @@ def dimension_rows(
 
 
 def _recommended(weak_ids: list[str], lang: str) -> tuple[list[Link], list[Link]]:
-    content = registry()
+    content = catalog()
     lessons = [(lesson_id, lesson.competencies) for lesson_id, lesson in content.lessons.items()]
     scenario_pairs = [(sid, scenario.competencies) for sid, scenario in content.scenarios.items()]
     found = rules.recommendations(weak_ids, lessons, scenario_pairs, limit_per_dimension=RECOMMEND_PER_DIMENSION)

@@ -21,17 +21,12 @@ from trainer.accounts.access import (
     visible_user_ids_query,
 )
 from trainer.accounts.models import Team, User, team_members
+from trainer.core.time import local_day_end, local_day_start
 from trainer.extensions import db
 from trainer.quiz.bank.quizbank import QuizDefinition
 from trainer.quiz.grading import kept_percent
 from trainer.quiz.models import Assignment, Attempt, assignment_teams
-from trainer.quiz.services.common import (
-    QuizError,
-    definitions_of_kind,
-    local_day_end,
-    local_day_start,
-    quizzes,
-)
+from trainer.quiz.services.common import QuizError, definitions_of_kind, quizzes
 
 MAX_TITLE = 200
 MAX_SPAN_DAYS = 366

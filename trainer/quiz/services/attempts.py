@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from trainer.accounts.access import can_view_user
 from trainer.accounts.models import User
+from trainer.core.time import to_local
 from trainer.extensions import db
 from trainer.quiz.bank.quizbank import Question, QuizDefinition
 from trainer.quiz.grading import (
@@ -42,16 +43,7 @@ from trainer.quiz.grading import (
 from trainer.quiz.models import Assignment, Attempt, AttemptAnswer
 from trainer.quiz.services import cards
 from trainer.quiz.services.assignments import assignments_for_user, open_assignment_for, reaches
-from trainer.quiz.services.common import (
-    GRACE,
-    AnswersError,
-    QuizError,
-    banks,
-    get_definition,
-    now,
-    quizzes,
-    to_local,
-)
+from trainer.quiz.services.common import GRACE, AnswersError, QuizError, banks, get_definition, now, quizzes
 from trainer.quiz.services.progress import locked_reason
 
 # --- finding attempts ---------------------------------------------------------------------------

@@ -18,21 +18,15 @@ from typing import Any
 from sqlalchemy import select
 
 from trainer.accounts.models import User
+from trainer.core.content import catalog
+from trainer.core.time import local_day_end, local_day_start, to_local
 from trainer.extensions import db
 from trainer.learn.models import LessonProgress
 from trainer.quiz.bank.quizbank import Question
 from trainer.quiz.grading import QuestionInstance, format_expected, grade, score_attempt
 from trainer.quiz.models import Assignment, AttemptAnswer
 from trainer.quiz.services.attempts import finalize, instances_of, new_attempt
-from trainer.quiz.services.common import (
-    banks,
-    definitions_of_kind,
-    local_day_end,
-    local_day_start,
-    now,
-    registry,
-    to_local,
-)
+from trainer.quiz.services.common import banks, definitions_of_kind, now
 from trainer.quiz.services.progress import module_quiz
 
 REFRESHER_TITLE = "2026 Q4 refresher"
@@ -86,7 +80,7 @@ def _take(
     want_pass: bool | None = None,
     assignment_id: int | None = None,
 ) -> None:
-    definition = registry().quizzes[quiz_id]
+    definition = catalog().quizzes[quiz_id]
     bank_set = banks()
     attempt = new_attempt(user.id, definition, moment=start, seed=rng.getrandbits(62), assignment_id=assignment_id)
     db.session.flush()
@@ -138,7 +132,7 @@ def seed_demo_quizzes(people: Any, rng: random.Random) -> None:
     """The demo seeder registered by the quiz feature (``seed_demo`` commits at the end)."""
     moment = now()
     latest = moment - timedelta(hours=1)
-    course = next(iter(registry().courses.values()), None)
+    course = next(iter(catalog().courses.values()), None)
     abilities = [0.55 + 0.4 * rng.random() for _ in people.trainees]
     if course is not None:
         for index, trainee in enumerate(people.trainees):

@@ -14,11 +14,12 @@ from flask_babel import ngettext
 from trainer.accounts.models import User
 from trainer.content.source import pick
 from trainer.core.i18n import content_language
+from trainer.core.time import to_local
 from trainer.home.services import NextStep
 from trainer.quiz.services import cards
 from trainer.quiz.services.assignments import DONE, LATE, MISSING, assignments_for_user, member_status
 from trainer.quiz.services.attempts import close_expired
-from trainer.quiz.services.common import now, quizzes, to_local
+from trainer.quiz.services.common import now, quizzes
 
 SOON = timedelta(days=3)
 

@@ -19,12 +19,13 @@ from flask_babel import ngettext
 from sqlalchemy import select
 
 from trainer.content.source import pick
+from trainer.core.content import catalog
 from trainer.core.i18n import content_language
 from trainer.extensions import db
 from trainer.quiz.bank.quizbank import QuizDefinition
 from trainer.quiz.grading import kept_percent
 from trainer.quiz.models import Attempt
-from trainer.quiz.services.common import quizzes, registry
+from trainer.quiz.services.common import quizzes
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ def module_quiz(module_id: str) -> QuizDefinition | None:
 
 def final_quizzes(course_id: str) -> list[QuizDefinition]:
     """Final exams of a course: kind ``final`` drawing only from the course's modules."""
-    course = registry().courses.get(course_id)
+    course = catalog().courses.get(course_id)
     if course is None:
         return []
     modules = {m.id for m in course.modules}
@@ -89,7 +90,7 @@ def final_quizzes(course_id: str) -> list[QuizDefinition]:
 
 def _course_of(definition: QuizDefinition):  # type: ignore[no-untyped-def]
     """The course a module quiz or final exam belongs to (None for other quizzes)."""
-    for course in registry().courses.values():
+    for course in catalog().courses.values():
         if definition.kind == "module" and course.module(definition.module) is not None:
             return course
         if definition.kind == "final" and definition in final_quizzes(course.id):

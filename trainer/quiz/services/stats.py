@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from trainer.content.source import pick
+from trainer.core.content import catalog
 from trainer.extensions import db
 from trainer.quiz.bank.quizbank import Question
 from trainer.quiz.itemstats import ItemStats, Response, choices_of, item_statistics
 from trainer.quiz.models import Attempt, AttemptAnswer
-from trainer.quiz.services.common import banks, definitions_of_kind, quizzes, registry
+from trainer.quiz.services.common import banks, definitions_of_kind, quizzes
 
 MIN_ATTEMPTS_FOR_FLAGS = 10
 
@@ -114,7 +115,7 @@ class ContentHealth:
 
 
 def content_health(lang: str) -> ContentHealth:
-    content = registry()
+    content = catalog()
     by_module: dict[str, Counter] = {}
     difficulty: dict[str, Counter] = {}
     for question in banks():

@@ -6,11 +6,12 @@ from __future__ import annotations
 import random
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from trainer.accounts.demo import DemoPeople
 from trainer.accounts.models import User
+from trainer.core.content import catalog
 from trainer.core.i18n import content_language
 from trainer.core.time import utcnow
 from trainer.extensions import db
@@ -85,7 +86,7 @@ def _play_through(user: User, scenario, rng: random.Random, *, prefer: str, star
 
 def seed_demo(people: DemoPeople, rng: random.Random) -> None:
     """Plays for the first eight demo trainees and one past workshop with rubric scores."""
-    content = current_app.extensions["content"]
+    content = catalog()
     scenarios = list(content.scenarios.values())
     if not scenarios:
         return

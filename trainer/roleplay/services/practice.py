@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from trainer.accounts.access import can_view_user, visible_user_ids_query
 from trainer.accounts.models import User
 from trainer.content.source import pick
+from trainer.core.content import catalog
 from trainer.core.time import utcnow
 from trainer.extensions import db
 from trainer.roleplay import play as rules
@@ -43,7 +43,7 @@ class PlayError(Exception):
 
 
 def scenarios() -> dict[str, Scenario]:
-    return current_app.extensions["content"].scenarios
+    return catalog().scenarios
 
 
 def get_scenario(scenario_id: str) -> Scenario | None:
@@ -61,7 +61,7 @@ def best_outcome(outcomes: Iterable[str | None]) -> str | None:
 
 
 def competency_labels(scenario: Scenario, lang: str) -> list[str]:
-    competencies = current_app.extensions["content"].competencies
+    competencies = catalog().competencies
     return [pick(competencies[c].title, lang) if c in competencies else c for c in scenario.competencies]
 
 

@@ -13,13 +13,13 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from trainer.accounts.models import User
 from trainer.content.source import pick
+from trainer.core.content import catalog
 from trainer.core.time import utcnow
 from trainer.extensions import db
 from trainer.roleplay import play as rules
@@ -69,7 +69,7 @@ def normalise_code(raw: str | None) -> str:
 
 
 def rubric() -> Rubric:
-    return current_app.extensions["content"].rubric
+    return catalog().rubric
 
 
 def open_session(
