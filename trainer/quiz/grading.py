@@ -57,14 +57,8 @@ from types import MappingProxyType
 from typing import Any
 
 from trainer.quiz.bank.formula import FormulaError, evaluate
-from trainer.quiz.bank.quizbank import (
-    Localized,
-    Question,
-    QuestionBankSet,
-    QuizDefinition,
-    fill_placeholders,
-    format_value,
-)
+from trainer.quiz.bank.model import Localized, Question, QuestionBankSet, QuizDefinition
+from trainer.quiz.bank.placeholders import fill_placeholders, format_value
 
 __all__ = [
     "AnswerError",

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from trainer.content.source import Problems
-from trainer.quiz.bank.quizbank import QuestionBankSet, build_question, load_banks
+from trainer.quiz.bank.loader import load_banks
+from trainer.quiz.bank.model import QuestionBankSet
+from trainer.quiz.bank.questions import build_question
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MODULES = ["m1-basics", "m2-risk", "m3-collection", "m4-data", "m5-practice"]

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trainer.quiz.bank.quizbank import DrawRule, Question, QuestionBankSet, QuizDefinition
+from trainer.quiz.bank.model import DrawRule, Question, QuestionBankSet, QuizDefinition
 from trainer.quiz.grading import (
     AnswerError,
     DrawError,

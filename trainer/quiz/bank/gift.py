@@ -40,16 +40,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from trainer.content.source import LineList, LineMap, Problems
+from trainer.content.source import LANGUAGES, LineList, LineMap, Problems
 from trainer.quiz.bank.formula import evaluate
-from trainer.quiz.bank.quizbank import (
-    ID_RE,
-    LANGUAGES,
-    TRANSLATE_MARK,
-    Question,
-    build_question,
-    fill_placeholders,
-)
+from trainer.quiz.bank.model import ID_RE, TRANSLATE_MARK, Question
+from trainer.quiz.bank.placeholders import fill_placeholders
+from trainer.quiz.bank.questions import build_question
 
 __all__ = ["GiftImport", "escape", "export_gift", "import_gift", "parse_gift"]
 
@@ -605,7 +600,7 @@ def import_gift(
     """Parse GIFT and validate every question with the bank rules (problems point into the file).
 
     Returns the questions that passed and the parse result (raw questions for writing a bank file
-    with :func:`trainer.quiz.bank.quizbank.dump_bank_yaml`, and all problems). Untranslated texts are
+    with :func:`trainer.quiz.bank.loader.dump_bank_yaml`, and all problems). Untranslated texts are
     allowed here: the import is the step before translation.
     """
     modules = list(module_ids)

@@ -23,7 +23,7 @@ from trainer.accounts.access import (
 from trainer.accounts.models import Team, User, team_members
 from trainer.core.time import local_day_end, local_day_start
 from trainer.extensions import db
-from trainer.quiz.bank.quizbank import QuizDefinition
+from trainer.quiz.bank.model import QuizDefinition
 from trainer.quiz.grading import kept_percent
 from trainer.quiz.models import Assignment, Attempt, assignment_teams
 from trainer.quiz.services.common import QuizError, definitions_of_kind, quizzes

@@ -29,7 +29,7 @@ from trainer.accounts.access import can_view_user
 from trainer.accounts.models import User
 from trainer.core.time import to_local
 from trainer.extensions import db
-from trainer.quiz.bank.quizbank import Question, QuizDefinition
+from trainer.quiz.bank.model import Question, QuizDefinition
 from trainer.quiz.grading import (
     AnswerError,
     Grade,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trainer.content.source import pick
-from trainer.quiz.bank.quizbank import Question
+from trainer.quiz.bank.model import Question
 from trainer.quiz.grading import (
     AnswerError,
     Grade,

@@ -22,7 +22,7 @@ from trainer.content.source import pick
 from trainer.core.content import catalog
 from trainer.core.i18n import content_language
 from trainer.extensions import db
-from trainer.quiz.bank.quizbank import QuizDefinition
+from trainer.quiz.bank.model import QuizDefinition
 from trainer.quiz.grading import kept_percent
 from trainer.quiz.models import Attempt
 from trainer.quiz.services.common import quizzes
