@@ -13,8 +13,9 @@ from werkzeug.datastructures import MultiDict
 from trainer.accounts.models import User
 from trainer.extensions import db
 from trainer.learn import services as learning
+from trainer.quiz.answer_shapes import answer_to_form
 from trainer.quiz.answers import field_name, position_name, prompt_name, read_answers
-from trainer.quiz.grading import answer_to_form, draw_quiz
+from trainer.quiz.instances import draw_quiz
 from trainer.quiz.models import Attempt
 from trainer.quiz.services import attempts as attempt_service
 from trainer.quiz.services.common import banks

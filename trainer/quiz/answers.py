@@ -13,7 +13,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from trainer.quiz.grading import QuestionInstance
+from trainer.quiz.instances import QuestionInstance
 
 PREFIX = "q:"
 SHOWN = "shown"

@@ -11,25 +11,29 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trainer.quiz.bank.model import DrawRule, Question, QuestionBankSet, QuizDefinition
-from trainer.quiz.grading import (
+from trainer.quiz.answer_shapes import (
     AnswerError,
-    DrawError,
-    InstanceError,
-    QuestionInstance,
     answer_from_form,
     answer_to_form,
-    check_instance,
-    draw_instance,
-    draw_quiz,
+    normalize_answer,
+    parse_number,
+)
+from trainer.quiz.bank.model import DrawRule, Question, QuestionBankSet, QuizDefinition
+from trainer.quiz.grading import (
     expected_value,
     format_expected,
     grade,
     instance_text,
     kept_percent,
-    normalize_answer,
-    parse_number,
     score_attempt,
+)
+from trainer.quiz.instances import (
+    DrawError,
+    InstanceError,
+    QuestionInstance,
+    check_instance,
+    draw_instance,
+    draw_quiz,
 )
 
 from .conftest import make_question

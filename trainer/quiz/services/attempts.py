@@ -29,17 +29,10 @@ from trainer.accounts.access import can_view_user
 from trainer.accounts.models import User
 from trainer.core.time import to_local
 from trainer.extensions import db
+from trainer.quiz.answer_shapes import AnswerError, answer_from_form
 from trainer.quiz.bank.model import Question, QuizDefinition
-from trainer.quiz.grading import (
-    AnswerError,
-    Grade,
-    InstanceError,
-    QuestionInstance,
-    answer_from_form,
-    draw_quiz,
-    grade,
-    score_attempt,
-)
+from trainer.quiz.grading import Grade, grade, score_attempt
+from trainer.quiz.instances import InstanceError, QuestionInstance, draw_quiz
 from trainer.quiz.models import Assignment, Attempt, AttemptAnswer
 from trainer.quiz.services import cards
 from trainer.quiz.services.assignments import assignments_for_user, open_assignment_for, reaches

@@ -23,7 +23,8 @@ from trainer.core.time import local_day_end, local_day_start, to_local
 from trainer.extensions import db
 from trainer.learn.models import LessonProgress
 from trainer.quiz.bank.model import Question
-from trainer.quiz.grading import QuestionInstance, format_expected, grade, score_attempt
+from trainer.quiz.grading import format_expected, grade, score_attempt
+from trainer.quiz.instances import QuestionInstance
 from trainer.quiz.models import Assignment, AttemptAnswer
 from trainer.quiz.services.attempts import finalize, instances_of, new_attempt
 from trainer.quiz.services.common import banks, definitions_of_kind, now
