@@ -27,6 +27,7 @@ from trainer.quiz.bank.model import QuizDefinition
 from trainer.quiz.grading import kept_percent
 from trainer.quiz.models import Assignment, Attempt, assignment_teams
 from trainer.quiz.services.common import QuizError, definitions_of_kind, quizzes
+from trainer.quiz.services.expiry import close_expired
 
 MAX_TITLE = 200
 MAX_SPAN_DAYS = 366
@@ -213,8 +214,6 @@ def create_assignment(
 
 def assignment_results(viewer: User, assignment: Assignment, moment: datetime) -> list[MemberResult]:
     """Every member the assignment reaches and the viewer may see, with done/late/missing."""
-    from trainer.quiz.services.attempts import close_expired
-
     team_ids = descendant_team_ids(t.id for t in assignment.teams)
     visible = visible_user_ids_query(viewer)
     users = list(
