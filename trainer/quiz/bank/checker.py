@@ -79,6 +79,22 @@ class Checker:
             return None
         return float(value)
 
+    def one_of(self, container: Mapping[str, Any], key: str, where: str, allowed: Sequence[str]) -> bool:
+        """Whether ``container[key]`` is one of ``allowed``; reported when it is not."""
+        value = container.get(key)
+        if value in allowed:
+            return True
+        self.add(line_of(container, key), f"{where}: {key} must be one of {', '.join(allowed)}, got {value!r}")
+        return False
+
+    def flag(self, container: Mapping[str, Any], key: str, where: str) -> bool | None:
+        """A true/false setting (default true); None, reported, when it is something else."""
+        value = container.get(key, True)
+        if isinstance(value, bool):
+            return value
+        self.add(line_of(container, key), f"{where}: {key} must be true or false, got {value!r}")
+        return None
+
     def part_ids(self, entries: Sequence[Any], where: str, what: str) -> list[str | None]:
         """Check the ``id`` of each option/item/pair: present, well-formed, unique in the question."""
         seen: dict[str, int] = {}

@@ -122,11 +122,7 @@ def _build_definition(context: _FileContext, raw: Any, index: int, at: int) -> Q
         return None
     ok = _check_quiz_id(context, raw, quiz_id, where)
     kind = raw.get("kind")
-    if kind not in QUIZ_KINDS:
-        checker.add(
-            line_of(raw, "kind"), f"{where}: kind must be one of {', '.join(QUIZ_KINDS)}, got {kind!r}"
-        )
-        ok = False
+    ok = checker.one_of(raw, "kind", where, QUIZ_KINDS) and ok
     module = raw.get("module")
     ok = _check_quiz_module(context, raw, where, kind, module) and ok
     title = checker.text(raw, "title", where)
@@ -214,31 +210,16 @@ def _check_settings(checker: Checker, raw: Mapping[str, Any], where: str) -> dic
         number = checker.number(raw, "max_attempts", where, low=1, high=1000, integer=True)
         max_attempts = None if number is None else int(number)
         ok = ok and number is not None
-    grading = raw.get("grading")
-    if grading not in GRADING_METHODS:
-        checker.add(
-            line_of(raw, "grading"),
-            f"{where}: grading must be one of {', '.join(GRADING_METHODS)}, got {grading!r}",
-        )
-        ok = False
-    show_feedback = raw.get("show_feedback")
-    if show_feedback not in FEEDBACK_MODES:
-        checker.add(
-            line_of(raw, "show_feedback"),
-            f"{where}: show_feedback must be one of {', '.join(FEEDBACK_MODES)}, got {show_feedback!r}",
-        )
-        ok = False
-    shuffle = raw.get("shuffle", True)
-    if not isinstance(shuffle, bool):
-        checker.add(line_of(raw, "shuffle"), f"{where}: shuffle must be true or false, got {shuffle!r}")
-        ok = False
-    if not ok:
+    ok = checker.one_of(raw, "grading", where, GRADING_METHODS) and ok
+    ok = checker.one_of(raw, "show_feedback", where, FEEDBACK_MODES) and ok
+    shuffle = checker.flag(raw, "shuffle", where)
+    if not ok or shuffle is None:
         return None
     return {
         "time_limit_minutes": time_limit,
         "max_attempts": max_attempts,
-        "grading": str(grading),
-        "show_feedback": str(show_feedback),
+        "grading": str(raw["grading"]),
+        "show_feedback": str(raw["show_feedback"]),
         "shuffle": shuffle,
     }
 

@@ -150,12 +150,7 @@ def _check_tags(
             if len(set(map(str, competencies))) != len(competencies):
                 checker.add(line_of(raw, "competencies"), f"{where}: a competency is listed twice")
                 ok = False
-    difficulty = raw.get("difficulty")
-    if "difficulty" in raw and difficulty not in DIFFICULTIES:
-        checker.add(
-            line_of(raw, "difficulty"),
-            f"{where}: difficulty must be one of {', '.join(DIFFICULTIES)}, got {difficulty!r}",
-        )
+    if "difficulty" in raw and not checker.one_of(raw, "difficulty", where, DIFFICULTIES):
         ok = False
     return ok
 
@@ -170,11 +165,8 @@ def _check_mark_and_shuffle(
         number = checker.number(raw, "mark", where, low=0, high=100, exclusive_low=True)
         ok = number is not None
         mark = number or 1.0
-    shuffle = raw.get("shuffle", True)
-    if not isinstance(shuffle, bool):
-        checker.add(line_of(raw, "shuffle"), f"{where}: shuffle must be true or false, got {shuffle!r}")
-        ok = False
-    return mark, bool(shuffle), ok
+    shuffle = checker.flag(raw, "shuffle", where)
+    return mark, bool(shuffle), ok and shuffle is not None
 
 
 def _type_fields(
