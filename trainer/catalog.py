@@ -9,7 +9,9 @@ from typing import Any
 
 from trainer.content.source import ContentError, Problem, Problems
 from trainer.learn.course import Competency, Course, Lesson, lesson_index, load_courses
-from trainer.quiz.bank.quizbank import QuestionBankSet, QuizDefinition, load_banks, load_quiz_definitions
+from trainer.quiz.bank.definitions import load_quiz_definitions
+from trainer.quiz.bank.loader import load_banks
+from trainer.quiz.bank.model import QuestionBankSet, QuizDefinition
 from trainer.roleplay.rubric import Rubric, load_rubric
 from trainer.roleplay.scenarios import Scenario, is_warning, load_scenarios
 from trainer.scorecard.framework import Framework, load_framework

@@ -12,15 +12,11 @@ import yaml
 
 from trainer.content.source import LANGUAGES
 from trainer.learn.course import load_competencies
-from trainer.quiz.bank.quizbank import (
-    QUESTION_TYPES,
-    TRANSLATE_MARK,
-    QuestionBankSet,
-    QuizDefinition,
-    load_banks,
-    load_quiz_definitions,
-)
-from trainer.quiz.grading import draw_instance, draw_quiz, expected_value, grade
+from trainer.quiz.bank.definitions import load_quiz_definitions
+from trainer.quiz.bank.loader import load_banks
+from trainer.quiz.bank.model import QUESTION_TYPES, TRANSLATE_MARK, QuestionBankSet, QuizDefinition
+from trainer.quiz.grading import expected_value, grade
+from trainer.quiz.instances import draw_instance, draw_quiz
 
 ROOT = Path(__file__).resolve().parents[2]
 QUIZZES = ROOT / "quizzes"

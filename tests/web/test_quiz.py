@@ -25,6 +25,7 @@ from trainer.core.time import utcnow
 from trainer.extensions import db
 from trainer.quiz.models import Attempt, AttemptAnswer, ReviewCard
 from trainer.quiz.services import attempts as attempt_service
+from trainer.quiz.services import scoring
 
 
 @pytest.fixture
@@ -63,7 +64,7 @@ def stored(attempt) -> dict:  # type: ignore[no-untyped-def]
 
 
 def first_of(attempt, qtype: str):  # type: ignore[no-untyped-def]
-    return next(inst for inst in attempt_service.instances_of(attempt) if inst.type == qtype)
+    return next(inst for inst in scoring.instances_of(attempt) if inst.type == qtype)
 
 
 def set_deadline(attempt, delta: timedelta) -> None:  # type: ignore[no-untyped-def]
@@ -212,7 +213,7 @@ def test_concurrent_submits_grade_exactly_once(app, attempt):
     def worker() -> None:
         with app.app_context():
             barrier.wait()
-            results.append(attempt_service.finalize(attempt_id, utcnow()))
+            results.append(scoring.finalize(attempt_id, utcnow()))
             db.session.remove()
 
     threads = [threading.Thread(target=worker) for _ in range(2)]
@@ -320,7 +321,7 @@ def test_answer_naming_an_option_not_in_the_question_is_refused(actions, attempt
     ("calculated", "1" * 60),
 ])
 def test_answers_of_the_wrong_shape_are_refused(actions, attempt, qtype, bad):
-    inst = next((i for i in attempt_service.instances_of(attempt) if i.type == qtype), None)
+    inst = next((i for i in scoring.instances_of(attempt) if i.type == qtype), None)
     assert inst is not None
     response = autosave(actions, attempt, inst.question_id, bad)
     assert response.status_code == 400 and response.get_json()["ok"] is False
@@ -328,7 +329,7 @@ def test_answers_of_the_wrong_shape_are_refused(actions, attempt, qtype, bad):
 
 
 def test_number_error_says_how_to_type_it(actions, attempt):
-    inst = next((i for i in attempt_service.instances_of(attempt) if i.type in ("numeric", "calculated")), None)
+    inst = next((i for i in scoring.instances_of(attempt) if i.type in ("numeric", "calculated")), None)
     assert inst is not None
     response = autosave(actions, attempt, inst.question_id, "41,5")
     assert response.get_json()["error"] == "Enter a number such as 41.5: digits, with a point for decimals."

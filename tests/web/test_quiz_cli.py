@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from trainer.quiz.bank.quizbank import TRANSLATE_MARK
+from trainer.quiz.bank.model import TRANSLATE_MARK
 
 GOOD = """// two questions
 $CATEGORY: $course$/imported/m3-collection

@@ -13,10 +13,12 @@ from werkzeug.datastructures import MultiDict
 from trainer.accounts.models import User
 from trainer.extensions import db
 from trainer.learn import services as learning
+from trainer.quiz.answer_shapes import answer_to_form
 from trainer.quiz.answers import field_name, position_name, prompt_name, read_answers
-from trainer.quiz.grading import answer_to_form, draw_quiz
+from trainer.quiz.instances import draw_quiz
 from trainer.quiz.models import Attempt
 from trainer.quiz.services import attempts as attempt_service
+from trainer.quiz.services import scoring
 from trainer.quiz.services.common import banks
 from trainer.quiz.services.demo import sample_answer
 
@@ -40,7 +42,7 @@ def take(user: User, quiz_id: str, *, right: bool, when=None) -> Attempt:  # typ
     attempt = attempt_service.start_attempt(user, quiz_id, moment=when)
     answers = canonical_answers(attempt, right)
     form = form_data(attempt, answers)
-    posted, unknown = read_answers(MultiDict(list(_pairs(form))), attempt_service.instances_of(attempt))
+    posted, unknown = read_answers(MultiDict(list(_pairs(form))), scoring.instances_of(attempt))
     return attempt_service.submit(user, attempt.id, posted=posted, unknown=unknown, moment=when)
 
 
@@ -69,7 +71,7 @@ def canonical_answers(attempt: Attempt, right: bool, seed: int = 7) -> dict[str,
     bank_set = banks()
     return {
         inst.question_id: sample_answer(bank_set[inst.question_id], inst, right, rng)
-        for inst in attempt_service.instances_of(attempt)
+        for inst in scoring.instances_of(attempt)
     }
 
 
@@ -77,7 +79,7 @@ def form_data(attempt: Attempt, answers: dict[str, Any]) -> dict[str, Any]:
     """The fields a browser would post for these canonical answers (positional keys only)."""
     bank_set = banks()
     data: dict[str, Any] = {"shown": []}
-    for inst in attempt_service.instances_of(attempt):
+    for inst in scoring.instances_of(attempt):
         qid = inst.question_id
         data["shown"].append(qid)
         if qid not in answers:
@@ -140,7 +142,7 @@ def test_every_field_the_page_renders_is_read_back(app, client, actions, make_us
     data = form_data(attempt, canonical_answers(attempt, right=True))
     posted_names = {k for k in data if k.startswith("q:")}
     assert posted_names <= rendered, posted_names - rendered
-    answers, unknown = read_answers(MultiDict(list(_pairs(data))), attempt_service.instances_of(attempt))
+    answers, unknown = read_answers(MultiDict(list(_pairs(data))), scoring.instances_of(attempt))
     assert unknown == []
     assert set(answers) == set(attempt.question_ids())
     assert all(value is not None for value in answers.values())

@@ -20,6 +20,7 @@ from tests.web.test_quiz_common import (
 from trainer.core.time import utcnow
 from trainer.extensions import db
 from trainer.quiz.models import Assignment, Attempt, AttemptAnswer, ReviewCard
+from trainer.quiz.services import attempts as attempt_service
 
 REVIEW = "daily-review"
 
@@ -66,8 +67,6 @@ def test_every_graded_answer_updates_the_card(trainee):
 def test_unanswered_questions_leave_their_cards_alone(trainee):
     attempt = take(trainee, M1_QUIZ, right=True)
     before = {qid: c.reviews for qid, c in cards(trainee).items()}
-    from trainer.quiz.services import attempts as attempt_service
-
     blank = attempt_service.start_attempt(trainee, M1_QUIZ)
     attempt_service.submit(trainee, blank.id)
     after = {qid: c.reviews for qid, c in cards(trainee).items()}

@@ -975,7 +975,7 @@ class MissedQuestion:
 
 def _question_text(question: Any, lang: str) -> str:
     """The question as one text: fixed numbers filled in, numbers drawn per attempt shown as "…"."""
-    from trainer.quiz.bank.quizbank import PLACEHOLDER_RE, fill_placeholders
+    from trainer.quiz.bank.placeholders import PLACEHOLDER_RE, fill_placeholders
 
     return PLACEHOLDER_RE.sub("…", fill_placeholders(pick(question.text, lang), question.params))
 

@@ -15,12 +15,12 @@ bp = Blueprint("quiz_admin", __name__, url_prefix="/admin/content", template_fol
 
 @bp.before_request
 @role_required("admin")
-def admins_only():  # type: ignore[no-untyped-def]
+def admins_only() -> None:
     return None
 
 
 @bp.route("/items")
-def items():  # type: ignore[no-untyped-def]
+def items() -> str:
     module = request.args.get("module") or None
     modules = sorted(catalog().module_ids())
     if module not in modules:
@@ -38,7 +38,7 @@ def items():  # type: ignore[no-untyped-def]
 
 
 @role_required("admin")
-def content_health():  # type: ignore[no-untyped-def]
+def content_health() -> str:
     """``admin.content``: counts and warnings from the content registry, with a link to items."""
     return render_template("quiz/content_health.html", health=stats.content_health(content_language()))
 

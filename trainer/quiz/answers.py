@@ -13,7 +13,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from trainer.quiz.grading import QuestionInstance
+from trainer.quiz.instances import QuestionInstance
 
 PREFIX = "q:"
 SHOWN = "shown"
@@ -56,9 +56,9 @@ def read_answers(form: MultiDict, instances: Iterable[QuestionInstance]) -> tupl
             values = [form.get(n, "") for n in names]
             answers[qid] = values if any(values) else None
         elif qtype == "matching":
-            names = {pid: prompt_name(qid, pid) for pid in instance.order}
-            used.update(names.values())
-            chosen = {pid: form.get(n, "") for pid, n in names.items()}
+            prompt_names = {pid: prompt_name(qid, pid) for pid in instance.order}
+            used.update(prompt_names.values())
+            chosen = {pid: form.get(n, "") for pid, n in prompt_names.items()}
             answers[qid] = chosen if any(chosen.values()) else None
         else:
             used.add(name)

@@ -14,9 +14,12 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from trainer.content.source import LANGUAGES
 from trainer.core.content import catalog
-from trainer.quiz.bank.gift import export_gift, import_gift
-from trainer.quiz.bank.quizbank import ID_RE, LANGUAGES, dump_bank_yaml
+from trainer.quiz.bank.gift_read import import_gift
+from trainer.quiz.bank.gift_write import export_gift
+from trainer.quiz.bank.loader import dump_bank_yaml
+from trainer.quiz.bank.model import ID_RE
 
 quiz_cli = AppGroup("quiz", help="Question banks: GIFT (Moodle) import and export.")
 

@@ -3,9 +3,12 @@ the daily review, managers' assignments and their results. Thin: the services de
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Flask, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -15,9 +18,11 @@ from trainer.core.time import to_local
 from trainer.core.web import role_required
 from trainer.learn.services import register_final_gate, register_module_gate
 from trainer.quiz.answers import field_name, position_name, prompt_name, read_answers
+from trainer.quiz.bank.model import QuizDefinition
 from trainer.quiz.cli import quiz_cli
 from trainer.quiz.forms import AssignmentForm, ConfirmForm, StartForm
-from trainer.quiz.services import AnswersError, QuizError, cards, present
+from trainer.quiz.models import Attempt
+from trainer.quiz.services import AnswersError, QuizError, cards, expiry, present, scoring
 from trainer.quiz.services import assignments as assignment_service
 from trainer.quiz.services import attempts as attempt_service
 from trainer.quiz.services.common import get_definition, now, quizzes, review_definition
@@ -38,14 +43,14 @@ def _status_code(error: QuizError) -> int:
     return {"not_found": 404, "forbidden": 403}.get(error.code, 400)
 
 
-def _definition_or_404(quiz_id: str):  # type: ignore[no-untyped-def]
+def _definition_or_404(quiz_id: str) -> QuizDefinition:
     try:
         return get_definition(quiz_id)
     except QuizError:
         abort(404)
 
 
-def _own_attempt_or_404(attempt_id: int):  # type: ignore[no-untyped-def]
+def _own_attempt_or_404(attempt_id: int) -> Attempt:
     try:
         return attempt_service.get_own_attempt(current_user, attempt_id)
     except QuizError:
@@ -53,7 +58,7 @@ def _own_attempt_or_404(attempt_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.app_template_filter("quiz_time")
-def quiz_time(moment, fmt: str = "%Y-%m-%d %H:%M") -> str:  # type: ignore[no-untyped-def]
+def quiz_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored UTC time in the site's time zone."""
     local = to_local(moment)
     return local.strftime(fmt) if local else "—"
@@ -73,8 +78,8 @@ def quiz_helpers() -> dict[str, Any]:
 
 @bp.route("/")
 @login_required
-def index():  # type: ignore[no-untyped-def]
-    attempt_service.close_expired(user_ids=[current_user.id])
+def index() -> ResponseReturnValue:
+    expiry.close_expired(user_ids=[current_user.id])
     lang = content_language()
     statuses = quiz_statuses(current_user.id, lang)
     moment = now()
@@ -99,11 +104,11 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/<quiz_id>")
 @login_required
-def intro(quiz_id: str):  # type: ignore[no-untyped-def]
+def intro(quiz_id: str) -> ResponseReturnValue:
     definition = _definition_or_404(quiz_id)
     if definition.kind == "review":
         return redirect(url_for("quiz.review"))
-    attempt_service.close_expired(user_ids=[current_user.id], quiz_id=quiz_id)
+    expiry.close_expired(user_ids=[current_user.id], quiz_id=quiz_id)
     status = quiz_status(current_user.id, definition, content_language())
     assignment_id = request.args.get("assignment", type=int)
     form = StartForm(assignment=assignment_id or "")
@@ -113,7 +118,7 @@ def intro(quiz_id: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/<quiz_id>/start", methods=["POST"])
 @login_required
-def start(quiz_id: str):  # type: ignore[no-untyped-def]
+def start(quiz_id: str) -> ResponseReturnValue:
     definition = _definition_or_404(quiz_id)
     form = StartForm()
     if not form.validate_on_submit():
@@ -135,7 +140,13 @@ def start(quiz_id: str):  # type: ignore[no-untyped-def]
 # --- taking an attempt ----------------------------------------------------------------------------
 
 
-def _render_attempt(attempt, *, form_values=None, errors=None, status=200):  # type: ignore[no-untyped-def]
+def _render_attempt(
+    attempt: Attempt,
+    *,
+    form_values: Mapping[str, Any] | None = None,
+    errors: Mapping[str, object] | None = None,
+    status: int = 200,
+) -> ResponseReturnValue:
     definition = quizzes().get(attempt.quiz_id)
     if definition is None:
         abort(404)
@@ -158,11 +169,10 @@ def _render_attempt(attempt, *, form_values=None, errors=None, status=200):  # t
 
 @bp.route("/attempts/<int:attempt_id>", methods=["GET", "POST"])
 @login_required
-def attempt(attempt_id: int):  # type: ignore[no-untyped-def]
+def attempt(attempt_id: int) -> ResponseReturnValue:
     current = _own_attempt_or_404(attempt_id)
     moment = now()
-    if current.submitted_at is None and attempt_service.deadline_passed(current, moment):
-        attempt_service.finalize(current.id, moment)
+    if expiry.close_if_expired(current, moment):
         flash(_("Time is up. Your saved answers were submitted."), "warning")
         return redirect(url_for("quiz.result", attempt_id=attempt_id))
     if current.submitted_at is not None:
@@ -170,7 +180,7 @@ def attempt(attempt_id: int):  # type: ignore[no-untyped-def]
     if request.method == "GET":
         return _render_attempt(current)
 
-    posted, unknown = read_answers(request.form, attempt_service.instances_of(current))
+    posted, unknown = read_answers(request.form, scoring.instances_of(current))
     action = request.form.get("action", "save")
     check = request.form.get("check")
     try:
@@ -198,14 +208,14 @@ def attempt(attempt_id: int):  # type: ignore[no-untyped-def]
         return redirect(url_for("quiz.attempt", attempt_id=attempt_id))
 
 
-def _number_of(attempt, question_id: str) -> int:  # type: ignore[no-untyped-def]
+def _number_of(attempt: Attempt, question_id: str) -> int:
     ids = attempt.question_ids()
     return ids.index(question_id) + 1 if question_id in ids else 0
 
 
 @bp.route("/attempts/<int:attempt_id>/answer", methods=["POST"])
 @login_required
-def autosave(attempt_id: int):  # type: ignore[no-untyped-def]
+def autosave(attempt_id: int) -> ResponseReturnValue:
     """Save one answer as the trainee goes: JSON ``{"question": id, "answer": <form value>}``."""
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or "question" not in payload:
@@ -232,14 +242,13 @@ def autosave(attempt_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/attempts/<int:attempt_id>/result")
 @login_required
-def result(attempt_id: int):  # type: ignore[no-untyped-def]
+def result(attempt_id: int) -> ResponseReturnValue:
     try:
         current = attempt_service.get_viewable_attempt(current_user, attempt_id)
     except QuizError:
         abort(404)
     own = current.user_id == current_user.id
-    if current.submitted_at is None and attempt_service.deadline_passed(current, now()):
-        attempt_service.finalize(current.id, now())
+    if expiry.close_if_expired(current):
         current = attempt_service.get_viewable_attempt(current_user, attempt_id)
     if current.submitted_at is None:
         if own:
@@ -258,11 +267,11 @@ def result(attempt_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/review", methods=["GET", "POST"])
 @login_required
-def review():  # type: ignore[no-untyped-def]
+def review() -> ResponseReturnValue:
     definition = review_definition()
     if definition is None:
         abort(404)
-    attempt_service.close_expired(user_ids=[current_user.id], quiz_id=definition.id)
+    expiry.close_expired(user_ids=[current_user.id], quiz_id=definition.id)
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -289,7 +298,7 @@ def review():  # type: ignore[no-untyped-def]
 
 @bp.route("/assignments")
 @role_required("manager", "admin")
-def assignments():  # type: ignore[no-untyped-def]
+def assignments() -> ResponseReturnValue:
     moment = now()
     rows = []
     for item in assignment_service.visible_assignments(current_user):
@@ -300,7 +309,7 @@ def assignments():  # type: ignore[no-untyped-def]
 
 @bp.route("/assignments/new", methods=["GET", "POST"])
 @role_required("manager", "admin")
-def new_assignment():  # type: ignore[no-untyped-def]
+def new_assignment() -> ResponseReturnValue:
     lang = content_language()
     form = AssignmentForm()
     form.quiz_id.choices = [(d.id, d.title.get(lang) or d.id) for d in assignment_service.assignable_quizzes()]
@@ -336,7 +345,7 @@ def new_assignment():  # type: ignore[no-untyped-def]
 
 @bp.route("/assignments/<int:assignment_id>")
 @role_required("manager", "admin")
-def assignment(assignment_id: int):  # type: ignore[no-untyped-def]
+def assignment(assignment_id: int) -> ResponseReturnValue:
     item = assignment_service.get_visible_assignment(current_user, assignment_id)
     if item is None:
         abort(404)

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import random
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
 import pytest
+from hypothesis import strategies as st
 
 from trainer.content.source import Problems
-from trainer.quiz.bank.quizbank import QuestionBankSet, build_question, load_banks
+from trainer.quiz.bank.loader import load_banks
+from trainer.quiz.bank.model import DrawRule, Question, QuestionBankSet, QuizDefinition
+from trainer.quiz.bank.questions import build_question
+from trainer.quiz.instances import QuestionInstance, draw_instance
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MODULES = ["m1-basics", "m2-risk", "m3-collection", "m4-data", "m5-practice"]
@@ -80,3 +87,42 @@ def make_question(
     )
     assert question is not None, "\n".join(map(str, problems))
     return question
+
+
+def inst(question: Question, seed: int = 1, **kwargs: Any) -> QuestionInstance:
+    return draw_instance(question, random.Random(seed), **kwargs)
+
+
+@st.composite
+def answer_for(draw: st.DrawFn, question: Question, instance: QuestionInstance) -> Any:
+    """Any well-formed answer to this instance."""
+    qtype = question.type
+    if qtype == "single":
+        return draw(st.sampled_from(instance.order) | st.none())
+    if qtype == "multi":
+        return draw(st.lists(st.sampled_from(instance.order), unique=True))
+    if qtype == "truefalse":
+        return draw(st.booleans() | st.none())
+    if qtype in ("numeric", "calculated"):
+        number = draw(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False))
+        return f"{number:.3f}"
+    if qtype == "ordering":
+        return draw(st.permutations(instance.order))
+    return draw(st.dictionaries(st.sampled_from(instance.order), st.sampled_from(instance.answer_order)))
+
+
+def quiz(
+    *rules: DrawRule, kind: str = "final", shuffle: bool = True, grading: str = "highest"
+) -> QuizDefinition:
+    return QuizDefinition(
+        id="t",
+        kind=kind,
+        title=MappingProxyType({"zh": "测", "en": "T"}),
+        draw=rules,
+        pass_mark=70,
+        time_limit_minutes=None,
+        max_attempts=None,
+        grading=grading,
+        show_feedback="after_submit",
+        shuffle=shuffle,
+    )

@@ -7,15 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from trainer.quiz.bank.gift import escape, export_gift, import_gift, parse_gift
-from trainer.quiz.bank.quizbank import (
-    TRANSLATE_MARK,
-    Question,
-    QuestionBankSet,
-    dump_bank_yaml,
-    fill_placeholders,
-    load_banks,
-)
+from trainer.quiz.bank.gift_read import import_gift, parse_gift
+from trainer.quiz.bank.gift_syntax import escape
+from trainer.quiz.bank.gift_write import export_gift
+from trainer.quiz.bank.loader import dump_bank_yaml, load_banks
+from trainer.quiz.bank.model import TRANSLATE_MARK, Question, QuestionBankSet
+from trainer.quiz.bank.placeholders import fill_placeholders
 
 from .conftest import COMPETENCIES, FIXTURES, MODULES
 

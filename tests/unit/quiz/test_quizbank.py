@@ -8,16 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from trainer.quiz.bank.quizbank import (
-    TRANSLATE_MARK,
-    ParamRange,
-    QuestionBankSet,
-    dump_bank_yaml,
-    fill_placeholders,
-    format_value,
-    load_banks,
-    load_quiz_definitions,
-)
+from trainer.quiz.bank.definitions import load_quiz_definitions
+from trainer.quiz.bank.loader import dump_bank_yaml, load_banks
+from trainer.quiz.bank.model import TRANSLATE_MARK, ParamRange, QuestionBankSet
+from trainer.quiz.bank.placeholders import fill_placeholders, format_value
 
 from .conftest import COMPETENCIES, MODULES, make_question
 

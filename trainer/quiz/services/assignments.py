@@ -23,10 +23,11 @@ from trainer.accounts.access import (
 from trainer.accounts.models import Team, User, team_members
 from trainer.core.time import local_day_end, local_day_start
 from trainer.extensions import db
-from trainer.quiz.bank.quizbank import QuizDefinition
+from trainer.quiz.bank.model import QuizDefinition
 from trainer.quiz.grading import kept_percent
 from trainer.quiz.models import Assignment, Attempt, assignment_teams
 from trainer.quiz.services.common import QuizError, definitions_of_kind, quizzes
+from trainer.quiz.services.expiry import close_expired
 
 MAX_TITLE = 200
 MAX_SPAN_DAYS = 366
@@ -213,8 +214,6 @@ def create_assignment(
 
 def assignment_results(viewer: User, assignment: Assignment, moment: datetime) -> list[MemberResult]:
     """Every member the assignment reaches and the viewer may see, with done/late/missing."""
-    from trainer.quiz.services.attempts import close_expired
-
     team_ids = descendant_team_ids(t.id for t in assignment.teams)
     visible = visible_user_ids_query(viewer)
     users = list(

@@ -1,13 +1,12 @@
 """Taking a quiz: start an attempt, save answers as the trainee goes, check one (immediate
-feedback), submit once, and close attempts whose time ran out.
+feedback) and submit once. Grading the submitted attempt is :mod:`.scoring`; closing attempts whose
+time ran out is :mod:`.expiry`.
 
 Rules enforced here, never in the browser:
 
 - the time limit: an answer saved after ``deadline + GRACE`` is refused and the attempt is submitted
   with what was saved before; an attempt opened after its deadline is submitted at once;
-- submitting grades once: ``UPDATE attempt SET submitted_at = ... WHERE submitted_at IS NULL``
-  decides which request grades (the row lock makes a second submit, or a save racing the submit,
-  wait and then find the attempt closed);
+- submitting grades once (see :func:`.scoring.finalize`);
 - an answer naming a question that is not in the attempt, or an option/item/answer that is not in
   the question, or of the wrong shape, is refused with a message in the user's language and
   nothing is stored (a form with several answers is stored all or nothing).
@@ -19,32 +18,27 @@ import random
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from trainer.accounts.access import can_view_user
 from trainer.accounts.models import User
 from trainer.core.time import to_local
 from trainer.extensions import db
-from trainer.quiz.bank.quizbank import Question, QuizDefinition
-from trainer.quiz.grading import (
-    AnswerError,
-    Grade,
-    InstanceError,
-    QuestionInstance,
-    answer_from_form,
-    draw_quiz,
-    grade,
-    score_attempt,
-)
+from trainer.quiz.answer_shapes import AnswerError, answer_from_form
+from trainer.quiz.bank.model import Question, QuizDefinition
+from trainer.quiz.grading import Grade, grade
+from trainer.quiz.instances import QuestionInstance, draw_quiz
 from trainer.quiz.models import Assignment, Attempt, AttemptAnswer
 from trainer.quiz.services import cards
 from trainer.quiz.services.assignments import assignments_for_user, open_assignment_for, reaches
-from trainer.quiz.services.common import GRACE, AnswersError, QuizError, banks, get_definition, now, quizzes
+from trainer.quiz.services.common import AnswersError, QuizError, banks, get_definition, now, quizzes
+from trainer.quiz.services.expiry import close_expired, deadline_passed
 from trainer.quiz.services.progress import locked_reason
+from trainer.quiz.services.scoring import finalize, instances_of
 
 # --- finding attempts ---------------------------------------------------------------------------
 
@@ -74,16 +68,8 @@ def history(user_id: int, quiz_id: str) -> list[Attempt]:
     )
 
 
-def instances_of(attempt: Attempt) -> list[QuestionInstance]:
-    return [QuestionInstance.from_dict(item) for item in attempt.instances]
-
-
 def saved_answers(attempt: Attempt) -> dict[str, AttemptAnswer]:
     return {row.question_id: row for row in attempt.answers}
-
-
-def deadline_passed(attempt: Attempt, moment: datetime) -> bool:
-    return attempt.deadline is not None and moment > attempt.deadline + GRACE
 
 
 def remaining_seconds(attempt: Attempt, moment: datetime) -> int | None:
@@ -285,11 +271,14 @@ def _ensure_open(attempt: Attempt, moment: datetime) -> None:
 
 def _store(attempt: Attempt, values: Mapping[str, Any], moment: datetime) -> None:
     """Write answers under the attempt's row lock; refuses if the attempt was submitted meanwhile."""
-    touched = db.session.execute(
-        update(Attempt)
-        .where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
-        .values(updated_at=moment)
-        .execution_options(synchronize_session=False)
+    touched = cast(  # an UPDATE gives a CursorResult, which has the rowcount
+        CursorResult[Any],
+        db.session.execute(
+            update(Attempt)
+            .where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
+            .values(updated_at=moment)
+            .execution_options(synchronize_session=False)
+        ),
     )
     if touched.rowcount != 1:
         db.session.rollback()
@@ -399,96 +388,3 @@ def submit(
     finalize(attempt_id, moment)
     db.session.expire_all()
     return get_own_attempt(user, attempt_id)
-
-
-def grade_instance(question: Question | None, instance: QuestionInstance, answer: Any) -> Grade | None:
-    """Grade a stored answer; None when the question left the banks or no longer fits the instance."""
-    if question is None:
-        return None
-    try:
-        return grade(question, instance, answer)
-    except InstanceError:
-        return None
-    except AnswerError:  # a stored answer that no longer fits (content edited): grade as unanswered
-        return grade(question, instance, None)
-
-
-def finalize(attempt_id: int, moment: datetime) -> bool:
-    """Grade the attempt if nobody has; True when this call did. Concurrency-safe."""
-    attempt = db.session.get(Attempt, attempt_id)
-    if attempt is None:
-        return False
-    end = moment if attempt.deadline is None else min(moment, attempt.deadline)
-    claimed = db.session.execute(
-        update(Attempt)
-        .where(Attempt.id == attempt_id, Attempt.submitted_at.is_(None))
-        .values(submitted_at=end, updated_at=moment)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        db.session.rollback()
-        return False
-    attempt = db.session.get(Attempt, attempt_id, populate_existing=True)
-    assert attempt is not None
-    rows = {
-        row.question_id: row
-        for row in db.session.scalars(
-            select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt_id).execution_options(
-                populate_existing=True
-            )
-        ).all()
-    }
-    bank_set = banks()
-    grades: list[Grade] = []
-    reviews: list[tuple[str, bool]] = []
-    for instance in instances_of(attempt):
-        row = rows.get(instance.question_id)
-        if row is None:
-            row = AttemptAnswer(attempt_id=attempt_id, question_id=instance.question_id, answer=None, saved_at=end)
-            db.session.add(row)
-        result = grade_instance(bank_set.get(instance.question_id), instance, row.answer)
-        if result is None:
-            row.score = row.max_score = row.correct = None
-            continue
-        row.score, row.max_score, row.correct = result.score, result.max_score, result.correct
-        grades.append(result)
-        if result.answered:
-            reviews.append((instance.question_id, result.correct))
-    definition = quizzes().get(attempt.quiz_id)
-    if definition is not None:
-        total = score_attempt(definition, grades)
-        attempt.score, attempt.max_score, attempt.percent, attempt.passed = (
-            total.score,
-            total.max_score,
-            total.percent,
-            total.passed,
-        )
-    else:
-        score, maximum = sum(g.score for g in grades), sum(g.max_score for g in grades)
-        attempt.score, attempt.max_score = score, maximum
-        attempt.percent = round(100.0 * score / maximum, 2) if maximum else 0.0
-        attempt.passed = None
-    cards.record_reviews(attempt.user_id, reviews, end)
-    db.session.commit()
-    return True
-
-
-def close_expired(
-    *,
-    user_ids: Iterable[int] | None = None,
-    quiz_id: str | None = None,
-    moment: datetime | None = None,
-) -> int:
-    """Submit every open attempt whose time ran out (with the answers saved in time)."""
-    moment = moment or now()
-    query = select(Attempt.id).where(
-        Attempt.submitted_at.is_(None), Attempt.deadline.is_not(None), Attempt.deadline < moment - GRACE
-    )
-    if user_ids is not None:
-        ids = list(user_ids)
-        if not ids:
-            return 0
-        query = query.where(Attempt.user_id.in_(ids))
-    if quiz_id is not None:
-        query = query.where(Attempt.quiz_id == quiz_id)
-    return sum(1 for attempt_id in db.session.scalars(query).all() if finalize(attempt_id, moment))

@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from trainer.core.content import catalog
 from trainer.core.time import utcnow
-from trainer.quiz.bank.quizbank import QuestionBankSet, QuizDefinition
+from trainer.quiz.bank.model import QuestionBankSet, QuizDefinition
 
 GRACE = timedelta(seconds=5)
 """Network slack after a deadline: an answer that left the browser at 0:00 still counts.

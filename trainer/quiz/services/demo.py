@@ -21,13 +21,16 @@ from trainer.accounts.models import User
 from trainer.core.content import catalog
 from trainer.core.time import local_day_end, local_day_start, to_local
 from trainer.extensions import db
+from trainer.learn.course import Course, Module
 from trainer.learn.models import LessonProgress
-from trainer.quiz.bank.quizbank import Question
-from trainer.quiz.grading import QuestionInstance, format_expected, grade, score_attempt
+from trainer.quiz.bank.model import Question
+from trainer.quiz.grading import format_expected, grade, score_attempt
+from trainer.quiz.instances import QuestionInstance
 from trainer.quiz.models import Assignment, AttemptAnswer
-from trainer.quiz.services.attempts import finalize, instances_of, new_attempt
+from trainer.quiz.services.attempts import new_attempt
 from trainer.quiz.services.common import banks, definitions_of_kind, now
 from trainer.quiz.services.progress import module_quiz
+from trainer.quiz.services.scoring import finalize, instances_of
 
 REFRESHER_TITLE = "2026 Q4 refresher"
 # Outcome at the last module whose lessons a trainee has read (index in DemoPeople.trainees):
@@ -108,18 +111,17 @@ def _take(
     finalize(attempt.id, start + timedelta(minutes=rng.randint(max(3, minutes // 3), max(4, minutes - 2))))
 
 
-def _modules_read(user_id: int, course) -> list[tuple[Any, datetime]]:  # type: ignore[no-untyped-def]
+def _modules_read(user_id: int, course: Course) -> list[tuple[Module, datetime]]:
     """Modules whose lessons are all completed, in path order, with when the last one was."""
-    done = dict(
-        db.session.execute(
-            select(LessonProgress.lesson_id, LessonProgress.completed_at).where(
-                LessonProgress.user_id == user_id,
-                LessonProgress.course_id == course.id,
-                LessonProgress.completed_at.is_not(None),
-            )
-        ).all()
-    )
-    result = []
+    rows = db.session.execute(
+        select(LessonProgress.lesson_id, LessonProgress.completed_at).where(
+            LessonProgress.user_id == user_id,
+            LessonProgress.course_id == course.id,
+            LessonProgress.completed_at.is_not(None),
+        )
+    ).all()
+    done = {lesson_id: at for lesson_id, at in rows if at is not None}
+    result: list[tuple[Module, datetime]] = []
     for module in course.modules:
         ids = [lesson.id for lesson in module.lessons]
         if not all(i in done for i in ids):
@@ -168,11 +170,11 @@ def seed_demo_quizzes(people: Any, rng: random.Random) -> None:
     db.session.flush()
     for index, trainee in enumerate(people.trainees):
         plan = REFRESHER_PLAN[index % len(REFRESHER_PLAN)]
-        assignment = next((per_team[t.id] for t in trainee.teams if t.id in per_team), None)
-        if assignment is None or plan == "m":
+        reached = next((per_team[t.id] for t in trainee.teams if t.id in per_team), None)
+        if reached is None or plan == "m":
             continue
         if plan == "d":
             when = opens + timedelta(days=rng.randint(1, 12), hours=rng.randint(8, 17))
         else:
             when = due + timedelta(hours=rng.randint(3, 12))
-        _take(trainee, refresher.id, when, abilities[index], rng, assignment_id=assignment.id)
+        _take(trainee, refresher.id, when, abilities[index], rng, assignment_id=reached.id)

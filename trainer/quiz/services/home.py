@@ -5,7 +5,7 @@ gate status this feature registers.)"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -18,13 +18,13 @@ from trainer.core.time import to_local
 from trainer.home.services import NextStep
 from trainer.quiz.services import cards
 from trainer.quiz.services.assignments import DONE, LATE, MISSING, assignments_for_user, member_status
-from trainer.quiz.services.attempts import close_expired
 from trainer.quiz.services.common import now, quizzes
+from trainer.quiz.services.expiry import close_expired
 
 SOON = timedelta(days=3)
 
 
-def _date(moment) -> str:  # type: ignore[no-untyped-def]
+def _date(moment: datetime | None) -> str:
     local = to_local(moment)
     return local.strftime("%Y-%m-%d %H:%M") if local else ""
 

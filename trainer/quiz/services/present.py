@@ -11,18 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trainer.content.source import pick
-from trainer.quiz.bank.quizbank import Question
-from trainer.quiz.grading import (
-    AnswerError,
-    Grade,
-    QuestionInstance,
-    answer_to_form,
-    format_expected,
-    instance_text,
-)
+from trainer.quiz.answer_shapes import AnswerError, answer_to_form
+from trainer.quiz.bank.model import Question
+from trainer.quiz.grading import Grade, format_expected, instance_text
+from trainer.quiz.instances import QuestionInstance
 from trainer.quiz.models import Attempt
-from trainer.quiz.services.attempts import grade_instance, instances_of, saved_answers
+from trainer.quiz.services.attempts import saved_answers
 from trainer.quiz.services.common import banks
+from trainer.quiz.services.scoring import grade_instance, instances_of
 
 
 @dataclass(frozen=True)

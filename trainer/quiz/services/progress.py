@@ -1,7 +1,8 @@
 """Where a person stands on each quiz: attempts used, the grade that counts, passed or not, locked.
 
 Also the gates the course uses (:mod:`trainer.learn.services` asks them through
-``app.extensions["module_gate"]`` / ``["final_gate"]``): a module quiz passed completes its module
+``app.extensions["module_gate"]`` / ``["final_gate"]``, so learning never imports the quiz; the quiz
+depends on learning's public functions only): a module quiz passed completes its module
 and so unlocks the next one; the final exam passed earns the certificate. The quizzes themselves
 open along the same path: a module quiz once its module is unlocked and its lessons read, the final
 exam once every module is complete.
@@ -22,7 +23,9 @@ from trainer.content.source import pick
 from trainer.core.content import catalog
 from trainer.core.i18n import content_language
 from trainer.extensions import db
-from trainer.quiz.bank.quizbank import QuizDefinition
+from trainer.learn.course import Course
+from trainer.learn.services import GateStatus, Outline, outline
+from trainer.quiz.bank.model import QuizDefinition
 from trainer.quiz.grading import kept_percent
 from trainer.quiz.models import Attempt
 from trainer.quiz.services.common import quizzes
@@ -88,10 +91,10 @@ def final_quizzes(course_id: str) -> list[QuizDefinition]:
     ]
 
 
-def _course_of(definition: QuizDefinition):  # type: ignore[no-untyped-def]
+def _course_of(definition: QuizDefinition) -> Course | None:
     """The course a module quiz or final exam belongs to (None for other quizzes)."""
     for course in catalog().courses.values():
-        if definition.kind == "module" and course.module(definition.module) is not None:
+        if definition.module is not None and course.module(definition.module) is not None:
             return course
         if definition.kind == "final" and definition in final_quizzes(course.id):
             return course
@@ -102,18 +105,16 @@ def _locks(user_id: int, definitions: list[QuizDefinition], lang: str) -> dict[s
     """Why each module quiz / final exam cannot be taken yet, from the course path (one outline per
     course): a module quiz needs its module unlocked and every lesson read; the final exam needs
     every module complete (lessons read and module quizzes passed)."""
-    from trainer.learn import services as learning
-
-    plans = {}
+    plans: dict[str, Outline] = {}
     locks: dict[str, object] = {}
     for definition in definitions:
         course = _course_of(definition)
         if course is None:
             continue
         if course.id not in plans:
-            plans[course.id] = learning.outline(user_id, course)
+            plans[course.id] = outline(user_id, course)
         plan = plans[course.id]
-        if definition.kind == "module":
+        if definition.module is not None:  # a module quiz (only those name a module)
             state = plan.module_state(definition.module)
             if not state.unlocked:
                 separator = "、" if lang == "zh" else ", "
@@ -187,9 +188,7 @@ def final_exam_passed(user_id: int, course_id: str) -> bool:
     return any(_passed(d, percents.get(d.id, [])) for d in finals)
 
 
-def _gate_status(definition: QuizDefinition, percents: list[float]):  # type: ignore[no-untyped-def]
-    from trainer.learn.services import GateStatus
-
+def _gate_status(definition: QuizDefinition, percents: list[float]) -> GateStatus:
     passed = _passed(definition, percents)
     if not has_request_context():
         return GateStatus(passed=passed)
@@ -211,7 +210,7 @@ def _gate_status(definition: QuizDefinition, percents: list[float]):  # type: ig
     )
 
 
-def module_gate(user_id: int, module_id: str):  # type: ignore[no-untyped-def]
+def module_gate(user_id: int, module_id: str) -> GateStatus | None:
     """``app.extensions["module_gate"]``: the module quiz's status, or None when it has no quiz."""
     definition = module_quiz(module_id)
     if definition is None:
@@ -219,7 +218,7 @@ def module_gate(user_id: int, module_id: str):  # type: ignore[no-untyped-def]
     return _gate_status(definition, _percents_by_quiz(user_id, [definition.id]).get(definition.id, []))
 
 
-def final_gate(user_id: int, course_id: str):  # type: ignore[no-untyped-def]
+def final_gate(user_id: int, course_id: str) -> GateStatus | None:
     """``app.extensions["final_gate"]``: the final exam's status, or None when the course has none."""
     finals = final_quizzes(course_id)
     if not finals:

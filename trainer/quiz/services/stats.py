@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from trainer.content.source import pick
 from trainer.core.content import catalog
 from trainer.extensions import db
-from trainer.quiz.bank.quizbank import Question
+from trainer.quiz.bank.model import Question
 from trainer.quiz.itemstats import ItemStats, Response, choices_of, item_statistics
 from trainer.quiz.models import Attempt, AttemptAnswer
 from trainer.quiz.services.common import banks, definitions_of_kind, quizzes

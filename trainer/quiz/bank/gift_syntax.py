@@ -1,0 +1,146 @@
+"""The GIFT syntax both directions share: escapes, numbers, and texts with the lines they came from.
+
+Import builds raw questions as :class:`~trainer.content.source.LineMap` objects so the bank checks
+report problems at lines of the GIFT file. Pure Python.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from trainer.content.source import LANGUAGES, LineList, LineMap
+from trainer.quiz.bank.model import TRANSLATE_MARK
+
+# Escaped characters become private-use placeholders while the structure is parsed (as Moodle does).
+_ESCAPES = {
+    "\\\\": "\ue000",
+    "\\:": "\ue001",
+    "\\#": "\ue002",
+    "\\=": "\ue003",
+    "\\{": "\ue004",
+    "\\}": "\ue005",
+    "\\~": "\ue006",
+    "\\n": "\n",
+}
+_RESTORE = {
+    "\ue000": "\\",
+    "\ue001": ":",
+    "\ue002": "#",
+    "\ue003": "=",
+    "\ue004": "{",
+    "\ue005": "}",
+    "\ue006": "~",
+}
+_ESCAPE_RE = re.compile(r"\\[\\:#={}~n]")
+WEIGHT_RE = re.compile(r"^\s*%(-?\d+(?:\.\d+)?)%")
+FORMAT_RE = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
+TAG_RE = re.compile(r"<[A-Za-z/!][^>]*>")
+NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+META_PREFIX = "@trainer"
+
+
+def unescape_marks(text: str) -> str:
+    return _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], text)
+
+
+def restore(text: str) -> str:
+    return "".join(_RESTORE.get(ch, ch) for ch in text)
+
+
+def escape(text: str) -> str:
+    """Escape a text for GIFT: the special characters get a backslash, newlines become ``\\n``."""
+    out = text.replace("\\", "\\\\")
+    for ch in "~=#{}:":
+        out = out.replace(ch, "\\" + ch)
+    return out.replace("\r\n", "\n").replace("\n", "\\n")
+
+
+@dataclass
+class Block:
+    """One paragraph of the file: a question (or a category line), with line bookkeeping."""
+
+    text: str  # escapes replaced, comment lines blanked, newlines kept so offsets map to lines
+    first_line: int
+    meta: dict[str, str]
+
+    def line_at(self, offset: int) -> int:
+        return self.first_line + self.text.count("\n", 0, max(0, offset))
+
+
+class Refused(Exception):
+    """A construct import does not support, with the line to report it at."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def clean_text(raw: str, line: int, what: str) -> str:
+    """Strip a [format] prefix and restore escaped characters; refuse HTML markup."""
+    text = raw.strip()
+    match = FORMAT_RE.match(text)
+    if match:
+        text = text[match.end() :].strip()
+        if match.group(1).lower() == "html" and TAG_RE.search(text):
+            raise Refused(
+                line, f"{what}: HTML text is not supported; export it from Moodle as plain or Markdown text"
+            )
+    return restore(text).strip()
+
+
+def read_number(raw: str, line: int, what: str) -> float:
+    text = restore(raw).strip()
+    if not NUMBER_RE.match(text):
+        raise Refused(line, f"{what}: {text!r} is not a number")
+    return float(text)
+
+
+def number_text(value: float) -> str:
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
+
+
+def split_at(text: str, markers: str, base: int) -> list[tuple[str, str, int]]:
+    """Split at unescaped marker characters: ``[(marker, piece, offset), ...]``; the first piece
+    (before any marker) has marker ''."""
+    pieces: list[tuple[str, str, int]] = []
+    start, marker = 0, ""
+    for index, ch in enumerate(text):
+        if ch in markers:
+            pieces.append((marker, text[start:index], base + start))
+            start, marker = index + 1, ch
+    pieces.append((marker, text[start:], base + start))
+    return pieces
+
+
+def one_language(text: str, lang: str) -> dict[str, str]:
+    return {other: text if other == lang else TRANSLATE_MARK + text for other in LANGUAGES}
+
+
+def line_map(line: int, items: Mapping[str, Any], lines: Mapping[str, int] | None = None) -> LineMap:
+    """A LineMap so the bank validator reports problems at lines of the GIFT file."""
+    result = LineMap(items)
+    result.start_line = line
+    result.key_lines = {key: (lines or {}).get(key, line) for key in items}
+    return result
+
+
+def line_list(items: Sequence[Any], lines: Sequence[int], start: int) -> LineList:
+    result = LineList(items)
+    result.start_line = start
+    result.item_lines = list(lines)
+    return result
+
+
+def read_feedback(raw: str, line: int, lang: str) -> LineMap | None:
+    text = clean_text(raw, line, "feedback")
+    return line_map(line, one_language(text, lang)) if text else None
+
+
+def plain_number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else float(value)

@@ -1,0 +1,135 @@
+"""GIFT export: a bank's questions as GIFT text in one language (see :mod:`.gift_read` for the
+mapping between GIFT and our question types).
+
+Our tags and part ids go into a ``// @trainer`` comment Moodle ignores, so export then import gives
+the same questions. Ordering and calculated questions have no GIFT equivalent and are skipped with a
+warning; a numeric question's formula is written as its value. Pure Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from trainer.content.source import LANGUAGES
+from trainer.quiz.bank.formula import evaluate
+from trainer.quiz.bank.gift_syntax import META_PREFIX, escape, number_text
+from trainer.quiz.bank.model import TRANSLATE_MARK, Question
+from trainer.quiz.bank.placeholders import fill_placeholders
+
+__all__ = ["export_gift"]
+
+
+def _text(texts: Mapping[str, str] | None, lang: str) -> str:
+    if not texts:
+        return ""
+    value = texts.get(lang) or ""
+    return value[len(TRANSLATE_MARK) :] if value.startswith(TRANSLATE_MARK) else value
+
+
+def _meta_line(question: Question, lang: str) -> str:
+    parts = [
+        f"module={question.module}",
+        f"competencies={','.join(question.competencies)}",
+        f"difficulty={question.difficulty}",
+    ]
+    ids = [o.id for o in question.options] or [p.id for p in question.pairs]
+    if ids:
+        parts.append(f"ids={','.join(ids)}")
+    if question.unit:
+        parts.append(f"unit={_text(question.unit, lang)}")
+    if question.mark != 1:
+        parts.append(f"mark={number_text(question.mark)}")
+    return f"// {META_PREFIX} " + "; ".join(parts)
+
+
+def _with_feedback(text: str, feedback: Mapping[str, str] | None, lang: str) -> str:
+    out = escape(text)
+    if feedback:
+        out += "#" + escape(_text(feedback, lang))
+    return out
+
+
+def _answer_block(question: Question, lang: str) -> list[str]:
+    if question.type in ("single", "multi"):
+        lines = []
+        for option in question.options:
+            if question.type == "single":
+                mark = "=" if option.correct else "~"
+            else:
+                mark = f"~%{number_text(option.weight)}%"
+            lines.append(f"\t{mark}{_with_feedback(_text(option.text, lang), option.feedback, lang)}")
+        return lines
+    if question.type == "truefalse":
+        right = question.feedback_true if question.answer else question.feedback_false
+        wrong = question.feedback_false if question.answer else question.feedback_true
+        token = "TRUE" if question.answer else "FALSE"
+        wrong_text, right_text = escape(_text(wrong, lang)), escape(_text(right, lang))
+        if right_text:
+            return [f"\t{token}#{wrong_text}#{right_text}"]
+        return [f"\t{token}#{wrong_text}"] if wrong_text else [f"\t{token}"]
+    if question.type == "numeric":
+        lines = ["\t#"]
+        main_value = question.correct_value()
+        for index, accepted in enumerate(question.answers):
+            value = question.correct_value() if index == 0 else _eval_alt(question, accepted.formula)
+            tolerance = (
+                accepted.tolerance.value * abs(value) / 100
+                if accepted.tolerance.relative
+                else accepted.tolerance.value
+            )
+            credit = "" if accepted.credit == 100 and index == 0 else f"%{number_text(accepted.credit)}%"
+            feedback = ""
+            if accepted.feedback:
+                filled = fill_placeholders(
+                    _text(accepted.feedback, lang), question.params, main_value, question.decimals
+                )
+                feedback = "#" + escape(filled)
+            lines.append(f"\t={credit}{number_text(value)}:{number_text(tolerance)}{feedback}")
+        return lines
+    if question.type == "matching":
+        return [
+            f"\t={escape(_text(p.prompt, lang))} -> {escape(_text(p.answer, lang))}" for p in question.pairs
+        ]
+    raise ValueError(question.type)  # pragma: no cover
+
+
+def _eval_alt(question: Question, formula: str) -> float:
+    return evaluate(formula, question.params)
+
+
+def export_gift(
+    questions: Iterable[Question], *, lang: str, category: str | None = None
+) -> tuple[str, list[str]]:
+    """Write questions as GIFT in one language; returns the text and a warning per skipped question.
+
+    Each module starts a ``$CATEGORY: $course$/<category or bank>/<module>`` so Moodle files the
+    questions by module and import recovers it.
+    """
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}")
+    out: list[str] = []
+    warnings: list[str] = []
+    current_category = None
+    for question in questions:
+        if question.type not in ("single", "multi", "truefalse", "numeric", "matching"):
+            warnings.append(
+                f"question {question.id} ({question.type}): GIFT has no {question.type} question; skipped"
+            )
+            continue
+        cat = f"$course$/{category or question.bank}/{question.module}"
+        if cat != current_category:
+            out.append(f"$CATEGORY: {cat}\n")
+            current_category = cat
+        text = _text(question.text, lang)
+        explanation = _text(question.explanation, lang)
+        if question.type == "numeric":
+            answer = question.correct_value()
+            text = fill_placeholders(text, question.params, None)
+            explanation = fill_placeholders(explanation, question.params, answer, question.decimals)
+        lines = [_meta_line(question, lang), f"::{escape(question.id)}::[markdown]{escape(text)} {{"]
+        lines += _answer_block(question, lang)
+        if explanation:
+            lines.append(f"\t####{escape(explanation)}")
+        lines.append("}")
+        out.append("\n".join(lines) + "\n")
+    return "\n".join(out), warnings

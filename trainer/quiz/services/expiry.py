@@ -1,0 +1,54 @@
+"""Lazy expiry of timed attempts: submit every open attempt whose time ran out.
+
+Nothing runs in the background, so an attempt past ``deadline + GRACE`` is submitted (with the
+answers saved in time) the next time anybody looks at it or at a list that shows it. This is the
+one documented place where a GET request may commit: closing attempts whose time ran out, so that
+every page shows the same, final result. Every other write happens on POST.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import select
+
+from trainer.extensions import db
+from trainer.quiz.models import Attempt
+from trainer.quiz.services.common import GRACE, now
+from trainer.quiz.services.scoring import finalize
+
+
+def deadline_passed(attempt: Attempt, moment: datetime) -> bool:
+    """Whether the time limit, with the network grace, is over."""
+    return attempt.deadline is not None and moment > attempt.deadline + GRACE
+
+
+def close_if_expired(attempt: Attempt, moment: datetime | None = None) -> bool:
+    """Submit this open attempt if its time ran out; True when it is (now) closed by expiry."""
+    moment = moment or now()
+    if attempt.submitted_at is not None or not deadline_passed(attempt, moment):
+        return False
+    finalize(attempt.id, moment)
+    return True
+
+
+def close_expired(
+    *,
+    user_ids: Iterable[int] | None = None,
+    quiz_id: str | None = None,
+    moment: datetime | None = None,
+) -> int:
+    """Submit every open attempt whose time ran out (with the answers saved in time)."""
+    moment = moment or now()
+    query = select(Attempt.id).where(
+        Attempt.submitted_at.is_(None), Attempt.deadline.is_not(None), Attempt.deadline < moment - GRACE
+    )
+    if user_ids is not None:
+        ids = list(user_ids)
+        if not ids:
+            return 0
+        query = query.where(Attempt.user_id.in_(ids))
+    if quiz_id is not None:
+        query = query.where(Attempt.quiz_id == quiz_id)
+    return sum(1 for attempt_id in db.session.scalars(query).all() if finalize(attempt_id, moment))
