@@ -14,8 +14,11 @@ from sqlalchemy import func, select
 from tests.conftest import Actions, FreshContextClient
 from trainer.core.time import utcnow
 from trainer.extensions import db
+from trainer.roleplay import play as rules
 from trainer.roleplay.models import Participant, RubricScore, WorkshopSession
+from trainer.roleplay.scenarios import QUALITIES
 from trainer.roleplay.services.workshop import CODE_ALPHABET, CODE_LENGTH
+from trainer.roleplay.services.workshop_debrief import best_path
 
 SCENARIO = "quality-dispute-pair"
 
@@ -486,10 +489,6 @@ def test_home_points_to_the_open_workshop(app, trio):
 
 
 def test_model_conversation_is_no_weaker_than_the_best_reply_each_turn(app):
-    from trainer.roleplay import play as rules
-    from trainer.roleplay.scenarios import QUALITIES
-    from trainer.roleplay.services.workshop import best_path
-
     def weakness(scenario, path):
         state, total = rules.start(scenario), 0
         for index in path:

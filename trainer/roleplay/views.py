@@ -29,7 +29,14 @@ from trainer.roleplay.forms import ChoiceForm, ConfirmForm, JoinForm, RubricForm
 from trainer.roleplay.models import Play, WorkshopSession
 from trainer.roleplay.scenarios import mermaid
 from trainer.roleplay.services import graph as graph_service
-from trainer.roleplay.services import practice, workshop
+from trainer.roleplay.services import (
+    practice,
+    seating,
+    workshop,
+    workshop_debrief,
+    workshop_scores,
+    workshop_screens,
+)
 from trainer.roleplay.services.extras import next_steps, seed_demo
 
 bp = Blueprint("roleplay", __name__, template_folder="templates")
@@ -120,7 +127,7 @@ def history():  # type: ignore[no-untyped-def]
         plays=practice.my_plays(current_user, lang),
         workshops=workshop.my_workshops(current_user),
         scenario_titles=_scenario_titles(lang),
-        role_label=workshop.role_label,
+        role_label=workshop_screens.role_label,
     )
 
 
@@ -166,7 +173,7 @@ def join():  # type: ignore[no-untyped-def]
         if session is not None and session.facilitator_id == current_user.id:
             return redirect(url_for("roleplay.board", session_id=session.id))
         try:
-            seat, already = workshop.join(current_user, form.code.data)
+            seat, already = seating.join(current_user, form.code.data)
         except workshop.WorkshopError as refused:
             form.code.errors.append(str(refused.message))
             status = refused.status
@@ -181,7 +188,7 @@ def join():  # type: ignore[no-untyped-def]
 
 def _seat_or_redirect(code: str):  # type: ignore[no-untyped-def]
     session = workshop.find_by_code(code) or abort(404)
-    seat = workshop.seat_of(session, current_user)
+    seat = seating.seat_of(session, current_user)
     return session, seat
 
 
@@ -198,7 +205,7 @@ def room(code: str):  # type: ignore[no-untyped-def]
     scenario = practice.get_scenario(session.scenario_id)
     return render_template(
         "roleplay/room.html",
-        room=workshop.room(session, seat, scenario, lang),
+        room=workshop_screens.room(session, seat, scenario, lang),
         form=RubricForm(formdata=None),
         error=None,
     )
@@ -210,7 +217,7 @@ def room_status(code: str):  # type: ignore[no-untyped-def]
     session, seat = _seat_or_redirect(code)
     if seat is None:
         abort(404)
-    return jsonify({"version": workshop.room_version(session, seat), "round": session.round,
+    return jsonify({"version": workshop_screens.room_version(session, seat), "round": session.round,
                     "revealed": session.debrief_revealed, "open": workshop.is_open(session)})
 
 
@@ -227,12 +234,12 @@ def submit_rubric(code: str):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
-        error, status = _("The comment is too long (at most %(n)s characters).", n=workshop.COMMENT_MAX), 400
+        error, status = _("The comment is too long (at most %(n)s characters).", n=workshop_scores.COMMENT_MAX), 400
     elif form.round.data and form.round.data != str(session.round):
         error, status = _("The round has changed since you opened this form, so nothing was saved. Score the current round."), 409
     else:
         try:
-            workshop.submit_rubric(current_user, session, workshop.parse_scores(request.form), form.comment.data or "",
+            workshop_scores.submit_rubric(current_user, session, workshop_scores.parse_scores(request.form), form.comment.data or "",
                                    lang=lang)
         except workshop.WorkshopError as refused:
             error, status = str(refused.message), refused.status
@@ -243,10 +250,10 @@ def submit_rubric(code: str):  # type: ignore[no-untyped-def]
     scenario = practice.get_scenario(session.scenario_id)
     return render_template(
         "roleplay/room.html",
-        room=workshop.room(session, seat, scenario, lang),
+        room=workshop_screens.room(session, seat, scenario, lang),
         form=form,
         error=error,
-        submitted=workshop.parse_scores(request.form),
+        submitted=workshop_scores.parse_scores(request.form),
     ), status
 
 
@@ -290,13 +297,13 @@ def board(session_id: int):  # type: ignore[no-untyped-def]
     session = _facilitated(session_id)
     lang = content_language()
     scenario = practice.get_scenario(session.scenario_id)
-    data = workshop.board(session, scenario, lang)
+    data = workshop_screens.board(session, scenario, lang)
     return render_template(
         "roleplay/board.html",
         session=session,
         board=data,
         join_url=url_for("roleplay.join", _external=True),
-        debrief=workshop.workshop_debrief(scenario, lang) if scenario and session.debrief_revealed else None,
+        debrief=workshop_debrief.workshop_debrief(scenario, lang) if scenario and session.debrief_revealed else None,
         form=ConfirmForm(),
     )
 
@@ -305,7 +312,7 @@ def board(session_id: int):  # type: ignore[no-untyped-def]
 @role_required("manager", "admin")
 def board_json(session_id: int):  # type: ignore[no-untyped-def]
     session = _facilitated(session_id)
-    return jsonify(workshop.board(session, practice.get_scenario(session.scenario_id), content_language()))
+    return jsonify(workshop_screens.board(session, practice.get_scenario(session.scenario_id), content_language()))
 
 
 def _facilitator_action(session_id: int, action, done: str):  # type: ignore[no-untyped-def]
@@ -324,7 +331,7 @@ def _facilitator_action(session_id: int, action, done: str):  # type: ignore[no-
 @bp.route("/roleplay/workshops/<int:session_id>/next-round", methods=["POST"])
 @role_required("manager", "admin")
 def next_round(session_id: int):  # type: ignore[no-untyped-def]
-    return _facilitator_action(session_id, workshop.next_round, _("Next round started: roles have rotated."))
+    return _facilitator_action(session_id, seating.next_round, _("Next round started: roles have rotated."))
 
 
 @bp.route("/roleplay/workshops/<int:session_id>/reveal", methods=["POST"])

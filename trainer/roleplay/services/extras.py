@@ -18,7 +18,13 @@ from trainer.extensions import db
 from trainer.home.services import NextStep
 from trainer.roleplay import play as rules
 from trainer.roleplay.models import Play
-from trainer.roleplay.services import practice, workshop
+from trainer.roleplay.services import (
+    practice,
+    seating,
+    workshop,
+    workshop_scores,
+    workshop_screens,
+)
 
 
 def next_steps(user: User) -> list[NextStep]:
@@ -32,7 +38,7 @@ def next_steps(user: User) -> list[NextStep]:
                 title=str(_l("Back to your workshop room %(code)s", code=session.code)),
                 detail=str(_l("Group %(group)s, round %(round)s: you are the %(role)s.",
                               group=seat.group_number, round=session.round,
-                              role=workshop.role_label(seat.role).lower())),
+                              role=workshop_screens.role_label(seat.role).lower())),
                 url=url_for("roleplay.room", code=session.code),
                 kind="warning",
             )
@@ -113,13 +119,13 @@ def seed_demo(people: DemoPeople, rng: random.Random) -> None:
     held = now - timedelta(days=9)
     session = workshop.open_session(facilitator, scenario, rng=rng, now=held, commit=False)
     for offset, trainee in enumerate(team):
-        workshop.seat_user(session, trainee, held + timedelta(minutes=offset))
+        seating.seat_user(session, trainee, held + timedelta(minutes=offset))
     the_rubric = content.rubric
     for round_number in (1, 2):
         if round_number == 2:
-            workshop.rotate(session)
-        for members in workshop.groups_of(session).values():
-            scorer_role = workshop.scorer_role(len(members))
+            seating.rotate(session)
+        for members in seating.groups_of(session).values():
+            scorer_role = seating.scorer_role(len(members))
             observer = next(m for m in members if m.role == scorer_role)
             scores = {item.id: rng.choice([1, 2, 2, 3, 3]) for item in the_rubric.items}
             comment = rng.choice([
@@ -127,7 +133,7 @@ def seed_demo(people: DemoPeople, rng: random.Random) -> None:
                 "金额和到期日讲得很清楚。 Stated the amount and the due date clearly.",
                 "提出了两个可选方案，客户容易接受。 Offered two options; easy for the customer to accept.",
             ])
-            workshop.submit_rubric(observer.user, session, scores, comment,
+            workshop_scores.submit_rubric(observer.user, session, scores, comment,
                                    now=held + timedelta(minutes=30 * round_number), commit=False)
     session.debrief_revealed = True
     session.status = "closed"
