@@ -23,7 +23,7 @@ from trainer.core.content import catalog
 from trainer.core.time import utcnow
 from trainer.extensions import db
 from trainer.roleplay import play as rules
-from trainer.roleplay.models import Play, PlayChoice
+from trainer.roleplay.models import Play, PlayChoice, RubricScore
 from trainer.roleplay.scenarios import OUTCOMES, Scenario
 
 OUTCOME_ORDER: tuple[str, ...] = tuple(OUTCOMES)
@@ -279,8 +279,6 @@ class MemberSummary:
 
 def team_results(viewer: User, lang: str, limit: int = 100) -> tuple[list[MemberSummary], list[PlayRow]]:
     """Members ``viewer`` may see (not themselves): a summary per person and their latest plays."""
-    from trainer.roleplay.models import RubricScore
-
     visible = visible_user_ids_query(viewer)
     members = db.session.scalars(
         select(User).where(User.id.in_(visible), User.id != viewer.id, User.active.is_(True)).order_by(User.name)
