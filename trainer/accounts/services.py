@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from trainer.accounts import audit
+from trainer.accounts.access import would_nest_in_itself
 from trainer.accounts.models import LoginAttempt, Role, Team, User
 from trainer.core.time import utcnow
 from trainer.extensions import db
@@ -203,17 +204,6 @@ def reset_password(actor: User, user: User) -> str:
     return password
 
 
-def _would_cycle(team: Team, parent_id: int | None) -> bool:
-    seen = set()
-    current = db.session.get(Team, parent_id) if parent_id else None
-    while current is not None and current.id not in seen:
-        if current.id == team.id:
-            return True
-        seen.add(current.id)
-        current = current.parent
-    return False
-
-
 def save_team(
     actor: User,
     team: Team | None,
@@ -233,7 +223,7 @@ def save_team(
         team = Team(name=name)
         db.session.add(team)
         db.session.flush()
-    if parent_id and _would_cycle(team, parent_id):
+    if parent_id and would_nest_in_itself(team.id, parent_id):
         raise AccountError(_l("A team cannot be nested inside itself or its own sub-team."), field="parent_id")
     team.name = name
     team.parent_id = parent_id or None
