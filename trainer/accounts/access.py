@@ -5,9 +5,10 @@ every team nested below those, an admin everyone."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import CompoundSelect, Select
 
 from trainer.accounts.models import Role, Team, User, team_managers, team_members
 from trainer.extensions import db
@@ -64,7 +65,7 @@ def managed_team_ids(user: User) -> set[int]:
     return descendant_team_ids(direct)
 
 
-def visible_user_ids_query(viewer: User) -> Select:
+def visible_user_ids_query(viewer: User) -> Select[Any] | CompoundSelect:
     """A SELECT of the user ids ``viewer`` may see, to use as a subquery filter in any feature."""
     if viewer.is_admin:
         return select(User.id)

@@ -10,10 +10,11 @@ import io
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from trainer.accounts import audit
 from trainer.accounts.access import would_nest_in_itself
@@ -45,7 +46,9 @@ class ThrottleLimits:
     window: timedelta
 
 
-def _recent_failures(column, value: str, since) -> tuple[int, object]:  # type: ignore[no-untyped-def]
+def _recent_failures(
+    column: InstrumentedAttribute[str], value: str, since: datetime
+) -> tuple[int, datetime | None]:
     row = db.session.execute(
         select(func.count(LoginAttempt.id), func.min(LoginAttempt.created_at)).where(
             column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.created_at > since
@@ -75,7 +78,7 @@ def throttle_wait_minutes(email: str, address: str, limits: ThrottleLimits) -> i
     ):
         count, oldest = _recent_failures(column, value, since)
         if count >= limit and oldest is not None:
-            remaining = (oldest + limits.window) - now  # type: ignore[operator]
+            remaining = (oldest + limits.window) - now
             waits.append(max(1, int(remaining.total_seconds() // 60) + 1))
     return max(waits, default=0)
 

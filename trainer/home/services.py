@@ -28,12 +28,12 @@ def manager_overview(manager: User) -> list[TeamSummary]:
         return []
     ids = [t.id for t in teams]
     week_ago = utcnow() - timedelta(days=7)
-    counts = dict(
+    counts: dict[int, int] = dict(
         db.session.execute(
             select(team_members.c.team_id, func.count()).where(team_members.c.team_id.in_(ids)).group_by(team_members.c.team_id)
         ).all()
     )
-    active = dict(
+    active: dict[int, int] = dict(
         db.session.execute(
             select(team_members.c.team_id, func.count())
             .join(User, User.id == team_members.c.user_id)

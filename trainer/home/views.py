@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, render_template
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from trainer.core.content import catalog
@@ -13,7 +14,7 @@ bp = Blueprint("main", __name__, template_folder="templates")
 
 @bp.route("/")
 @login_required
-def home():  # type: ignore[no-untyped-def]
+def home() -> ResponseReturnValue:
     if current_user.is_admin:
         health = home_service.admin_health(current_app.config["SQLALCHEMY_DATABASE_URI"])
         registry = catalog()

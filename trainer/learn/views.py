@@ -19,6 +19,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -29,6 +30,7 @@ from trainer.accounts.models import User
 from trainer.content.source import pick
 from trainer.core.i18n import content_language
 from trainer.home.services import NextStep
+from trainer.learn.course import Course
 from trainer.learn.forms import VerifyForm
 from trainer.learn.models import Certificate
 from trainer.learn.services import certificates, lookups, outlines, recording
@@ -47,7 +49,7 @@ def _wants_json() -> bool:
     return best == "application/json"
 
 
-def _course_or_404(course_id: str):  # type: ignore[no-untyped-def]
+def _course_or_404(course_id: str) -> Course:
     try:
         return lookups.get_course(course_id)
     except lookups.NotFound:
@@ -62,7 +64,7 @@ def _course_or_404(course_id: str):  # type: ignore[no-untyped-def]
 @bp.route("/learn/", defaults={"course_id": None})
 @bp.route("/learn/<course_id>")
 @login_required
-def course(course_id: str | None):  # type: ignore[no-untyped-def]
+def course(course_id: str | None) -> ResponseReturnValue:
     if course_id is None:
         first = lookups.onboarding_course()
         if first is None:
@@ -74,7 +76,7 @@ def course(course_id: str | None):  # type: ignore[no-untyped-def]
 
 @bp.route("/learn/<course_id>/<lesson_id>")
 @login_required
-def lesson(course_id: str, lesson_id: str):  # type: ignore[no-untyped-def]
+def lesson(course_id: str, lesson_id: str) -> ResponseReturnValue:
     lang = content_language()
     try:
         plan, state = recording.open_lesson(current_user.id, course_id, lesson_id, lang)
@@ -108,7 +110,7 @@ def lesson(course_id: str, lesson_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/learn/<course_id>/<lesson_id>/complete")
 @login_required
-def complete(course_id: str, lesson_id: str):  # type: ignore[no-untyped-def]
+def complete(course_id: str, lesson_id: str) -> ResponseReturnValue:
     lang = content_language()
     try:
         result = recording.complete_lesson(current_user.id, course_id, lesson_id, lang)
@@ -139,7 +141,7 @@ def complete(course_id: str, lesson_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/learn/<course_id>/<lesson_id>/check")
 @login_required
-def check(course_id: str, lesson_id: str):  # type: ignore[no-untyped-def]
+def check(course_id: str, lesson_id: str) -> ResponseReturnValue:
     """The inline check: JSON for the page script, a redirect back to the lesson without it."""
     wants_json = _wants_json()
     raw = request.form.get("option")
@@ -176,7 +178,7 @@ def check(course_id: str, lesson_id: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/learn/<course_id>/images/<path:name>")
 @login_required
-def image(course_id: str, name: str):  # type: ignore[no-untyped-def]
+def image(course_id: str, name: str) -> ResponseReturnValue:
     """A file from the course's own images/ folder, nothing else (send_from_directory refuses ..)."""
     course = _course_or_404(course_id)
     kind = IMAGE_TYPES.get(Path(name).suffix.lower())
@@ -195,7 +197,7 @@ def image(course_id: str, name: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/learn/<course_id>/certificate", methods=["GET", "POST"])
 @login_required
-def certificate_status(course_id: str):  # type: ignore[no-untyped-def]
+def certificate_status(course_id: str) -> ResponseReturnValue:
     course = _course_or_404(course_id)
     if request.method == "POST":
         try:
@@ -230,7 +232,7 @@ def _certificate_body(certificate: Certificate) -> Markup:
 
 @bp.route("/certificates/<int:certificate_id>")
 @login_required
-def certificate(certificate_id: int):  # type: ignore[no-untyped-def]
+def certificate(certificate_id: int) -> ResponseReturnValue:
     found = certificates.get_certificate(certificate_id)
     if found is None or not access.can_view_user(current_user, found.user_id):
         abort(404)
@@ -238,7 +240,7 @@ def certificate(certificate_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/verify")
-def verify_form():  # type: ignore[no-untyped-def]
+def verify_form() -> ResponseReturnValue:
     form = VerifyForm(formdata=request.args if request.args else None)
     if request.args and form.validate():
         code = certificates.normalize_code(form.code.data)
@@ -249,7 +251,7 @@ def verify_form():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/verify/<code>")
-def verify(code: str):  # type: ignore[no-untyped-def]
+def verify(code: str) -> ResponseReturnValue:
     found = certificates.find_certificate(code)
     form = VerifyForm(formdata=None, data={"code": code[:40]})
     if found is None:

@@ -4,7 +4,7 @@ deterministic demo activity (finished plays with different outcomes, one past wo
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
@@ -18,6 +18,7 @@ from trainer.extensions import db
 from trainer.home.services import NextStep
 from trainer.roleplay import play as rules
 from trainer.roleplay.models import Play
+from trainer.roleplay.scenarios import Scenario
 from trainer.roleplay.services import (
     practice,
     seating,
@@ -69,7 +70,7 @@ def next_steps(user: User) -> list[NextStep]:
 # --------------------------------------------------------------------------- demo data
 
 
-def _play_through(user: User, scenario, rng: random.Random, *, prefer: str, started) -> Play:  # type: ignore[no-untyped-def]
+def _play_through(user: User, scenario: Scenario, rng: random.Random, *, prefer: str, started: datetime) -> Play:
     """A finished play: ``prefer`` 'good' takes the best reply, 'poor' the worst, 'random' any."""
     play = Play(user_id=user.id, scenario_id=scenario.id, state=dict(rules.start(scenario)), started_at=started)
     db.session.add(play)
@@ -120,7 +121,7 @@ def seed_demo(people: DemoPeople, rng: random.Random) -> None:
     session = workshop.open_session(facilitator, scenario, rng=rng, now=held, commit=False)
     for offset, trainee in enumerate(team):
         seating.seat_user(session, trainee, held + timedelta(minutes=offset))
-    the_rubric = content.rubric
+    the_rubric = workshop.rubric()
     for round_number in (1, 2):
         if round_number == 2:
             seating.rotate(session)

@@ -51,7 +51,7 @@ def get_scenario(scenario_id: str) -> Scenario | None:
 
 
 def outcome_label(outcome: str | None, lang: str) -> str:
-    return pick(OUTCOMES[outcome], lang) if outcome in OUTCOMES else ""
+    return pick(OUTCOMES[outcome], lang) if outcome is not None and outcome in OUTCOMES else ""
 
 
 def best_outcome(outcomes: Iterable[str | None]) -> str | None:
@@ -155,7 +155,7 @@ def apply_choice(play: Play, scenario: Scenario, choice_index: int, *, at: datet
     )
     play.state = dict(state)
     if rules.is_finished(state):
-        ending = scenario.endings[state["ending"]]
+        ending = scenario.endings[str(state["ending"])]
         play.finished_at = when
         play.ending_id = ending.id
         play.outcome = ending.outcome

@@ -57,7 +57,11 @@ def normalise_code(raw: str | None) -> str:
 
 
 def rubric() -> Rubric:
-    return catalog().rubric
+    """The workshop rubric; content loading refuses to start without one."""
+    loaded = catalog().rubric
+    if loaded is None:  # pragma: no cover - load_content reports a missing rubric
+        raise RuntimeError("no rubric loaded")
+    return loaded
 
 
 def open_session(

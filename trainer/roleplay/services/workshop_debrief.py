@@ -24,7 +24,7 @@ def best_path(scenario: Scenario, *, max_steps: int = 40, budget: int = 20_000) 
         if expansions > budget or (best is not None and cost > best[0][0]):
             return
         if rules.is_finished(state):
-            key = (cost, outcomes.index(scenario.endings[state["ending"]].outcome), len(chosen))
+            key = (cost, outcomes.index(scenario.endings[str(state["ending"])].outcome), len(chosen))
             if best is None or key < best[0]:
                 best = (key, list(chosen))
             return
@@ -42,7 +42,7 @@ def best_path(scenario: Scenario, *, max_steps: int = 40, budget: int = 20_000) 
     walk(rules.start(scenario), [], 0)
     if best is not None:
         return best[1]
-    state, greedy = rules.start(scenario), []
+    state, greedy = rules.start(scenario), list[int]()
     while not rules.is_finished(state) and len(greedy) < max_steps:
         choice = min(rules.available_choices(scenario, state), key=lambda c: (rank[c.quality], c.index))
         greedy.append(choice.index)

@@ -66,7 +66,7 @@ def board(
     current_rows = [row for row in scores if row.round == session.round]
     items = []
     for item in the_rubric.items:
-        values = [row.items.get(item.id) for row in current_rows if isinstance(row.items.get(item.id), int)]
+        values = [value for row in current_rows if isinstance(value := row.items.get(item.id), int)]
         items.append(
             {
                 "id": item.id,
