@@ -18,7 +18,13 @@ def home() -> ResponseReturnValue:
     if current_user.is_admin:
         health = home_service.admin_health(current_app.config["SQLALCHEMY_DATABASE_URI"])
         registry = catalog()
-        return render_template("main/home_admin.html", health=health, registry=registry)
+        return render_template(
+            "main/home_admin.html",
+            health=health,
+            counts=registry.counts(),
+            competency_count=len(registry.competencies),
+            warnings=registry.warnings,
+        )
     if current_user.is_manager:
         return render_template("main/home_manager.html", teams=home_service.manager_overview(current_user))
     return render_template("main/home_trainee.html", steps=home_service.trainee_next_steps(current_user))

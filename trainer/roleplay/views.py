@@ -131,7 +131,6 @@ def history() -> ResponseReturnValue:
         plays=practice.my_plays(current_user, lang),
         workshops=workshop.my_workshops(current_user),
         scenario_titles=_scenario_titles(lang),
-        role_label=workshop_screens.role_label,
     )
 
 
@@ -279,12 +278,13 @@ def workshops() -> ResponseReturnValue:
         flash(_("Workshop room %(code)s is open. Participants join at %(url)s.", code=session.code,
                 url=url_for("roleplay.join", _external=True)), "success")
         return redirect(url_for("roleplay.board", session_id=session.id))
+    sessions = workshop.sessions_for(current_user)
     return render_template(
         "roleplay/workshops.html",
         form=form,
-        sessions=workshop.sessions_for(current_user),
+        sessions=sessions,
         titles=titles,
-        is_open=workshop.is_open,
+        open_ids={s.id for s in sessions if workshop.is_open(s)},
     ), (400 if request.method == "POST" else 200)
 
 
