@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flask import Flask
+
 from trainer.content.source import ContentError, Problem, Problems
 from trainer.learn.course import Competency, Course, Lesson, lesson_index, load_courses
 from trainer.quiz.bank.definitions import load_quiz_definitions
@@ -89,7 +91,7 @@ def load_content(root: Path) -> tuple[ContentRegistry, list[Problem]]:
     return registry, list(problems)
 
 
-def install_content(app) -> None:  # type: ignore[no-untyped-def]
+def install_content(app: Flask) -> None:
     """Load content into ``app.extensions['content']``; refuse to start on any problem."""
     preloaded = app.config.get("CONTENT_REGISTRY")
     if preloaded is not None:  # tests load content once per session and hand it in

@@ -9,16 +9,16 @@ from markupsafe import escape
 from sqlalchemy import event, select
 
 from trainer.extensions import db
-from trainer.learn import services as learning
 from trainer.learn.models import LessonProgress
-from trainer.learn.services import GateStatus
+from trainer.learn.services import gates, outlines, recording
+from trainer.learn.services.gates import GateStatus
 
 
 @pytest.fixture(autouse=True)
 def no_quiz_gates(app):
     """The path rules are tested on their own here; tests that need a gate register a fake one."""
-    app.extensions.pop(learning.MODULE_GATE, None)
-    app.extensions.pop(learning.FINAL_GATE, None)
+    app.extensions.pop(gates.MODULE_GATE, None)
+    app.extensions.pop(gates.FINAL_GATE, None)
 
 
 COURSE = "ar-essentials"
@@ -49,7 +49,7 @@ def progress(user_id: int, lesson_id: str) -> LessonProgress | None:
 
 def finish_module(user, module) -> None:
     for lesson in module.lessons:
-        learning.complete_lesson(user.id, lesson.course_id, lesson.id, "en")
+        recording.complete_lesson(user.id, lesson.course_id, lesson.id, "en")
 
 
 def statuses(html: str, kind: str) -> dict[str, str]:
@@ -123,7 +123,7 @@ def test_outline_costs_a_fixed_number_of_queries(app, trainee, course):
 
     event.listen(db.engine, "before_cursor_execute", count)
     try:
-        plan = learning.outline(user_id, course)
+        plan = outlines.outline(user_id, course)
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     assert plan.done == len(course.modules[0].lessons)
@@ -212,7 +212,7 @@ def test_mark_complete_unknown_lesson_is_404(actions, trainee):
 def test_last_lesson_of_a_module_returns_to_the_course_page(client, actions, trainee, course):
     module = course.modules[0]
     for lesson in module.lessons[:-1]:
-        learning.complete_lesson(trainee.id, COURSE, lesson.id, "en")
+        recording.complete_lesson(trainee.id, COURSE, lesson.id, "en")
     response = mark_complete(actions, module.lessons[-1].id, follow_redirects=True)
     html = response.get_data(as_text=True)
     assert f"Module “{module.title['en']}” complete." in html
@@ -222,7 +222,7 @@ def test_last_lesson_of_a_module_returns_to_the_course_page(client, actions, tra
 
 def test_resume_points_at_the_lesson_left_off(client, actions, trainee, course):
     lessons = course.modules[0].lessons
-    learning.complete_lesson(trainee.id, COURSE, lessons[0].id, "en")
+    recording.complete_lesson(trainee.id, COURSE, lessons[0].id, "en")
     client.get(lesson_url(lessons[2].id))  # opened, not finished
     html = client.get(COURSE_URL).get_data(as_text=True)
     resume = re.search(r'<a class="button primary" data-testid="resume" href="([^"]+)">\s*Resume', html)
@@ -233,12 +233,12 @@ def test_resume_points_at_the_lesson_left_off(client, actions, trainee, course):
 
 def test_resume_moves_on_after_the_last_visited_lesson_is_done(trainee, course):
     lessons = course.modules[0].lessons
-    learning.open_lesson(trainee.id, COURSE, lessons[2].id, "en")
-    learning.complete_lesson(trainee.id, COURSE, lessons[2].id, "en")
-    plan = learning.outline(trainee.id, course)
+    recording.open_lesson(trainee.id, COURSE, lessons[2].id, "en")
+    recording.complete_lesson(trainee.id, COURSE, lessons[2].id, "en")
+    plan = outlines.outline(trainee.id, course)
     assert plan.resume.kind == "lesson" and plan.resume.lesson.id == lessons[3].id
-    learning.complete_lesson(trainee.id, COURSE, lessons[3].id, "en")
-    plan = learning.outline(trainee.id, course)
+    recording.complete_lesson(trainee.id, COURSE, lessons[3].id, "en")
+    plan = outlines.outline(trainee.id, course)
     assert plan.resume.lesson.id == lessons[0].id  # nothing open after it: back to the first unread
 
 
@@ -291,12 +291,12 @@ def test_module_gate_holds_the_next_module_until_the_quiz_is_passed(app, client,
     def gate(user_id: int, module_id: str) -> GateStatus:
         return GateStatus(passed=(user_id, module_id) in passed, title="Module quiz", url="/quiz/somewhere")
 
-    assert learning.module_quiz_passed(trainee.id, m1.id)  # no provider yet: nothing required
-    learning.register_module_gate(app, gate)
-    assert not learning.module_quiz_passed(trainee.id, m1.id)
+    assert gates.module_quiz_passed(trainee.id, m1.id)  # no provider yet: nothing required
+    gates.register_module_gate(app, gate)
+    assert not gates.module_quiz_passed(trainee.id, m1.id)
     finish_module(trainee, m1)
-    assert learning.module_ready_for_quiz(trainee.id, m1.id)
-    assert not learning.module_ready_for_quiz(trainee.id, m2.id)
+    assert outlines.module_ready_for_quiz(trainee.id, m1.id)
+    assert not outlines.module_ready_for_quiz(trainee.id, m2.id)
     assert client.get(lesson_url(m2.lessons[0].id)).status_code == 302
     html = client.get(COURSE_URL).get_data(as_text=True)
     assert statuses(html, "module")[m1.id] == "gate"
@@ -306,16 +306,16 @@ def test_module_gate_holds_the_next_module_until_the_quiz_is_passed(app, client,
     assert "Module quiz" in home and "Pass its quiz to unlock the next module." in home
 
     passed.add((trainee.id, m1.id))
-    assert learning.module_quiz_passed(trainee.id, m1.id)
+    assert gates.module_quiz_passed(trainee.id, m1.id)
     assert client.get(lesson_url(m2.lessons[0].id)).status_code == 200
     html = client.get(COURSE_URL).get_data(as_text=True)
     assert statuses(html, "module")[m1.id] == "complete"
 
 
 def test_gate_provider_may_answer_with_a_plain_bool(app, trainee, course):
-    learning.register_module_gate(app, lambda user_id, module_id: False)
+    gates.register_module_gate(app, lambda user_id, module_id: False)
     finish_module(trainee, course.modules[0])
-    plan = learning.outline(trainee.id, course)
+    plan = outlines.outline(trainee.id, course)
     assert plan.modules[0].waiting_for_gate and not plan.modules[1].unlocked
     assert plan.resume.kind == "gate"
 
@@ -472,7 +472,7 @@ def test_demo_seeder_gives_varied_deterministic_progress(app, course):
     by_email = {u.email: u for u in db.session.scalars(select(User)).all()}
 
     def plan(email):
-        return learning.outline(by_email[email].id, course)
+        return outlines.outline(by_email[email].id, course)
 
     main = plan("trainee@demo.local")
     assert 0 < main.modules[0].done < main.modules[0].total and main.modules[1].done == 0

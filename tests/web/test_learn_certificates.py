@@ -9,16 +9,16 @@ import pytest
 from sqlalchemy import func, select
 
 from trainer.extensions import db
-from trainer.learn import services as learning
 from trainer.learn.models import Certificate
-from trainer.learn.services import GateStatus
+from trainer.learn.services import certificates, gates, recording
+from trainer.learn.services.gates import GateStatus
 
 
 @pytest.fixture(autouse=True)
 def no_quiz_gates(app):
     """The path rules are tested on their own here; tests that need a gate register a fake one."""
-    app.extensions.pop(learning.MODULE_GATE, None)
-    app.extensions.pop(learning.FINAL_GATE, None)
+    app.extensions.pop(gates.MODULE_GATE, None)
+    app.extensions.pop(gates.FINAL_GATE, None)
 
 
 COURSE = "ar-essentials"
@@ -32,7 +32,7 @@ def course(app):
 
 def finish_course(user, course) -> None:
     for lesson in course.lessons:
-        learning.complete_lesson(user.id, course.id, lesson.id, "en")
+        recording.complete_lesson(user.id, course.id, lesson.id, "en")
 
 
 def issue(actions):
@@ -53,7 +53,7 @@ def certificate_count() -> int:
 
 def test_no_certificate_before_the_path_is_done(client, actions, make_user, course):
     user = make_user("trainee", email="new@example.com")
-    learning.complete_lesson(user.id, COURSE, course.lessons[0].id, "en")
+    recording.complete_lesson(user.id, COURSE, course.lessons[0].id, "en")
     actions.login(user.email)
     html = client.get(STATUS_URL).get_data(as_text=True)
     assert "Still to do" in html and course.modules[0].title["en"] in html
@@ -66,10 +66,10 @@ def test_no_certificate_before_the_path_is_done(client, actions, make_user, cour
 
 def test_final_exam_gate_holds_the_certificate(app, client, actions, graduate, course):
     passed = {"yes": False}
-    learning.register_final_gate(
+    gates.register_final_gate(
         app, lambda user_id, course_id: GateStatus(passed=passed["yes"], title="Final exam", url="/quiz/final")
     )
-    assert not learning.final_exam_passed(graduate.id, COURSE)
+    assert not gates.final_exam_passed(graduate.id, COURSE)
     html = client.get(f"/learn/{COURSE}").get_data(as_text=True)
     assert 'href="/quiz/final"' in html and "Pass the final exam" in html
     home = client.get("/").get_data(as_text=True)
@@ -93,7 +93,7 @@ def test_issue_and_print_the_certificate(client, actions, graduate, course):
     assert certificate.holder_name == "Amy Graduate" and certificate.course_title == course.title["en"]
     assert certificate.language == "en"
     html = client.get(response.location).get_data(as_text=True)
-    code = learning.format_code(certificate.code)
+    code = certificates.format_code(certificate.code)
     assert "Certificate of completion" in html and "Amy Graduate" in html and course.title["en"] in html
     assert code in html
     assert f"http://localhost/verify/{code}" in html
@@ -126,7 +126,7 @@ def test_verify_a_valid_code_without_logging_in(client, actions, graduate):
     issue(actions)
     code = db.session.scalar(select(Certificate.code))
     actions.logout()
-    for written in (learning.format_code(code), code, code.lower(), learning.format_code(code).lower()):
+    for written in (certificates.format_code(code), code, code.lower(), certificates.format_code(code).lower()):
         response = client.get(f"/verify/{written}")
         html = response.get_data(as_text=True)
         assert response.status_code == 200, written
@@ -139,7 +139,7 @@ def test_verify_form_redirects_to_the_code_page(client, actions, graduate):
     code = db.session.scalar(select(Certificate.code))
     actions.logout()
     response = client.get("/verify", query_string={"code": f"  {code[:8].lower()} {code[8:]} "})
-    assert response.status_code == 302 and response.location.endswith(f"/verify/{learning.format_code(code)}")
+    assert response.status_code == 302 and response.location.endswith(f"/verify/{certificates.format_code(code)}")
     assert "Valid certificate" in client.get(response.location).get_data(as_text=True)
 
 
@@ -195,11 +195,11 @@ def test_issue_needs_csrf(client, graduate):
 
 
 def test_codes_are_unguessable_and_normalised():
-    codes = {learning.new_code() for _ in range(200)}
+    codes = {certificates.new_code() for _ in range(200)}
     assert len(codes) == 200 and all(re.fullmatch(r"[A-Z2-7]{16}", c) for c in codes)
     code = next(iter(codes))
-    assert learning.normalize_code(learning.format_code(code).lower()) == code
-    assert learning.normalize_code("ABCD") is None
-    assert learning.normalize_code("ABCD-EFGH-JKLM-NPQ8") is None  # 8 is not base32
-    assert learning.normalize_code("abcd efgh 1jkl m0pq") == "ABCDEFGHIJKLMOPQ"  # 1 and 0 read as I and O
-    assert learning.normalize_code(None) is None
+    assert certificates.normalize_code(certificates.format_code(code).lower()) == code
+    assert certificates.normalize_code("ABCD") is None
+    assert certificates.normalize_code("ABCD-EFGH-JKLM-NPQ8") is None  # 8 is not base32
+    assert certificates.normalize_code("abcd efgh 1jkl m0pq") == "ABCDEFGHIJKLMOPQ"  # 1 and 0 read as I and O
+    assert certificates.normalize_code(None) is None

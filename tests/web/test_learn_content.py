@@ -10,14 +10,14 @@ import pytest
 from markupsafe import escape
 
 from trainer.extensions import db
-from trainer.learn import services as learning
+from trainer.learn.services import gates, lookups, recording
 
 
 @pytest.fixture(autouse=True)
 def no_quiz_gates(app):
     """The path rules are tested on their own here; tests that need a gate register a fake one."""
-    app.extensions.pop(learning.MODULE_GATE, None)
-    app.extensions.pop(learning.FINAL_GATE, None)
+    app.extensions.pop(gates.MODULE_GATE, None)
+    app.extensions.pop(gates.FINAL_GATE, None)
 
 
 HREF = re.compile(r'href="([^"]+)"')
@@ -26,14 +26,14 @@ SRC = re.compile(r'<img[^>]*\ssrc="([^"]+)"')
 
 @pytest.mark.parametrize("language", ["zh_CN", "en"])
 def test_every_lesson_renders_without_broken_links_or_images(app, client, actions, make_user, language):
-    course = learning.onboarding_course()
+    course = lookups.onboarding_course()
     assert course is not None and len(course.lessons) >= 20
     user = make_user("trainee", email=f"reader-{language[:2]}@example.com", language=language)
     for lesson in course.lessons:  # everything unlocked, so every link can be followed
-        learning.complete_lesson(user.id, course.id, lesson.id, language)
+        recording.complete_lesson(user.id, course.id, lesson.id, language)
     db.session.expire_all()
     actions.login(user.email)
-    lang = learning.content_lang(language)
+    lang = lookups.content_lang(language)
 
     checked: dict[str, int] = {}
     images = 0

@@ -4,24 +4,55 @@ every team nested below those, an admin everyone."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import CompoundSelect, Select
 
 from trainer.accounts.models import Role, Team, User, team_managers, team_members
 from trainer.extensions import db
 
 
-def descendant_team_ids(root_ids: Iterable[int]) -> set[int]:
-    """The given teams and every team nested below them (one query per level, cycles ignored)."""
+def team_parents() -> dict[int, int | None]:
+    """Every team's parent in one query: the tree is small, so it is walked in memory."""
+    return dict(db.session.execute(select(Team.id, Team.parent_id)).all())
+
+
+def _walk(start: Iterable[int], step: Callable[[int], Iterable[int]]) -> set[int]:
+    """The start ids and everything reachable through ``step`` (cycles ignored)."""
     seen: set[int] = set()
-    frontier = set(root_ids)
+    frontier = set(start)
     while frontier:
         seen |= frontier
-        children = db.session.scalars(select(Team.id).where(Team.parent_id.in_(frontier))).all()
-        frontier = set(children) - seen
+        frontier = {found for team_id in frontier for found in step(team_id)} - seen
     return seen
+
+
+def ancestor_team_ids(team_ids: Iterable[int], parents: Mapping[int, int | None] | None = None) -> set[int]:
+    """The given teams and every team above them. Pass ``parents`` (from :func:`team_parents`)
+    when walking up from many teams, so the tree is read once."""
+    tree = team_parents() if parents is None else parents
+
+    def up(team_id: int) -> list[int]:
+        parent = tree.get(team_id)
+        return [parent] if parent is not None else []
+
+    return _walk(team_ids, up)
+
+
+def descendant_team_ids(root_ids: Iterable[int], parents: Mapping[int, int | None] | None = None) -> set[int]:
+    """The given teams and every team nested below them (cycles ignored)."""
+    children: dict[int, list[int]] = {}
+    for team_id, parent in (team_parents() if parents is None else parents).items():
+        if parent is not None:
+            children.setdefault(parent, []).append(team_id)
+    return _walk(root_ids, lambda team_id: children.get(team_id, []))
+
+
+def would_nest_in_itself(team_id: int, parent_id: int) -> bool:
+    """True when putting team ``team_id`` under ``parent_id`` would close a loop in the tree."""
+    return team_id in ancestor_team_ids([parent_id])
 
 
 def managed_team_ids(user: User) -> set[int]:
@@ -34,7 +65,7 @@ def managed_team_ids(user: User) -> set[int]:
     return descendant_team_ids(direct)
 
 
-def visible_user_ids_query(viewer: User) -> Select:
+def visible_user_ids_query(viewer: User) -> Select[Any] | CompoundSelect:
     """A SELECT of the user ids ``viewer`` may see, to use as a subquery filter in any feature."""
     if viewer.is_admin:
         return select(User.id)

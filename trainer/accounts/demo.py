@@ -7,6 +7,7 @@ and a seeded ``random.Random`` so the same database comes out every time.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -50,7 +51,11 @@ def database_is_empty() -> bool:
     return (db.session.scalar(select(func.count()).select_from(User)) or 0) == 0
 
 
-def seed_demo(seeders=(), seed: int = 2026) -> DemoPeople:  # type: ignore[no-untyped-def]
+DemoSeeder = Callable[[DemoPeople, random.Random], None]
+"""A feature's demo seeder, registered in ``app.extensions['demo_seeders']``."""
+
+
+def seed_demo(seeders: Iterable[DemoSeeder] = (), seed: int = 2026) -> DemoPeople:
     """Create the demo organisation, then let each feature's seeder add activity."""
     rng = random.Random(seed)
     now = utcnow()

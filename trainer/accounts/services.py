@@ -10,12 +10,14 @@ import io
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from trainer.accounts import audit
+from trainer.accounts.access import would_nest_in_itself
 from trainer.accounts.models import LoginAttempt, Role, Team, User
 from trainer.core.time import utcnow
 from trainer.extensions import db
@@ -44,7 +46,9 @@ class ThrottleLimits:
     window: timedelta
 
 
-def _recent_failures(column, value: str, since) -> tuple[int, object]:  # type: ignore[no-untyped-def]
+def _recent_failures(
+    column: InstrumentedAttribute[str], value: str, since: datetime
+) -> tuple[int, datetime | None]:
     row = db.session.execute(
         select(func.count(LoginAttempt.id), func.min(LoginAttempt.created_at)).where(
             column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.created_at > since
@@ -74,7 +78,7 @@ def throttle_wait_minutes(email: str, address: str, limits: ThrottleLimits) -> i
     ):
         count, oldest = _recent_failures(column, value, since)
         if count >= limit and oldest is not None:
-            remaining = (oldest + limits.window) - now  # type: ignore[operator]
+            remaining = (oldest + limits.window) - now
             waits.append(max(1, int(remaining.total_seconds() // 60) + 1))
     return max(waits, default=0)
 
@@ -203,17 +207,6 @@ def reset_password(actor: User, user: User) -> str:
     return password
 
 
-def _would_cycle(team: Team, parent_id: int | None) -> bool:
-    seen = set()
-    current = db.session.get(Team, parent_id) if parent_id else None
-    while current is not None and current.id not in seen:
-        if current.id == team.id:
-            return True
-        seen.add(current.id)
-        current = current.parent
-    return False
-
-
 def save_team(
     actor: User,
     team: Team | None,
@@ -233,7 +226,7 @@ def save_team(
         team = Team(name=name)
         db.session.add(team)
         db.session.flush()
-    if parent_id and _would_cycle(team, parent_id):
+    if parent_id and would_nest_in_itself(team.id, parent_id):
         raise AccountError(_l("A team cannot be nested inside itself or its own sub-team."), field="parent_id")
     team.name = name
     team.parent_id = parent_id or None

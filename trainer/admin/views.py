@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -18,7 +19,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="template
 
 @bp.before_request
 @role_required("admin")
-def admins_only():  # type: ignore[no-untyped-def]
+def admins_only() -> None:
     return None
 
 
@@ -34,7 +35,7 @@ def _user_choices(*roles: str) -> list[tuple[int, str]]:
 
 
 @bp.route("/users")
-def users():  # type: ignore[no-untyped-def]
+def users() -> ResponseReturnValue:
     q = (request.args.get("q") or "").strip()
     role = request.args.get("role") or ""
     query = select(User).order_by(User.active.desc(), User.name)
@@ -47,7 +48,7 @@ def users():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-def new_user():  # type: ignore[no-untyped-def]
+def new_user() -> ResponseReturnValue:
     form = UserForm()
     form.teams.choices = _team_choices()
     if form.validate_on_submit():
@@ -68,7 +69,7 @@ def new_user():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-def edit_user(user_id: int):  # type: ignore[no-untyped-def]
+def edit_user(user_id: int) -> ResponseReturnValue:
     user = db.session.get(User, user_id) or abort(404)
     form = UserForm(obj=user)
     form.teams.choices = _team_choices()
@@ -100,7 +101,7 @@ def edit_user(user_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
-def reset_password(user_id: int):  # type: ignore[no-untyped-def]
+def reset_password(user_id: int) -> ResponseReturnValue:
     user = db.session.get(User, user_id) or abort(404)
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -110,14 +111,14 @@ def reset_password(user_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/teams")
-def teams():  # type: ignore[no-untyped-def]
+def teams() -> ResponseReturnValue:
     all_teams = db.session.scalars(select(Team).order_by(Team.name)).all()
     return render_template("admin/teams.html", teams=all_teams)
 
 
 @bp.route("/teams/new", methods=["GET", "POST"])
 @bp.route("/teams/<int:team_id>", methods=["GET", "POST"])
-def edit_team(team_id: int | None = None):  # type: ignore[no-untyped-def]
+def edit_team(team_id: int | None = None) -> ResponseReturnValue:
     team = (db.session.get(Team, team_id) or abort(404)) if team_id else None
     form = TeamForm(obj=team)
     form.parent_id.choices = [(0, _("— none —"))] + [c for c in _team_choices() if not team or c[0] != team.id]
@@ -147,7 +148,7 @@ def edit_team(team_id: int | None = None):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/import", methods=["GET", "POST"])
-def import_users():  # type: ignore[no-untyped-def]
+def import_users() -> ResponseReturnValue:
     form = ImportForm()
     report = None
     if form.validate_on_submit():
@@ -158,7 +159,7 @@ def import_users():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/audit")
-def audit_log():  # type: ignore[no-untyped-def]
+def audit_log() -> ResponseReturnValue:
     page = max(1, request.args.get("page", 1, type=int))
     entries = db.paginate(select(AuditLog).order_by(AuditLog.created_at.desc()), page=page, per_page=50)
     return render_template("admin/audit.html", entries=entries)

@@ -3,18 +3,24 @@ security headers, error pages and template helpers."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, ParamSpec, TypeVar, cast
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, redirect, render_template, request, url_for
+from flask import Flask, Response, abort, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 
 from trainer.accounts.models import User
 from trainer.core.i18n import content_language
 from trainer.extensions import db, login_manager
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # Endpoints a user who must change their password may still reach.
 PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "auth.set_language", "static"}
@@ -66,14 +72,14 @@ def nav_items(app: Flask) -> list[tuple[str, str, bool]]:
     return [(url_for(endpoint), str(label), endpoint == chosen) for endpoint, label in visible]
 
 
-def role_required(*roles: str):  # type: ignore[no-untyped-def]
+def role_required(*roles: str) -> Callable[[Callable[P, R]], Callable[P, R | ResponseReturnValue]]:
     """Allow the view only to logged-in users with one of ``roles`` (403 otherwise)."""
 
-    def decorator(view):  # type: ignore[no-untyped-def]
+    def decorator(view: Callable[P, R]) -> Callable[P, R | ResponseReturnValue]:
         @wraps(view)
-        def wrapped(*args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> R | ResponseReturnValue:
             if not current_user.is_authenticated:
-                return login_manager.unauthorized()
+                return cast(ResponseReturnValue, login_manager.unauthorized())
             if current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
@@ -108,7 +114,7 @@ def install_web_hooks(app: Flask) -> None:
         return user if user is not None and user.active else None
 
     @app.before_request
-    def force_password_change():  # type: ignore[no-untyped-def]
+    def force_password_change() -> ResponseReturnValue | None:
         if (
             current_user.is_authenticated
             and current_user.must_change_password
@@ -118,7 +124,7 @@ def install_web_hooks(app: Flask) -> None:
         return None
 
     @app.after_request
-    def security_headers(response):  # type: ignore[no-untyped-def]
+    def security_headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -129,11 +135,11 @@ def install_web_hooks(app: Flask) -> None:
     def template_helpers() -> dict[str, Any]:
         return {"content_lang": content_language(), "nav_items": lambda: nav_items(app)}
 
-    def error_page(code: int, title: str, message: str):  # type: ignore[no-untyped-def]
+    def error_page(code: int, title: str, message: str) -> tuple[str, int]:
         return render_template("errors/error.html", code=code, title=title, message=message), code
 
     @app.errorhandler(CSRFError)
-    def csrf_error(error):  # type: ignore[no-untyped-def]
+    def csrf_error(error: CSRFError) -> tuple[str, int]:
         return error_page(
             400,
             str(_l("Form expired")),
@@ -141,13 +147,13 @@ def install_web_hooks(app: Flask) -> None:
         )
 
     @app.errorhandler(403)
-    def forbidden(error):  # type: ignore[no-untyped-def]
+    def forbidden(error: HTTPException) -> tuple[str, int]:
         return error_page(403, str(_l("Not allowed")), str(_l("You do not have access to this page.")))
 
     @app.errorhandler(404)
-    def not_found(error):  # type: ignore[no-untyped-def]
+    def not_found(error: HTTPException) -> tuple[str, int]:
         return error_page(404, str(_l("Not found")), str(_l("We could not find that page.")))
 
     @app.errorhandler(413)
-    def too_large(error):  # type: ignore[no-untyped-def]
+    def too_large(error: HTTPException) -> tuple[str, int]:
         return error_page(413, str(_l("File too large")), str(_l("The upload is larger than the limit.")))

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from trainer.accounts.access import visible_teams
 from trainer.accounts.models import AuditLog, Role, Team, User, team_members
+from trainer.core.time import utcnow
 from trainer.extensions import db
 
 
@@ -20,21 +23,17 @@ class TeamSummary:
 
 def manager_overview(manager: User) -> list[TeamSummary]:
     """Each visible team with member counts, in two queries whatever the number of teams."""
-    from datetime import timedelta
-
-    from trainer.core.time import utcnow
-
     teams = visible_teams(manager)
     if not teams:
         return []
     ids = [t.id for t in teams]
     week_ago = utcnow() - timedelta(days=7)
-    counts = dict(
+    counts: dict[int, int] = dict(
         db.session.execute(
             select(team_members.c.team_id, func.count()).where(team_members.c.team_id.in_(ids)).group_by(team_members.c.team_id)
         ).all()
     )
-    active = dict(
+    active: dict[int, int] = dict(
         db.session.execute(
             select(team_members.c.team_id, func.count())
             .join(User, User.id == team_members.c.user_id)
@@ -85,8 +84,6 @@ class NextStep:
 
 def trainee_next_steps(user: User) -> list[NextStep]:
     """Collected from every feature's ``next_steps(user)`` provider registered on the app."""
-    from flask import current_app
-
     steps: list[NextStep] = []
     for provider in current_app.extensions.get("next_step_providers", []):
         steps.extend(provider(user))

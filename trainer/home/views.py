@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, render_template
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
 from trainer.core.content import catalog
@@ -13,11 +14,17 @@ bp = Blueprint("main", __name__, template_folder="templates")
 
 @bp.route("/")
 @login_required
-def home():  # type: ignore[no-untyped-def]
+def home() -> ResponseReturnValue:
     if current_user.is_admin:
         health = home_service.admin_health(current_app.config["SQLALCHEMY_DATABASE_URI"])
         registry = catalog()
-        return render_template("main/home_admin.html", health=health, registry=registry)
+        return render_template(
+            "main/home_admin.html",
+            health=health,
+            counts=registry.counts(),
+            competency_count=len(registry.competencies),
+            warnings=registry.warnings,
+        )
     if current_user.is_manager:
         return render_template("main/home_manager.html", teams=home_service.manager_overview(current_user))
     return render_template("main/home_trainee.html", steps=home_service.trainee_next_steps(current_user))

@@ -19,6 +19,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -29,10 +30,11 @@ from trainer.accounts.models import User
 from trainer.content.source import pick
 from trainer.core.i18n import content_language
 from trainer.home.services import NextStep
-from trainer.learn import services as learning
+from trainer.learn.course import Course
 from trainer.learn.forms import VerifyForm
 from trainer.learn.models import Certificate
-from trainer.learn.services import seed_demo_progress
+from trainer.learn.services import certificates, lookups, outlines, recording
+from trainer.learn.services.demo import seed_demo_progress
 
 bp = Blueprint("learn", __name__, template_folder="templates")
 
@@ -47,10 +49,10 @@ def _wants_json() -> bool:
     return best == "application/json"
 
 
-def _course_or_404(course_id: str):  # type: ignore[no-untyped-def]
+def _course_or_404(course_id: str) -> Course:
     try:
-        return learning.get_course(course_id)
-    except learning.NotFound:
+        return lookups.get_course(course_id)
+    except lookups.NotFound:
         abort(404)
 
 
@@ -62,25 +64,25 @@ def _course_or_404(course_id: str):  # type: ignore[no-untyped-def]
 @bp.route("/learn/", defaults={"course_id": None})
 @bp.route("/learn/<course_id>")
 @login_required
-def course(course_id: str | None):  # type: ignore[no-untyped-def]
+def course(course_id: str | None) -> ResponseReturnValue:
     if course_id is None:
-        first = learning.onboarding_course()
+        first = lookups.onboarding_course()
         if first is None:
             abort(404)
         return redirect(url_for(".course", course_id=first.id))
-    plan = learning.outline(current_user.id, _course_or_404(course_id))
+    plan = outlines.outline(current_user.id, _course_or_404(course_id))
     return render_template("learn/course.html", plan=plan, course=plan.course, lang=content_language())
 
 
 @bp.route("/learn/<course_id>/<lesson_id>")
 @login_required
-def lesson(course_id: str, lesson_id: str):  # type: ignore[no-untyped-def]
+def lesson(course_id: str, lesson_id: str) -> ResponseReturnValue:
     lang = content_language()
     try:
-        plan, state = learning.open_lesson(current_user.id, course_id, lesson_id, lang)
-    except learning.NotFound:
+        plan, state = recording.open_lesson(current_user.id, course_id, lesson_id, lang)
+    except lookups.NotFound:
         abort(404)
-    except learning.Locked as locked:
+    except lookups.Locked as locked:
         flash(str(locked.message), "warning")
         return redirect(url_for(".course", course_id=course_id))
     lesson = state.lesson
@@ -108,13 +110,13 @@ def lesson(course_id: str, lesson_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/learn/<course_id>/<lesson_id>/complete")
 @login_required
-def complete(course_id: str, lesson_id: str):  # type: ignore[no-untyped-def]
+def complete(course_id: str, lesson_id: str) -> ResponseReturnValue:
     lang = content_language()
     try:
-        result = learning.complete_lesson(current_user.id, course_id, lesson_id, lang)
-    except learning.NotFound:
+        result = recording.complete_lesson(current_user.id, course_id, lesson_id, lang)
+    except lookups.NotFound:
         abort(404)
-    except learning.Locked as locked:
+    except lookups.Locked as locked:
         flash(str(locked.message), "warning")
         return redirect(url_for(".course", course_id=course_id))
     plan = result.outline
@@ -139,7 +141,7 @@ def complete(course_id: str, lesson_id: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/learn/<course_id>/<lesson_id>/check")
 @login_required
-def check(course_id: str, lesson_id: str):  # type: ignore[no-untyped-def]
+def check(course_id: str, lesson_id: str) -> ResponseReturnValue:
     """The inline check: JSON for the page script, a redirect back to the lesson without it."""
     wants_json = _wants_json()
     raw = request.form.get("option")
@@ -148,17 +150,17 @@ def check(course_id: str, lesson_id: str):  # type: ignore[no-untyped-def]
         flash(_("Choose an answer first."), "warning")
         return redirect(lesson_url, 303)
     try:
-        result = learning.answer_check(current_user.id, course_id, lesson_id, raw, content_language())
-    except learning.NotFound:
+        result = recording.answer_check(current_user.id, course_id, lesson_id, raw, content_language())
+    except lookups.NotFound:
         if wants_json:
             return jsonify(error=_("There is no such lesson.")), 404
         abort(404)
-    except learning.Locked as locked:
+    except lookups.Locked as locked:
         if wants_json:
             return jsonify(error=str(locked.message)), 403
         flash(str(locked.message), "warning")
         return redirect(url_for(".course", course_id=course_id))
-    except learning.BadAnswer as bad:
+    except lookups.BadAnswer as bad:
         if wants_json:
             return jsonify(error=str(bad.message)), 400
         return render_template(
@@ -176,7 +178,7 @@ def check(course_id: str, lesson_id: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/learn/<course_id>/images/<path:name>")
 @login_required
-def image(course_id: str, name: str):  # type: ignore[no-untyped-def]
+def image(course_id: str, name: str) -> ResponseReturnValue:
     """A file from the course's own images/ folder, nothing else (send_from_directory refuses ..)."""
     course = _course_or_404(course_id)
     kind = IMAGE_TYPES.get(Path(name).suffix.lower())
@@ -195,24 +197,24 @@ def image(course_id: str, name: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/learn/<course_id>/certificate", methods=["GET", "POST"])
 @login_required
-def certificate_status(course_id: str):  # type: ignore[no-untyped-def]
+def certificate_status(course_id: str) -> ResponseReturnValue:
     course = _course_or_404(course_id)
     if request.method == "POST":
         try:
-            issued = learning.issue_certificate(current_user, course.id, content_language())
-        except learning.LearningError as refused:
+            issued = recording.issue_certificate(current_user, course.id, content_language())
+        except lookups.LearningError as refused:
             flash(str(refused.message), "warning")
             return redirect(url_for(".certificate_status", course_id=course.id))
         flash(_("Your certificate is ready."), "success")
         return redirect(url_for(".certificate", certificate_id=issued.id))
-    plan = learning.outline(current_user.id, course)
+    plan = outlines.outline(current_user.id, course)
     if plan.certificate is not None:
         return redirect(url_for(".certificate", certificate_id=plan.certificate.id))
     return render_template("learn/certificate_status.html", plan=plan, course=course, lang=content_language())
 
 
 def _verify_url(certificate: Certificate) -> str:
-    return url_for(".verify", code=learning.format_code(certificate.code), _external=True)
+    return url_for(".verify", code=certificates.format_code(certificate.code), _external=True)
 
 
 def _certificate_body(certificate: Certificate) -> Markup:
@@ -221,7 +223,7 @@ def _certificate_body(certificate: Certificate) -> Markup:
         html = render_template(
             "learn/_certificate_body.html",
             certificate=certificate,
-            code=learning.format_code(certificate.code),
+            code=certificates.format_code(certificate.code),
             issued=format_date(certificate.issued_at, "long"),
             verify_url=_verify_url(certificate),
         )
@@ -230,27 +232,27 @@ def _certificate_body(certificate: Certificate) -> Markup:
 
 @bp.route("/certificates/<int:certificate_id>")
 @login_required
-def certificate(certificate_id: int):  # type: ignore[no-untyped-def]
-    found = learning.get_certificate(certificate_id)
+def certificate(certificate_id: int) -> ResponseReturnValue:
+    found = certificates.get_certificate(certificate_id)
     if found is None or not access.can_view_user(current_user, found.user_id):
         abort(404)
     return render_template("learn/certificate.html", certificate=found, body=_certificate_body(found))
 
 
 @bp.route("/verify")
-def verify_form():  # type: ignore[no-untyped-def]
+def verify_form() -> ResponseReturnValue:
     form = VerifyForm(formdata=request.args if request.args else None)
     if request.args and form.validate():
-        code = learning.normalize_code(form.code.data)
+        code = certificates.normalize_code(form.code.data)
         if code is not None:
-            return redirect(url_for(".verify", code=learning.format_code(code)))
+            return redirect(url_for(".verify", code=certificates.format_code(code)))
         form.code.errors.append(_("A code has 16 letters and digits, like ABCD-EFGH-JKLM-NPQR."))
     return render_template("learn/verify.html", form=form, certificate=None, unknown=False)
 
 
 @bp.route("/verify/<code>")
-def verify(code: str):  # type: ignore[no-untyped-def]
-    found = learning.find_certificate(code)
+def verify(code: str) -> ResponseReturnValue:
+    found = certificates.find_certificate(code)
     form = VerifyForm(formdata=None, data={"code": code[:40]})
     if found is None:
         return render_template("learn/verify.html", form=form, certificate=None, unknown=True, code=code[:40]), 404
@@ -259,7 +261,7 @@ def verify(code: str):  # type: ignore[no-untyped-def]
         form=form,
         certificate=found,
         unknown=False,
-        code=learning.format_code(found.code),
+        code=certificates.format_code(found.code),
         issued=format_date(found.issued_at, "long"),
     )
 
@@ -271,11 +273,11 @@ def verify(code: str):  # type: ignore[no-untyped-def]
 
 def next_steps(user: User) -> list[NextStep]:
     """The home page's pointer along the onboarding path."""
-    course = learning.onboarding_course()
+    course = lookups.onboarding_course()
     if course is None:
         return []
     lang = content_language()
-    plan = learning.outline(user.id, course)
+    plan = outlines.outline(user.id, course)
     resume = plan.resume
     course_title = pick(course.title, lang)
     course_url = url_for("learn.course", course_id=course.id)

@@ -32,7 +32,13 @@ from sqlalchemy import case, func, select, union_all
 from sqlalchemy.orm import load_only
 from sqlalchemy.sql import Select
 
-from trainer.accounts.access import can_view_user, descendant_team_ids, managed_team_ids
+from trainer.accounts.access import (
+    ancestor_team_ids,
+    can_view_user,
+    descendant_team_ids,
+    managed_team_ids,
+    team_parents,
+)
 from trainer.accounts.models import Team, User, team_members
 from trainer.content.source import pick
 from trainer.core.content import catalog
@@ -372,19 +378,6 @@ def _activity(members: Select) -> dict[int, datetime]:
     return result
 
 
-def _team_parents() -> dict[int, int | None]:
-    return dict(db.session.execute(select(Team.id, Team.parent_id)).all())
-
-
-def _ancestors(team_id: int, parents: dict[int, int | None]) -> set[int]:
-    seen: set[int] = set()
-    current: int | None = team_id
-    while current is not None and current not in seen:
-        seen.add(current)
-        current = parents.get(current)
-    return seen
-
-
 @dataclass(frozen=True)
 class _AssignmentInfo:
     assignment: Assignment
@@ -464,8 +457,8 @@ def assignment_status(assignment: Assignment, attempts: list[Attempt], moment: d
 
 
 def _refreshers(scope: Scope, members: Select, member_teams: dict[int, set[int]]) -> dict[int, Refresher]:
-    parents = _team_parents()
-    up: dict[int, set[int]] = {tid: _ancestors(tid, parents) for tids in member_teams.values() for tid in tids}
+    parents = team_parents()
+    up: dict[int, set[int]] = {tid: ancestor_team_ids([tid], parents) for tids in member_teams.values() for tid in tids}
     infos = _assignments_in(scope.start, scope.end, set().union(*up.values()) if up else set())
     attempts = _attempts_for([i.assignment.id for i in infos], members)
     result: dict[int, Refresher] = {}
@@ -1088,12 +1081,12 @@ def refresher_reports(scope: Scope, lang: str) -> list[RefresherReport]:
     members = scope.members()
     teams_of = _member_team_ids(members)
     people = [uid for uid, *_ in _members(members)]
-    parents = _team_parents()
-    up = {uid: set().union(*(_ancestors(t, parents) for t in teams_of.get(uid, set()))) for uid in people}
+    parents = team_parents()
+    up = {uid: ancestor_team_ids(teams_of.get(uid, set()), parents) for uid in people}
     infos = _assignments_in(scope.start, scope.end, set().union(*up.values()) if up else set())
     attempts = _attempts_for([i.assignment.id for i in infos], members)
     managed = managed_team_ids(scope.viewer)
-    managed_up = set().union(*(_ancestors(t, parents) for t in managed)) if managed else set()
+    managed_up = ancestor_team_ids(managed, parents)
     reports = []
     for info in infos:
         reached = [uid for uid in people if info.team_ids & up.get(uid, set())]
@@ -1130,9 +1123,9 @@ def reachable_assignment(viewer: User, assignment_id: Any) -> Assignment:
         raise DashboardError(_l("There is no such assignment for your teams."))
     if viewer.is_admin:
         return assignment
-    parents = _team_parents()
+    parents = team_parents()
     managed = managed_team_ids(viewer)
-    up = set().union(*(_ancestors(t, parents) for t in managed)) if managed else set()
+    up = ancestor_team_ids(managed, parents)
     if not {t.id for t in assignment.teams} & up:
         raise DashboardError(_l("There is no such assignment for your teams."))
     return assignment
@@ -1152,12 +1145,12 @@ def assignment_rows(scope: Scope, assignment: Assignment) -> list[ResultRow]:
     people = _members(members)
     names = _team_names(members, scope.team_ids)
     teams_of = _member_team_ids(members)
-    parents = _team_parents()
+    parents = team_parents()
     own = {t.id for t in assignment.teams}
     attempts = _attempts_for([assignment.id], members)
     rows = []
     for user_id, name, email, _seen in people:
-        reach = set().union(*(_ancestors(t, parents) for t in teams_of.get(user_id, set())))
+        reach = ancestor_team_ids(teams_of.get(user_id, set()), parents)
         if not own & reach:
             continue
         status = assignment_status(assignment, attempts.get((user_id, assignment.id), []), scope.moment)

@@ -4,6 +4,8 @@ facilitator's board. Thin: parse input, call :mod:`trainer.roleplay.services`, r
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import (
     Blueprint,
     Flask,
@@ -16,9 +18,11 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from trainer.accounts.models import User
 from trainer.content.source import pick
 from trainer.core.content import catalog
 from trainer.core.i18n import content_language
@@ -26,10 +30,17 @@ from trainer.core.web import role_required
 from trainer.extensions import db
 from trainer.roleplay.cli import scenario_cli
 from trainer.roleplay.forms import ChoiceForm, ConfirmForm, JoinForm, RubricForm, WorkshopForm
-from trainer.roleplay.models import Play, WorkshopSession
+from trainer.roleplay.models import Participant, Play, WorkshopSession
 from trainer.roleplay.scenarios import mermaid
 from trainer.roleplay.services import graph as graph_service
-from trainer.roleplay.services import practice, workshop
+from trainer.roleplay.services import (
+    practice,
+    seating,
+    workshop,
+    workshop_debrief,
+    workshop_scores,
+    workshop_screens,
+)
 from trainer.roleplay.services.extras import next_steps, seed_demo
 
 bp = Blueprint("roleplay", __name__, template_folder="templates")
@@ -40,7 +51,7 @@ bp = Blueprint("roleplay", __name__, template_folder="templates")
 
 @bp.route("/roleplay/")
 @login_required
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     lang = content_language()
     return render_template(
         "roleplay/index.html",
@@ -52,7 +63,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/roleplay/scenarios/<scenario_id>/start", methods=["POST"])
 @login_required
-def start(scenario_id: str):  # type: ignore[no-untyped-def]
+def start(scenario_id: str) -> ResponseReturnValue:
     scenario = practice.get_scenario(scenario_id) or abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -64,7 +75,7 @@ def _play_or_404(play_id: int) -> Play:
     return practice.visible_play(current_user, play_id) or abort(404)
 
 
-def _render_play(play: Play, *, error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _render_play(play: Play, *, error: str | None = None, status: int = 200) -> ResponseReturnValue:
     scenario = practice.get_scenario(play.scenario_id) or abort(404)
     lang = content_language()
     owner = play.user_id == current_user.id
@@ -87,13 +98,13 @@ def _render_play(play: Play, *, error: str | None = None, status: int = 200):  #
 
 @bp.route("/roleplay/plays/<int:play_id>")
 @login_required
-def play(play_id: int):  # type: ignore[no-untyped-def]
+def play(play_id: int) -> ResponseReturnValue:
     return _render_play(_play_or_404(play_id))
 
 
 @bp.route("/roleplay/plays/<int:play_id>/choose", methods=["POST"])
 @login_required
-def choose(play_id: int):  # type: ignore[no-untyped-def]
+def choose(play_id: int) -> ResponseReturnValue:
     the_play = _play_or_404(play_id)
     scenario = practice.get_scenario(the_play.scenario_id) or abort(404)
     form = ChoiceForm()
@@ -113,27 +124,26 @@ def choose(play_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/roleplay/history")
 @login_required
-def history():  # type: ignore[no-untyped-def]
+def history() -> ResponseReturnValue:
     lang = content_language()
     return render_template(
         "roleplay/history.html",
         plays=practice.my_plays(current_user, lang),
         workshops=workshop.my_workshops(current_user),
         scenario_titles=_scenario_titles(lang),
-        role_label=workshop.role_label,
     )
 
 
 @bp.route("/roleplay/team")
 @role_required("manager", "admin")
-def team():  # type: ignore[no-untyped-def]
+def team() -> ResponseReturnValue:
     members, plays = practice.team_results(current_user, content_language())
     return render_template("roleplay/team.html", members=members, plays=plays)
 
 
 @bp.route("/roleplay/scenarios/<scenario_id>/graph")
 @role_required("admin")
-def graph(scenario_id: str):  # type: ignore[no-untyped-def]
+def graph(scenario_id: str) -> ResponseReturnValue:
     scenario = practice.get_scenario(scenario_id) or abort(404)
     lang = content_language()
     return render_template(
@@ -156,7 +166,7 @@ def _scenario_titles(lang: str) -> dict[str, str]:
 
 @bp.route("/join", methods=["GET", "POST"])
 @login_required
-def join():  # type: ignore[no-untyped-def]
+def join() -> ResponseReturnValue:
     form = JoinForm()
     if request.method == "GET" and request.args.get("code"):
         form.code.data = workshop.normalise_code(request.args["code"])[:20]
@@ -166,7 +176,7 @@ def join():  # type: ignore[no-untyped-def]
         if session is not None and session.facilitator_id == current_user.id:
             return redirect(url_for("roleplay.board", session_id=session.id))
         try:
-            seat, already = workshop.join(current_user, form.code.data)
+            seat, already = seating.join(current_user, form.code.data)
         except workshop.WorkshopError as refused:
             form.code.errors.append(str(refused.message))
             status = refused.status
@@ -179,15 +189,15 @@ def join():  # type: ignore[no-untyped-def]
     return render_template("roleplay/join.html", form=form), status
 
 
-def _seat_or_redirect(code: str):  # type: ignore[no-untyped-def]
+def _seat_or_redirect(code: str) -> tuple[WorkshopSession, Participant | None]:
     session = workshop.find_by_code(code) or abort(404)
-    seat = workshop.seat_of(session, current_user)
+    seat = seating.seat_of(session, current_user)
     return session, seat
 
 
 @bp.route("/roleplay/room/<code>")
 @login_required
-def room(code: str):  # type: ignore[no-untyped-def]
+def room(code: str) -> ResponseReturnValue:
     session, seat = _seat_or_redirect(code)
     if seat is None:
         if workshop.can_facilitate(current_user, session):
@@ -198,7 +208,7 @@ def room(code: str):  # type: ignore[no-untyped-def]
     scenario = practice.get_scenario(session.scenario_id)
     return render_template(
         "roleplay/room.html",
-        room=workshop.room(session, seat, scenario, lang),
+        room=workshop_screens.room(session, seat, scenario, lang),
         form=RubricForm(formdata=None),
         error=None,
     )
@@ -206,17 +216,17 @@ def room(code: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/roleplay/room/<code>/status.json")
 @login_required
-def room_status(code: str):  # type: ignore[no-untyped-def]
+def room_status(code: str) -> ResponseReturnValue:
     session, seat = _seat_or_redirect(code)
     if seat is None:
         abort(404)
-    return jsonify({"version": workshop.room_version(session, seat), "round": session.round,
+    return jsonify({"version": workshop_screens.room_version(session, seat), "round": session.round,
                     "revealed": session.debrief_revealed, "open": workshop.is_open(session)})
 
 
 @bp.route("/roleplay/room/<code>/rubric", methods=["POST"])
 @login_required
-def submit_rubric(code: str):  # type: ignore[no-untyped-def]
+def submit_rubric(code: str) -> ResponseReturnValue:
     session, seat = _seat_or_redirect(code)
     if seat is None:
         abort(403)
@@ -227,12 +237,12 @@ def submit_rubric(code: str):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         if form.csrf_token.errors:
             abort(400)
-        error, status = _("The comment is too long (at most %(n)s characters).", n=workshop.COMMENT_MAX), 400
+        error, status = _("The comment is too long (at most %(n)s characters).", n=workshop_scores.COMMENT_MAX), 400
     elif form.round.data and form.round.data != str(session.round):
         error, status = _("The round has changed since you opened this form, so nothing was saved. Score the current round."), 409
     else:
         try:
-            workshop.submit_rubric(current_user, session, workshop.parse_scores(request.form), form.comment.data or "",
+            workshop_scores.submit_rubric(current_user, session, workshop_scores.parse_scores(request.form), form.comment.data or "",
                                    lang=lang)
         except workshop.WorkshopError as refused:
             error, status = str(refused.message), refused.status
@@ -243,10 +253,10 @@ def submit_rubric(code: str):  # type: ignore[no-untyped-def]
     scenario = practice.get_scenario(session.scenario_id)
     return render_template(
         "roleplay/room.html",
-        room=workshop.room(session, seat, scenario, lang),
+        room=workshop_screens.room(session, seat, scenario, lang),
         form=form,
         error=error,
-        submitted=workshop.parse_scores(request.form),
+        submitted=workshop_scores.parse_scores(request.form),
     ), status
 
 
@@ -255,7 +265,7 @@ def submit_rubric(code: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/roleplay/workshops", methods=["GET", "POST"])
 @role_required("manager", "admin")
-def workshops():  # type: ignore[no-untyped-def]
+def workshops() -> ResponseReturnValue:
     lang = content_language()
     titles = _scenario_titles(lang)
     form = WorkshopForm()
@@ -268,12 +278,13 @@ def workshops():  # type: ignore[no-untyped-def]
         flash(_("Workshop room %(code)s is open. Participants join at %(url)s.", code=session.code,
                 url=url_for("roleplay.join", _external=True)), "success")
         return redirect(url_for("roleplay.board", session_id=session.id))
+    sessions = workshop.sessions_for(current_user)
     return render_template(
         "roleplay/workshops.html",
         form=form,
-        sessions=workshop.sessions_for(current_user),
+        sessions=sessions,
         titles=titles,
-        is_open=workshop.is_open,
+        open_ids={s.id for s in sessions if workshop.is_open(s)},
     ), (400 if request.method == "POST" else 200)
 
 
@@ -286,29 +297,31 @@ def _facilitated(session_id: int) -> WorkshopSession:
 
 @bp.route("/roleplay/workshops/<int:session_id>")
 @role_required("manager", "admin")
-def board(session_id: int):  # type: ignore[no-untyped-def]
+def board(session_id: int) -> ResponseReturnValue:
     session = _facilitated(session_id)
     lang = content_language()
     scenario = practice.get_scenario(session.scenario_id)
-    data = workshop.board(session, scenario, lang)
+    data = workshop_screens.board(session, scenario, lang)
     return render_template(
         "roleplay/board.html",
         session=session,
         board=data,
         join_url=url_for("roleplay.join", _external=True),
-        debrief=workshop.workshop_debrief(scenario, lang) if scenario and session.debrief_revealed else None,
+        debrief=workshop_debrief.workshop_debrief(scenario, lang) if scenario and session.debrief_revealed else None,
         form=ConfirmForm(),
     )
 
 
 @bp.route("/roleplay/workshops/<int:session_id>/board.json")
 @role_required("manager", "admin")
-def board_json(session_id: int):  # type: ignore[no-untyped-def]
+def board_json(session_id: int) -> ResponseReturnValue:
     session = _facilitated(session_id)
-    return jsonify(workshop.board(session, practice.get_scenario(session.scenario_id), content_language()))
+    return jsonify(workshop_screens.board(session, practice.get_scenario(session.scenario_id), content_language()))
 
 
-def _facilitator_action(session_id: int, action, done: str):  # type: ignore[no-untyped-def]
+def _facilitator_action(
+    session_id: int, action: Callable[[User, WorkshopSession], object], done: str
+) -> ResponseReturnValue:
     session = _facilitated(session_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -323,19 +336,19 @@ def _facilitator_action(session_id: int, action, done: str):  # type: ignore[no-
 
 @bp.route("/roleplay/workshops/<int:session_id>/next-round", methods=["POST"])
 @role_required("manager", "admin")
-def next_round(session_id: int):  # type: ignore[no-untyped-def]
-    return _facilitator_action(session_id, workshop.next_round, _("Next round started: roles have rotated."))
+def next_round(session_id: int) -> ResponseReturnValue:
+    return _facilitator_action(session_id, seating.next_round, _("Next round started: roles have rotated."))
 
 
 @bp.route("/roleplay/workshops/<int:session_id>/reveal", methods=["POST"])
 @role_required("manager", "admin")
-def reveal(session_id: int):  # type: ignore[no-untyped-def]
+def reveal(session_id: int) -> ResponseReturnValue:
     return _facilitator_action(session_id, workshop.reveal_debrief, _("The debrief is now shown to every participant."))
 
 
 @bp.route("/roleplay/workshops/<int:session_id>/close", methods=["POST"])
 @role_required("manager", "admin")
-def close(session_id: int):  # type: ignore[no-untyped-def]
+def close(session_id: int) -> ResponseReturnValue:
     return _facilitator_action(session_id, workshop.close, _("The workshop is closed; nobody else can join."))
 
 

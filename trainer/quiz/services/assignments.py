@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from trainer.accounts.access import (
+    ancestor_team_ids,
     can_manage_team,
     descendant_team_ids,
     managed_team_ids,
@@ -41,19 +42,6 @@ def assignable_quizzes() -> list[QuizDefinition]:
     return definitions_of_kind(*ASSIGNABLE_KINDS)
 
 
-def _ancestor_team_ids(team_ids: set[int]) -> set[int]:
-    """The given teams and every team above them."""
-    seen: set[int] = set()
-    frontier = set(team_ids)
-    while frontier:
-        seen |= frontier
-        parents = db.session.scalars(
-            select(Team.parent_id).where(Team.id.in_(frontier), Team.parent_id.is_not(None))
-        ).all()
-        frontier = {p for p in parents if p is not None} - seen
-    return seen
-
-
 def assignments_for_user(user: User, quiz_id: str | None = None) -> list[Assignment]:
     """Assignments that reach this person through their teams, earliest due first."""
     own = {t.id for t in user.teams}
@@ -62,7 +50,7 @@ def assignments_for_user(user: User, quiz_id: str | None = None) -> list[Assignm
     query = (
         select(Assignment)
         .join(assignment_teams, assignment_teams.c.assignment_id == Assignment.id)
-        .where(assignment_teams.c.team_id.in_(_ancestor_team_ids(own)))
+        .where(assignment_teams.c.team_id.in_(ancestor_team_ids(own)))
         .order_by(Assignment.due_at, Assignment.id)
         .distinct()
     )

@@ -4,7 +4,7 @@ deterministic demo activity (finished plays with different outcomes, one past wo
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import url_for
 from flask_babel import lazy_gettext as _l
@@ -18,7 +18,14 @@ from trainer.extensions import db
 from trainer.home.services import NextStep
 from trainer.roleplay import play as rules
 from trainer.roleplay.models import Play
-from trainer.roleplay.services import practice, workshop
+from trainer.roleplay.scenarios import Scenario
+from trainer.roleplay.services import (
+    practice,
+    seating,
+    workshop,
+    workshop_scores,
+    workshop_screens,
+)
 
 
 def next_steps(user: User) -> list[NextStep]:
@@ -32,7 +39,7 @@ def next_steps(user: User) -> list[NextStep]:
                 title=str(_l("Back to your workshop room %(code)s", code=session.code)),
                 detail=str(_l("Group %(group)s, round %(round)s: you are the %(role)s.",
                               group=seat.group_number, round=session.round,
-                              role=workshop.role_label(seat.role).lower())),
+                              role=workshop_screens.role_label(seat.role).lower())),
                 url=url_for("roleplay.room", code=session.code),
                 kind="warning",
             )
@@ -63,7 +70,7 @@ def next_steps(user: User) -> list[NextStep]:
 # --------------------------------------------------------------------------- demo data
 
 
-def _play_through(user: User, scenario, rng: random.Random, *, prefer: str, started) -> Play:  # type: ignore[no-untyped-def]
+def _play_through(user: User, scenario: Scenario, rng: random.Random, *, prefer: str, started: datetime) -> Play:
     """A finished play: ``prefer`` 'good' takes the best reply, 'poor' the worst, 'random' any."""
     play = Play(user_id=user.id, scenario_id=scenario.id, state=dict(rules.start(scenario)), started_at=started)
     db.session.add(play)
@@ -113,13 +120,13 @@ def seed_demo(people: DemoPeople, rng: random.Random) -> None:
     held = now - timedelta(days=9)
     session = workshop.open_session(facilitator, scenario, rng=rng, now=held, commit=False)
     for offset, trainee in enumerate(team):
-        workshop.seat_user(session, trainee, held + timedelta(minutes=offset))
-    the_rubric = content.rubric
+        seating.seat_user(session, trainee, held + timedelta(minutes=offset))
+    the_rubric = workshop.rubric()
     for round_number in (1, 2):
         if round_number == 2:
-            workshop.rotate(session)
-        for members in workshop.groups_of(session).values():
-            scorer_role = workshop.scorer_role(len(members))
+            seating.rotate(session)
+        for members in seating.groups_of(session).values():
+            scorer_role = seating.scorer_role(len(members))
             observer = next(m for m in members if m.role == scorer_role)
             scores = {item.id: rng.choice([1, 2, 2, 3, 3]) for item in the_rubric.items}
             comment = rng.choice([
@@ -127,7 +134,7 @@ def seed_demo(people: DemoPeople, rng: random.Random) -> None:
                 "金额和到期日讲得很清楚。 Stated the amount and the due date clearly.",
                 "提出了两个可选方案，客户容易接受。 Offered two options; easy for the customer to accept.",
             ])
-            workshop.submit_rubric(observer.user, session, scores, comment,
+            workshop_scores.submit_rubric(observer.user, session, scores, comment,
                                    now=held + timedelta(minutes=30 * round_number), commit=False)
     session.debrief_revealed = True
     session.status = "closed"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from trainer.content.source import pick
-from trainer.roleplay.scenarios import OUTCOMES, TECHNIQUES, Scenario
+from trainer.roleplay.scenarios import OUTCOMES, TECHNIQUES, Choice, Node, Scenario
 
 BOX_W = 190
 BOX_H = 64
@@ -99,8 +99,8 @@ def _layers(scenario: Scenario) -> dict[str, int]:
     return depth
 
 
-def layout(scenario: Scenario, lang: str) -> dict[str, Any]:
-    """Boxes and edges with coordinates, plus the drawing's size."""
+def _rows(scenario: Scenario) -> dict[int, list[str]]:
+    """Box ids by layer, each layer ordered by the mean position of its parents (fewer crossings)."""
     depth = _layers(scenario)
     rows: dict[int, list[str]] = {}
     for key in [*scenario.nodes, *scenario.endings]:
@@ -110,17 +110,81 @@ def layout(scenario: Scenario, lang: str) -> dict[str, Any]:
         for choice in node.choices:
             parents.setdefault(choice.next, []).append(node.id)
     position: dict[str, float] = {}
+
+    def centre(key: str) -> float:
+        xs = [position[p] for p in parents.get(key, []) if p in position]
+        return sum(xs) / len(xs) if xs else float("inf")
+
     for level in sorted(rows):
         keys = rows[level]
         if level > 0:
-
-            def centre(key: str) -> float:
-                xs = [position[p] for p in parents.get(key, []) if p in position]
-                return sum(xs) / len(xs) if xs else float("inf")
-
             keys.sort(key=centre)
         for index, key in enumerate(keys):
             position[key] = index
+    return rows
+
+
+def _box(scenario: Scenario, key: str, x: float, y: float, lang: str) -> Box:
+    """The box of one node (the customer's line) or ending (its outcome and text)."""
+    if key in scenario.nodes:
+        customer = pick(scenario.nodes[key].customer, lang)
+        return Box(
+            id=key,
+            kind="start" if key == scenario.start else "node",
+            x=x,
+            y=y,
+            lines=(key, *wrap(customer, (BOX_W - 16) / FONT, 2)),
+            title=f"{key}: {customer}",
+        )
+    ending = scenario.endings[key]
+    label = pick(OUTCOMES[ending.outcome], lang)
+    return Box(
+        id=key,
+        kind="ending",
+        x=x,
+        y=y,
+        lines=(label, *wrap(key, (BOX_W - 16) / FONT, 1), *wrap(pick(ending.text, lang), (BOX_W - 16) / FONT, 1)),
+        title=f"{label} ({key}): {pick(ending.text, lang)}",
+        outcome=ending.outcome,
+    )
+
+
+def _edge(node: Node, choice: Choice, source: Box, target: Box, lang: str) -> Edge:
+    """A curve from the source's bottom (edges spread along it) to the target; loops go round the right."""
+    sx = source.x + source.w * (choice.index + 1) / (len(node.choices) + 1)
+    sy = source.y + source.h
+    backward = target.y <= source.y
+    if backward:
+        # loop out to the right of the source and come into the target's right side
+        tx, ty = target.x + target.w, target.y + target.h / 2
+        bend = max(source.x + source.w, target.x + target.w) + GAP_X * 0.8
+        d = f"M{sx:.1f},{sy:.1f} C{sx:.1f},{sy + GAP_Y / 2:.1f} {bend:.1f},{sy + GAP_Y / 2:.1f} {bend:.1f},{(sy + ty) / 2:.1f} S{tx + GAP_X / 2:.1f},{ty:.1f} {tx:.1f},{ty:.1f}"
+        lx, ly = bend, (sy + ty) / 2
+    else:
+        tx, ty = target.x + target.w / 2, target.y
+        mid = (sy + ty) / 2
+        d = f"M{sx:.1f},{sy:.1f} C{sx:.1f},{mid:.1f} {tx:.1f},{mid:.1f} {tx:.1f},{ty:.1f}"
+        lx, ly = sx + (tx - sx) * 0.12, sy + (ty - sy) * 0.18
+    text = f"{choice.index + 1}. {pick(choice.text, lang)} [{pick(TECHNIQUES[choice.technique], lang)}, {choice.quality}]"
+    if choice.condition is not None:
+        text += f" if {choice.condition.source}"
+    return Edge(
+        source=node.id,
+        target=choice.next,
+        d=d,
+        quality=choice.quality,
+        conditional=choice.condition is not None,
+        backward=backward,
+        title=text,
+        label_x=lx,
+        label_y=ly,
+        label=str(choice.index + 1),
+    )
+
+
+def layout(scenario: Scenario, lang: str) -> dict[str, Any]:
+    """Boxes and edges with coordinates, plus the drawing's size."""
+    rows = _rows(scenario)
     widest = max(len(keys) for keys in rows.values())
     width = 2 * MARGIN + widest * BOX_W + (widest - 1) * GAP_X
     boxes: dict[str, Box] = {}
@@ -129,68 +193,12 @@ def layout(scenario: Scenario, lang: str) -> dict[str, Any]:
         left = (width - row_width) / 2
         y = MARGIN + level * (BOX_H + GAP_Y)
         for index, key in enumerate(keys):
-            x = left + index * (BOX_W + GAP_X)
-            if key in scenario.nodes:
-                node = scenario.nodes[key]
-                customer = pick(node.customer, lang)
-                boxes[key] = Box(
-                    id=key,
-                    kind="start" if key == scenario.start else "node",
-                    x=x,
-                    y=y,
-                    lines=(key, *wrap(customer, (BOX_W - 16) / FONT, 2)),
-                    title=f"{key}: {customer}",
-                )
-            else:
-                ending = scenario.endings[key]
-                label = pick(OUTCOMES[ending.outcome], lang)
-                boxes[key] = Box(
-                    id=key,
-                    kind="ending",
-                    x=x,
-                    y=y,
-                    lines=(label, *wrap(key, (BOX_W - 16) / FONT, 1), *wrap(pick(ending.text, lang), (BOX_W - 16) / FONT, 1)),
-                    title=f"{label} ({key}): {pick(ending.text, lang)}",
-                    outcome=ending.outcome,
-                )
-    edges = []
-    for node in scenario.nodes.values():
-        source = boxes[node.id]
-        count = len(node.choices)
-        for choice in node.choices:
-            target = boxes[choice.next]
-            # spread the edges leaving one box along its bottom edge
-            sx = source.x + source.w * (choice.index + 1) / (count + 1)
-            sy = source.y + source.h
-            backward = target.y <= source.y
-            if backward:
-                # loop out to the right of the source and come into the target's right side
-                tx, ty = target.x + target.w, target.y + target.h / 2
-                bend = max(source.x + source.w, target.x + target.w) + GAP_X * 0.8
-                d = f"M{sx:.1f},{sy:.1f} C{sx:.1f},{sy + GAP_Y / 2:.1f} {bend:.1f},{sy + GAP_Y / 2:.1f} {bend:.1f},{(sy + ty) / 2:.1f} S{tx + GAP_X / 2:.1f},{ty:.1f} {tx:.1f},{ty:.1f}"
-                lx, ly = bend, (sy + ty) / 2
-            else:
-                tx, ty = target.x + target.w / 2, target.y
-                mid = (sy + ty) / 2
-                d = f"M{sx:.1f},{sy:.1f} C{sx:.1f},{mid:.1f} {tx:.1f},{mid:.1f} {tx:.1f},{ty:.1f}"
-                lx, ly = sx + (tx - sx) * 0.12, sy + (ty - sy) * 0.18
-            text = f"{choice.index + 1}. {pick(choice.text, lang)} [{pick(TECHNIQUES[choice.technique], lang)}, {choice.quality}]"
-            if choice.condition is not None:
-                text += f" if {choice.condition.source}"
-            edges.append(
-                Edge(
-                    source=node.id,
-                    target=choice.next,
-                    d=d,
-                    quality=choice.quality,
-                    conditional=choice.condition is not None,
-                    backward=backward,
-                    title=text,
-                    label_x=lx,
-                    label_y=ly,
-                    label=str(choice.index + 1),
-                )
-            )
+            boxes[key] = _box(scenario, key, left + index * (BOX_W + GAP_X), y, lang)
+    edges = [
+        _edge(node, choice, boxes[node.id], boxes[choice.next], lang)
+        for node in scenario.nodes.values()
+        for choice in node.choices
+    ]
     height = MARGIN * 2 + (max(rows) + 1) * BOX_H + max(rows) * GAP_Y
     return {
         "width": round(width + GAP_X * 2),

@@ -23,7 +23,7 @@ from trainer.core.content import catalog
 from trainer.core.time import utcnow
 from trainer.extensions import db
 from trainer.roleplay import play as rules
-from trainer.roleplay.models import Play, PlayChoice
+from trainer.roleplay.models import Play, PlayChoice, RubricScore
 from trainer.roleplay.scenarios import OUTCOMES, Scenario
 
 OUTCOME_ORDER: tuple[str, ...] = tuple(OUTCOMES)
@@ -51,7 +51,7 @@ def get_scenario(scenario_id: str) -> Scenario | None:
 
 
 def outcome_label(outcome: str | None, lang: str) -> str:
-    return pick(OUTCOMES[outcome], lang) if outcome in OUTCOMES else ""
+    return pick(OUTCOMES[outcome], lang) if outcome is not None and outcome in OUTCOMES else ""
 
 
 def best_outcome(outcomes: Iterable[str | None]) -> str | None:
@@ -155,7 +155,7 @@ def apply_choice(play: Play, scenario: Scenario, choice_index: int, *, at: datet
     )
     play.state = dict(state)
     if rules.is_finished(state):
-        ending = scenario.endings[state["ending"]]
+        ending = scenario.endings[str(state["ending"])]
         play.finished_at = when
         play.ending_id = ending.id
         play.outcome = ending.outcome
@@ -279,8 +279,6 @@ class MemberSummary:
 
 def team_results(viewer: User, lang: str, limit: int = 100) -> tuple[list[MemberSummary], list[PlayRow]]:
     """Members ``viewer`` may see (not themselves): a summary per person and their latest plays."""
-    from trainer.roleplay.models import RubricScore
-
     visible = visible_user_ids_query(viewer)
     members = db.session.scalars(
         select(User).where(User.id.in_(visible), User.id != viewer.id, User.active.is_(True)).order_by(User.name)

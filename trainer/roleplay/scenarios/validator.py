@@ -1,14 +1,4 @@
-"""Role-play scenarios: read ``scenarios/roleplay/*.yaml`` into immutable :class:`Scenario` objects.
-
-Validation collects every problem as ``path:line: message`` and names the node or ending concerned:
-unknown or missing keys, texts missing a language, undeclared variables, conditions that do not
-parse, effects that are not numbers, unknown techniques and outcomes, nodes that cannot be reached
-from the start, nodes from which no ending can be reached, choices that point nowhere. Choices whose
-condition can never be true are reported as warnings (message starting with ``warning:``); a file
-with warnings only still loads, a file with any error does not.
-
-The format is documented in ``docs/content-formats.md``. Pure Python: no Flask, no database.
-"""
+"""Checks one parsed scenario file and builds the Scenario; every problem names its node or ending."""
 
 from __future__ import annotations
 
@@ -16,76 +6,26 @@ import math
 import re
 from collections import deque
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from trainer.content.source import (
-    Problem,
-    Problems,
-    check_keys,
-    check_localized,
-    line_of,
-    load_yaml_file,
-    localized,
-    pick,
+from trainer.content.source import Problems, check_keys, check_localized, line_of, localized
+from trainer.roleplay.conditions import ConditionError, parse_condition, satisfiable
+from trainer.roleplay.scenarios.model import (
+    FEEDBACK_MODES,
+    OUTCOMES,
+    QUALITIES,
+    TECHNIQUES,
+    WARNING_PREFIX,
+    Choice,
+    Ending,
+    Node,
+    Scenario,
+    Text,
+    Variable,
 )
-from trainer.roleplay.conditions import Condition, ConditionError, parse_condition, satisfiable
-
-Text = Mapping[str, str]
-
-TECHNIQUES: Mapping[str, Text] = MappingProxyType(
-    {
-        # three-step objection handling
-        "listen": {"zh": "倾听", "en": "Listen"},
-        "confirm": {"zh": "确认对方顾虑", "en": "Confirm the concern"},
-        "resolve": {"zh": "给出解决方案", "en": "Resolve with options"},
-        # the ten styles of collection talk
-        "principled": {"zh": "讲原则", "en": "Principled"},
-        "empathetic": {"zh": "共情", "en": "Empathetic"},
-        "win_win": {"zh": "双赢", "en": "Win-win"},
-        "ask_help": {"zh": "请求帮忙", "en": "Asking for help"},
-        "deadline": {"zh": "时间节点", "en": "Deadline / milestone"},
-        "ask_advice": {"zh": "请教建议", "en": "Asking for advice"},
-        "concession": {"zh": "有条件让步", "en": "Concession for payment"},
-        "precedent": {"zh": "援引先例", "en": "Precedent"},
-        "long_term": {"zh": "着眼长期合作", "en": "Long-term view"},
-        "serious": {"zh": "严肃表态", "en": "Serious"},
-        # escalation steps
-        "escalate_contact": {"zh": "升级联系层级", "en": "Escalate the contact level"},
-        "escalate_formal": {"zh": "书面正式催告", "en": "Escalate to a formal demand"},
-        "escalate_legal": {"zh": "走法律途径", "en": "Escalate to the legal route"},
-        # preparation and process
-        "prepare": {"zh": "事前准备", "en": "Prepare"},
-        "document": {"zh": "书面留痕", "en": "Put it in writing"},
-        "verify": {"zh": "核实信息", "en": "Verify"},
-        # habits to unlearn
-        "concede_too_much": {"zh": "让步过度", "en": "Conceding too much"},
-        "threaten": {"zh": "威胁施压", "en": "Threatening"},
-        "give_in": {"zh": "直接妥协", "en": "Giving in"},
-        "argue": {"zh": "争辩", "en": "Arguing"},
-    }
-)
-"""Allowed ``technique`` tags, with their labels."""
-
-OUTCOMES: Mapping[str, Text] = MappingProxyType(
-    {
-        "paid_in_full": {"zh": "全额回款", "en": "Paid in full"},
-        "payment_plan": {"zh": "达成付款计划", "en": "Payment plan agreed"},
-        "escalated_legal": {"zh": "转入法律程序", "en": "Escalated to legal"},
-        "relationship_damaged": {"zh": "客户关系受损", "en": "Relationship damaged"},
-        "written_off": {"zh": "坏账核销", "en": "Written off"},
-    }
-)
-"""Allowed ending ``outcome`` values, with their labels."""
-
-QUALITIES: tuple[str, ...] = ("good", "ok", "poor")
-"""Choice quality, best first."""
-
-FEEDBACK_MODES: tuple[str, ...] = ("immediate", "end")
-
-WARNING_PREFIX = "warning: "
+from trainer.roleplay.scenarios.reach import format_number, reachable_ranges
 
 _ID = re.compile(r"^[a-z][a-z0-9_-]*$")
 _VARIABLE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -112,135 +52,11 @@ _NODE_OPTIONAL = ("note",)
 _CHOICE_REQUIRED = ("text", "technique", "quality", "feedback", "next")
 _CHOICE_OPTIONAL = ("effects", "condition")
 _ENDING_REQUIRED = ("outcome", "text", "debrief")
+_TOP_TEXTS = ("title", "summary", "account_file", "role_card")
 
 
-# --------------------------------------------------------------------------- the objects
-
-
-@dataclass(frozen=True)
-class Variable:
-    """A state variable; a scored variable is one dimension of the debrief's scores."""
-
-    name: str
-    initial: float
-    minimum: float
-    maximum: float
-    label: Text
-    scored: bool = True
-
-    def clamp(self, value: float) -> float:
-        return min(self.maximum, max(self.minimum, value))
-
-    def normalise(self, value: float) -> int:
-        """``value`` on a 0-100 scale between this variable's bounds."""
-        span = self.maximum - self.minimum
-        return round(100 * (self.clamp(value) - self.minimum) / span) if span else 0
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One reply the salesperson can pick. ``index`` is its stable position within the node."""
-
-    index: int
-    text: Text
-    technique: str
-    quality: str
-    feedback: Text
-    next: str
-    effects: Mapping[str, float]
-    condition: Condition | None = None
-    line: int = 1
-
-
-@dataclass(frozen=True)
-class Node:
-    id: str
-    customer: Text
-    choices: tuple[Choice, ...]
-    note: Text | None = None
-    line: int = 1
-
-
-@dataclass(frozen=True)
-class Ending:
-    id: str
-    outcome: str
-    text: Text
-    debrief: Text
-    line: int = 1
-
-
-@dataclass(frozen=True)
-class Scenario:
-    id: str
-    title: Text
-    summary: Text
-    competencies: tuple[str, ...]
-    feedback: str
-    show_state: bool
-    account_file: Text
-    role_card: Text
-    variables: Mapping[str, Variable]
-    start: str
-    nodes: Mapping[str, Node]
-    endings: Mapping[str, Ending]
-    path: str = ""
-
-    @property
-    def integer(self) -> bool:
-        """True when every bound, initial value and effect is a whole number."""
-        numbers = [v for var in self.variables.values() for v in (var.initial, var.minimum, var.maximum)]
-        numbers += [e for node in self.nodes.values() for c in node.choices for e in c.effects.values()]
-        return all(float(n).is_integer() for n in numbers)
-
-    def target(self, choice: Choice) -> Node | Ending:
-        return self.nodes.get(choice.next) or self.endings[choice.next]
-
-
-def is_warning(problem: Problem) -> bool:
-    """Warnings (dead choices) are reported but do not stop a scenario from loading."""
-    return problem.message.startswith(WARNING_PREFIX)
-
-
-# --------------------------------------------------------------------------- loading
-
-
-def load_scenarios(
-    directory: str | Path, *, competency_ids: Iterable[str]
-) -> tuple[dict[str, Scenario], Problems]:
-    """Read every ``*.yaml`` in ``directory``. Returns the valid scenarios by id and all problems.
-
-    A scenario with an error is left out; one with warnings only is included.
-    """
-    problems = Problems()
-    scenarios: dict[str, Scenario] = {}
-    folder = Path(directory)
-    if not folder.is_dir():
-        problems.add(folder, 1, "scenario folder not found")
-        return scenarios, problems
-    competencies = frozenset(competency_ids)
-    for path in sorted(folder.glob("*.yaml")):
-        scenario = load_scenario(path, competency_ids=competencies, problems=problems)
-        if scenario is not None:
-            scenarios[scenario.id] = scenario
-    return scenarios, problems
-
-
-def load_scenario(path: Path, *, competency_ids: Iterable[str], problems: Problems) -> Scenario | None:
-    """Read and validate one scenario file, adding its problems to ``problems``."""
-    own = Problems()
-    data = load_yaml_file(path, own)
-    scenario = None
-    if data is not None:
-        scenario = _Validator(path, frozenset(competency_ids), own).run(data)
-    problems.extend(own.items)
-    if any(not is_warning(p) for p in own.items):
-        return None
-    return scenario
-
-
-class _Validator:
-    def __init__(self, path: Path, competency_ids: frozenset[str], problems: Problems):
+class ScenarioValidator:
+    def __init__(self, path: Path, competency_ids: frozenset[str], problems: Problems) -> None:
         self.path = path
         self.competency_ids = competency_ids
         self.problems = problems
@@ -281,7 +97,6 @@ class _Validator:
             return None
         self.keys(data, _TOP_REQUIRED, (), "scenario")
         present = set(data)
-
         scenario_id = data.get("id")
         if "id" in present:
             if not isinstance(scenario_id, str) or scenario_id != self.path.stem:
@@ -289,23 +104,55 @@ class _Validator:
                     line_of(data, "id"),
                     f"scenario id {scenario_id!r} must equal the file name '{self.path.stem}'",
                 )
-        texts = {}
-        for key in ("title", "summary", "account_file", "role_card"):
-            if key in present:
-                texts[key] = self.text(data, key, key)
+        texts = {key: self.text(data, key, key) for key in _TOP_TEXTS if key in present}
+        competencies = self.competencies(data) if "competencies" in present else []
+        self.settings(data, present)
+        variables = self.variables(data["variables"]) if "variables" in present else {}
+        raw_nodes, raw_endings = self.raw_graph(data, present)
 
-        competencies = self.competencies(data) if "competencies" in present else ()
+        start = data.get("start")
+        if "start" in present and start not in raw_nodes:
+            self.error(line_of(data, "start"), f"start {start!r} is not a node id")
+        targets = set(raw_nodes) | set(raw_endings)
+        nodes = {key: self.node(key, raw_nodes, variables, targets) for key in raw_nodes}
+        endings = {key: self.ending(key, raw_endings) for key in raw_endings}
+        if start in raw_nodes:
+            self.graph(raw_nodes, raw_endings, str(start))
+        if self.errors:
+            return None
+        scenario = Scenario(
+            id=str(scenario_id),
+            title=texts["title"],  # type: ignore[arg-type]
+            summary=texts["summary"],  # type: ignore[arg-type]
+            competencies=tuple(competencies),
+            feedback=str(data.get("feedback")),
+            show_state=bool(data.get("show_state")),
+            account_file=texts["account_file"],  # type: ignore[arg-type]
+            role_card=texts["role_card"],  # type: ignore[arg-type]
+            variables=MappingProxyType(variables),
+            start=str(start),
+            nodes=MappingProxyType({k: v for k, v in nodes.items() if v is not None}),
+            endings=MappingProxyType({k: v for k, v in endings.items() if v is not None}),
+            path=str(self.path),
+        )
+        self.dead_choices(scenario, raw_nodes)
+        return scenario
+
+    def settings(self, data: Mapping[str, Any], present: set[str]) -> None:
+        """``feedback`` and ``show_state``: how the play is shown."""
         feedback = data.get("feedback")
         if "feedback" in present and feedback not in FEEDBACK_MODES:
             self.error(
                 line_of(data, "feedback"),
                 f"feedback must be one of {', '.join(FEEDBACK_MODES)} (got {feedback!r})",
             )
-        show_state = data.get("show_state")
-        if "show_state" in present and not isinstance(show_state, bool):
+        if "show_state" in present and not isinstance(data.get("show_state"), bool):
             self.error(line_of(data, "show_state"), "show_state must be true or false")
 
-        variables = self.variables(data["variables"]) if "variables" in present else {}
+    def raw_graph(
+        self, data: Mapping[str, Any], present: set[str]
+    ) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+        """The ``nodes`` and ``endings`` mappings (empty when unusable), with their ids checked."""
         raw_nodes = data.get("nodes")
         raw_endings = data.get("endings")
         if "nodes" in present and (not isinstance(raw_nodes, Mapping) or not raw_nodes):
@@ -319,7 +166,6 @@ class _Validator:
             raw_endings = None
         raw_nodes = raw_nodes or {}
         raw_endings = raw_endings or {}
-
         for group, raw in (("node", raw_nodes), ("ending", raw_endings)):
             for key in raw:
                 if not isinstance(key, str) or not _ID.match(key):
@@ -328,39 +174,7 @@ class _Validator:
                     )
         for key in set(raw_nodes) & set(raw_endings):
             self.error(line_of(raw_endings, key), f"ending '{key}': a node has the same id")
-
-        start = data.get("start")
-        if "start" in present and start not in raw_nodes:
-            self.error(line_of(data, "start"), f"start {start!r} is not a node id")
-
-        targets = set(raw_nodes) | set(raw_endings)
-        nodes = {key: self.node(key, raw_nodes, variables, targets) for key in raw_nodes}
-        endings = {key: self.ending(key, raw_endings) for key in raw_endings}
-
-        if start in raw_nodes:
-            self.graph(raw_nodes, raw_endings, str(start))
-
-        if self.errors:
-            return None
-        built_nodes = {k: v for k, v in nodes.items() if v is not None}
-        built_endings = {k: v for k, v in endings.items() if v is not None}
-        scenario = Scenario(
-            id=str(scenario_id),
-            title=texts["title"],  # type: ignore[arg-type]
-            summary=texts["summary"],  # type: ignore[arg-type]
-            competencies=tuple(competencies),
-            feedback=str(feedback),
-            show_state=bool(show_state),
-            account_file=texts["account_file"],  # type: ignore[arg-type]
-            role_card=texts["role_card"],  # type: ignore[arg-type]
-            variables=MappingProxyType(variables),
-            start=str(start),
-            nodes=MappingProxyType(built_nodes),
-            endings=MappingProxyType(built_endings),
-            path=str(self.path),
-        )
-        self.dead_choices(scenario, raw_nodes)
-        return scenario
+        return raw_nodes, raw_endings
 
     def competencies(self, data: Mapping[str, Any]) -> list[str]:
         value = data["competencies"]
@@ -395,7 +209,7 @@ class _Validator:
             numbers = {}
             for key in ("initial", "min", "max"):
                 value = spec[key]
-                if not _is_number(value):
+                if not is_number(value):
                     self.error(line_of(spec, key), f"{where}: {key} must be a number")
                 else:
                     numbers[key] = value
@@ -489,7 +303,7 @@ class _Validator:
                 if name not in variables:
                     self.error(at, f"{where}: effect on undeclared variable {name!r}")
                     ok = False
-                elif not _is_number(amount):
+                elif not is_number(amount):
                     self.error(at, f"{where}: effect on '{name}' must be a number (got {amount!r})")
                     ok = False
                 else:
@@ -605,7 +419,7 @@ class _Validator:
                 ranges = reachable.get(node.id)
                 if ranges is not None and not satisfiable(choice.condition, ranges, integer=integer):
                     span = ", ".join(
-                        f"{n} {_fmt(ranges[n][0])}..{_fmt(ranges[n][1])}"
+                        f"{n} {format_number(ranges[n][0])}..{format_number(ranges[n][1])}"
                         for n in sorted(choice.condition.names)
                     )
                     self.warn(
@@ -614,102 +428,5 @@ class _Validator:
                     )
 
 
-def reachable_ranges(
-    scenario: Scenario, *, max_steps: int = 200_000
-) -> dict[str, dict[str, tuple[float, float]]]:
-    """For each node, a range per variable that contains every value a play can arrive with.
-
-    An over-approximation (interval analysis): a choice is followed when its condition can be true
-    somewhere in the node's ranges; effects shift the ranges and are clamped to the bounds.
-    """
-    integer = scenario.integer
-    variables = scenario.variables
-    ranges: dict[str, dict[str, tuple[float, float]]] = {
-        scenario.start: {n: (v.initial, v.initial) for n, v in variables.items()}
-    }
-    queue = deque([scenario.start])
-    steps = 0
-    while queue:
-        steps += 1
-        key = queue.popleft()
-        here = ranges[key]
-        if steps > max_steps:  # pragma: no cover - give every node the full bounds
-            return {k: {n: (v.minimum, v.maximum) for n, v in variables.items()} for k in scenario.nodes}
-        for choice in scenario.nodes[key].choices:
-            if choice.next not in scenario.nodes:
-                continue
-            if choice.condition is not None and not satisfiable(choice.condition, here, integer=integer):
-                continue
-            after = {}
-            for name, (low, high) in here.items():
-                delta = choice.effects.get(name, 0)
-                var = variables[name]
-                after[name] = (var.clamp(low + delta), var.clamp(high + delta))
-            known = ranges.get(choice.next)
-            if known is None:
-                ranges[choice.next] = after
-                queue.append(choice.next)
-                continue
-            joined = {n: (min(known[n][0], after[n][0]), max(known[n][1], after[n][1])) for n in known}
-            if joined != known:
-                ranges[choice.next] = joined
-                if choice.next not in queue:
-                    queue.append(choice.next)
-    return ranges
-
-
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _fmt(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
-# --------------------------------------------------------------------------- Mermaid
-
-_OUTCOME_STYLE = {
-    "paid_in_full": "fill:#d8f3dc,stroke:#2d6a4f,color:#1b4332",
-    "payment_plan": "fill:#dbeafe,stroke:#1d4ed8,color:#1e3a8a",
-    "escalated_legal": "fill:#ede9fe,stroke:#6d28d9,color:#4c1d95",
-    "relationship_damaged": "fill:#ffedd5,stroke:#c2410c,color:#7c2d12",
-    "written_off": "fill:#fee2e2,stroke:#b91c1c,color:#7f1d1d",
-}
-
-
-def _label(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    if len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    for char, code in (("#", "#35;"), ('"', "#34;"), ("<", "#60;"), (">", "#62;"), ("|", "#124;")):
-        text = text.replace(char, code)
-    return text
-
-
-def mermaid(scenario: Scenario, lang: str = "zh") -> str:
-    """A Mermaid flowchart of the scenario: nodes with the customer's line, edges labelled with the
-    choice (number, text, quality, condition), endings as rounded boxes styled by outcome."""
-    ids: dict[str, str] = {}
-    for i, key in enumerate(scenario.nodes):
-        ids[key] = f"n{i}"
-    for i, key in enumerate(scenario.endings):
-        ids[key] = f"e{i}"
-    lines = ["flowchart TD"]
-    for key, node in scenario.nodes.items():
-        lines.append(f'    {ids[key]}["{_label(key)}: {_label(pick(node.customer, lang))}"]')
-    for key, ending in scenario.endings.items():
-        outcome = pick(OUTCOMES[ending.outcome], lang)
-        lines.append(f'    {ids[key]}(["{_label(outcome)}: {_label(key)}"]):::{ending.outcome}')
-    for key, node in scenario.nodes.items():
-        for choice in node.choices:
-            label = f"{choice.index + 1}. {pick(choice.text, lang)}"
-            text = _label(label, 32) + f" ({choice.quality})"
-            if choice.condition is not None:
-                text += f" [{_label(choice.condition.source, 60)}]"
-            arrow = "-.->" if choice.condition is not None else "-->"
-            lines.append(f'    {ids[key]} {arrow}|"{text}"| {ids[choice.next]}')
-    lines.append("    classDef start stroke-width:3px,stroke:#111")
-    lines.append(f"    class {ids[scenario.start]} start")
-    for outcome, style in _OUTCOME_STYLE.items():
-        lines.append(f"    classDef {outcome} {style}")
-    return "\n".join(lines) + "\n"
