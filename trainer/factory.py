@@ -13,6 +13,7 @@ from trainer.admin import views as admin_views
 from trainer.catalog import install_content
 from trainer.cli import register_commands
 from trainer.config import PROJECT_ROOT, build_config
+from trainer.core import readonly
 from trainer.core.i18n import select_locale
 from trainer.core.web import install_web_hooks
 from trainer.extensions import babel, csrf, db, login_manager, migrate
@@ -60,6 +61,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
 
     install_web_hooks(app)
+    readonly.install(app)
 
     install_content(app)
 

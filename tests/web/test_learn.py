@@ -61,6 +61,11 @@ def mark_complete(actions, lesson_id: str, **kwargs):
     return actions.post(lesson_url(lesson_id) + "/complete", token_from=lesson_url(lesson_id), **kwargs)
 
 
+def visit(actions, lesson_id: str):
+    """What the lesson page's script does once the page is shown: report the visit (GET never writes)."""
+    return actions.post(lesson_url(lesson_id) + "/visit", token_from=lesson_url(lesson_id))
+
+
 def answer(actions, lesson_id: str, option, json: bool = False, token_from: str | None = None):
     headers = {"Accept": "application/json"} if json else {}
     data = {} if option is None else {"option": option}
@@ -146,7 +151,7 @@ def test_manager_sees_the_course_as_a_learner(client, actions, make_user, make_t
 # --------------------------------------------------------------------------------------------------
 
 
-def test_lesson_page_shows_everything_and_records_the_visit(client, trainee, course):
+def test_lesson_page_shows_everything_and_records_the_visit(client, actions, trainee, course):
     lesson = course.lessons[0]
     text = lesson.text("en")
     response = client.get(lesson_url(lesson.id))
@@ -164,8 +169,21 @@ def test_lesson_page_shows_everything_and_records_the_visit(client, trainee, cou
         assert escape(takeaway) in html
     assert "Mark as complete" in html
     assert f'href="{lesson_url(course.lessons[1].id)}"' in html  # next
+    assert progress(trainee.id, lesson.id) is None  # showing the page wrote nothing
+    assert f'action="{lesson_url(lesson.id)}/visit" data-visit-form' in html
+    assert visit(actions, lesson.id).status_code == 204
     row = progress(trainee.id, lesson.id)
     assert row is not None and row.opened_at is not None and row.completed_at is None
+
+
+def test_recording_a_visit_needs_csrf_and_an_open_lesson(client, actions, trainee, course):
+    lesson = course.lessons[0]
+    assert client.post(lesson_url(lesson.id) + "/visit").status_code == 400
+    assert progress(trainee.id, lesson.id) is None
+    locked = course.modules[2].lessons[0]
+    assert actions.post(lesson_url(locked.id) + "/visit", token_from=lesson_url(lesson.id)).status_code == 403
+    assert actions.post(lesson_url("no-such-lesson") + "/visit", token_from=lesson_url(lesson.id)).status_code == 404
+    assert progress(trainee.id, locked.id) is None
 
 
 def test_lesson_shows_its_diagram(client, trainee):
@@ -194,7 +212,7 @@ def test_mark_complete_twice_is_idempotent(client, actions, trainee, course):
     response = mark_complete(actions, lesson.id, follow_redirects=True)
     assert "You had already completed this lesson." in response.get_data(as_text=True)
     rows = db.session.scalars(select(LessonProgress).where(LessonProgress.user_id == trainee.id)).all()
-    assert len(rows) == 2  # the lesson, and the next one opened by the redirect
+    assert len(rows) == 1  # the lesson only: showing the next lesson after the redirect writes nothing
     assert progress(trainee.id, lesson.id).completed_at == first_time
 
 
@@ -223,7 +241,7 @@ def test_last_lesson_of_a_module_returns_to_the_course_page(client, actions, tra
 def test_resume_points_at_the_lesson_left_off(client, actions, trainee, course):
     lessons = course.modules[0].lessons
     recording.complete_lesson(trainee.id, COURSE, lessons[0].id, "en")
-    client.get(lesson_url(lessons[2].id))  # opened, not finished
+    visit(actions, lessons[2].id)  # opened, not finished
     html = client.get(COURSE_URL).get_data(as_text=True)
     resume = re.search(r'<a class="button primary" data-testid="resume" href="([^"]+)">\s*Resume', html)
     assert resume and resume.group(1) == lesson_url(lessons[2].id)
@@ -233,7 +251,7 @@ def test_resume_points_at_the_lesson_left_off(client, actions, trainee, course):
 
 def test_resume_moves_on_after_the_last_visited_lesson_is_done(trainee, course):
     lessons = course.modules[0].lessons
-    recording.open_lesson(trainee.id, COURSE, lessons[2].id, "en")
+    recording.record_visit(trainee.id, COURSE, lessons[2].id, "en")
     recording.complete_lesson(trainee.id, COURSE, lessons[2].id, "en")
     plan = outlines.outline(trainee.id, course)
     assert plan.resume.kind == "lesson" and plan.resume.lesson.id == lessons[3].id
@@ -271,10 +289,11 @@ def test_locked_lesson_cannot_be_completed_or_answered(client, actions, trainee,
     assert progress(trainee.id, locked.id) is None
 
 
-def test_finishing_a_module_unlocks_only_the_modules_that_need_it(client, trainee, course):
+def test_finishing_a_module_unlocks_only_the_modules_that_need_it(client, actions, trainee, course):
     m1, m2, m3 = course.modules[:3]
     finish_module(trainee, m1)
     assert client.get(lesson_url(m2.lessons[0].id)).status_code == 200
+    assert visit(actions, m2.lessons[0].id).status_code == 204
     response = client.get(lesson_url(m3.lessons[0].id))
     assert response.status_code == 302
     html = client.get(COURSE_URL).get_data(as_text=True)
@@ -358,7 +377,8 @@ def test_check_without_a_choice_asks_for_one(client, actions, trainee, course):
     response = answer(actions, lesson.id, None)
     assert response.status_code == 303
     assert "Choose an answer first." in client.get(response.location).get_data(as_text=True)
-    assert progress(trainee.id, lesson.id).check_option is None
+    row = progress(trainee.id, lesson.id)
+    assert row is None or row.check_option is None
 
 
 @pytest.mark.parametrize("bad", ["7", "99", "-1", "one", "1.5", "", " ", "0x1", "1e0", "１"])

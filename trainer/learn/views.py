@@ -79,7 +79,7 @@ def course(course_id: str | None) -> ResponseReturnValue:
 def lesson(course_id: str, lesson_id: str) -> ResponseReturnValue:
     lang = content_language()
     try:
-        plan, state = recording.open_lesson(current_user.id, course_id, lesson_id, lang)
+        plan, state = recording.view_lesson(current_user.id, course_id, lesson_id, lang)
     except lookups.NotFound:
         abort(404)
     except lookups.Locked as locked:
@@ -106,6 +106,19 @@ def lesson(course_id: str, lesson_id: str) -> ResponseReturnValue:
         chosen=chosen,
         lang=lang,
     )
+
+
+@bp.post("/learn/<course_id>/<lesson_id>/visit")
+@login_required
+def visit(course_id: str, lesson_id: str) -> ResponseReturnValue:
+    """The lesson page's script reports that the lesson was opened (GET pages never write)."""
+    try:
+        recording.record_visit(current_user.id, course_id, lesson_id, content_language())
+    except lookups.NotFound:
+        abort(404)
+    except lookups.Locked:
+        abort(403)
+    return "", 204
 
 
 @bp.post("/learn/<course_id>/<lesson_id>/complete")

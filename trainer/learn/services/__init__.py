@@ -37,13 +37,14 @@ from trainer.learn.services.gates import (
     register_module_gate,
 )
 from trainer.learn.services.lookups import onboarding_course
-from trainer.learn.services.outlines import module_ready_for_quiz, outline, path_lessons_complete
+from trainer.learn.services.outlines import Outline, module_ready_for_quiz, outline, path_lessons_complete
 from trainer.learn.services.recording import complete_lesson
 
 __all__ = [
     "FINAL_GATE",
     "MODULE_GATE",
     "GateStatus",
+    "Outline",
     "complete_lesson",
     "final_exam_passed",
     "final_gate_status",

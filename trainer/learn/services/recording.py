@@ -76,8 +76,17 @@ def _save(user_id: int, lesson: Lesson, change: Callable[[LessonProgress], None]
     raise AssertionError("unreachable")
 
 
-def open_lesson(user_id: int, course_id: str, lesson_id: str, lang: str) -> tuple[Outline, LessonState]:
-    """Record a visit to an open lesson; raises NotFound or Locked. Returns the fresh state."""
+def view_lesson(user_id: int, course_id: str, lesson_id: str, lang: str) -> tuple[Outline, LessonState]:
+    """An open lesson's state for its page, without writing (a GET never commits); raises NotFound
+    or Locked. The page's script then records the visit with :func:`record_visit`."""
+    course, lesson = get_lesson(course_id, lesson_id)
+    plan = require_open(user_id, course, lesson, lang)
+    return plan, plan.lesson_state(lesson_id)
+
+
+def record_visit(user_id: int, course_id: str, lesson_id: str, lang: str) -> tuple[Outline, LessonState]:
+    """Record a visit to an open lesson (for "resume" and last activity); raises NotFound or Locked.
+    Returns the fresh state."""
     course, lesson = get_lesson(course_id, lesson_id)
     require_open(user_id, course, lesson, lang)
 

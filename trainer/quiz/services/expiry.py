@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from trainer.core.readonly import commit_allowed_on_get
 from trainer.extensions import db
 from trainer.quiz.models import Attempt
 from trainer.quiz.services.common import GRACE, now
@@ -29,7 +30,8 @@ def close_if_expired(attempt: Attempt, moment: datetime | None = None) -> bool:
     moment = moment or now()
     if attempt.submitted_at is not None or not deadline_passed(attempt, moment):
         return False
-    finalize(attempt.id, moment)
+    with commit_allowed_on_get():
+        finalize(attempt.id, moment)
     return True
 
 
@@ -51,4 +53,5 @@ def close_expired(
         query = query.where(Attempt.user_id.in_(ids))
     if quiz_id is not None:
         query = query.where(Attempt.quiz_id == quiz_id)
-    return sum(1 for attempt_id in db.session.scalars(query).all() if finalize(attempt_id, moment))
+    with commit_allowed_on_get():
+        return sum(1 for attempt_id in db.session.scalars(query).all() if finalize(attempt_id, moment))

@@ -1,4 +1,4 @@
-/* Learn pages: answer the "check yourself" box without a reload, and a print button for the
+/* Learn pages: record the lesson visit, answer the "check yourself" box without a reload, and a print button for the
    certificate. Without this file both still work: the check form posts and the page comes back
    with the feedback; printing uses the browser's own command. */
 (function () {
@@ -52,7 +52,15 @@
     });
   }
 
+  function recordVisit(form) {
+    // the page itself is a GET and never writes; this reports the visit (for "resume")
+    fetch(form.action, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+      .catch(function () { /* resume falls back to the last completed lesson */ });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    var visit = document.querySelector("form[data-visit-form]");
+    if (visit) { recordVisit(visit); }
     var forms = document.querySelectorAll("form[data-check-form]");
     for (var i = 0; i < forms.length; i++) { enhanceCheck(forms[i]); }
     var printers = document.querySelectorAll("[data-print]");
