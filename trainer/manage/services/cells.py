@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, union_all
 from sqlalchemy.sql import Select
@@ -202,7 +203,7 @@ def policy_lab_by_member(members: Select, until: datetime) -> dict[int, PolicyLa
     ).all()
     if not counts:
         return {}
-    latest = dict(
+    latest: dict[int, Any] = dict(
         db.session.execute(select(SimRun.id, SimRun.summary).where(SimRun.id.in_([row[2] for row in counts]))).all()
     )
     result = {}

@@ -67,10 +67,10 @@ def heatmap(scope: Scope, lang: str) -> Heatmap:
         rows.append(HeatRow(user_id, name, cells))
     averages = []
     for index, dim in enumerate(fw.ids):
-        selfs = [r.cells[index].self_score for r in rows if r.cells[index].self_score is not None]
-        measured = [r.cells[index].measured for r in rows if r.cells[index].measured is not None]
+        selfs = [s for r in rows if (s := r.cells[index].self_score) is not None]
+        scores = [m for r in rows if (m := r.cells[index].measured) is not None]
         own = sum(selfs) / len(selfs) if selfs else None
-        other = sum(measured) / len(measured) if measured else None
+        other = sum(scores) / len(scores) if scores else None
         kind = rules.gaps({dim: own}, {dim: other})[dim].kind
         averages.append(HeatCell(dim, own, other, kind, False))
     return Heatmap([(d.id, pick(d.title, lang)) for d in fw], rows, averages)

@@ -74,43 +74,62 @@ class MemberDetail:
     chart: dict[str, Any]
 
 
-def _timeline(user_id: int, lang: str) -> list[Event]:
-    content = catalog()
-    events: list[Event] = []
-    for lesson_id, completed_at in db.session.execute(
+def _lesson_events(user_id: int, lang: str) -> list[Event]:
+    lessons = catalog().lessons
+    rows = db.session.execute(
         select(LessonProgress.lesson_id, LessonProgress.completed_at)
         .where(LessonProgress.user_id == user_id, LessonProgress.completed_at.is_not(None))
         .order_by(LessonProgress.completed_at.desc())
         .limit(TIMELINE_LIMIT)
-    ).all():
-        lesson = content.lessons.get(lesson_id)
-        events.append(Event(completed_at, "lesson", str(_l("Lesson completed")), lesson.title(lang) if lesson else lesson_id))
-    for quiz_id, submitted_at, percent, passed in db.session.execute(
+    ).all()
+    text = str(_l("Lesson completed"))
+    return [
+        Event(at, "lesson", text, lessons[lesson_id].title(lang) if lesson_id in lessons else lesson_id)
+        for lesson_id, at in rows
+        if at is not None
+    ]
+
+
+def _quiz_events(user_id: int, lang: str) -> list[Event]:
+    quizzes = catalog().quizzes
+    events = []
+    for quiz_id, at, percent, passed in db.session.execute(
         select(Attempt.quiz_id, Attempt.submitted_at, Attempt.percent, Attempt.passed)
         .where(Attempt.user_id == user_id, Attempt.submitted_at.is_not(None))
         .order_by(Attempt.submitted_at.desc())
         .limit(TIMELINE_LIMIT)
     ).all():
-        definition = content.quizzes.get(quiz_id)
+        definition = quizzes.get(quiz_id)
         title = pick(definition.title, lang) if definition else quiz_id
         verdict = "" if passed is None else (str(_l("passed")) if passed else str(_l("not passed")))
-        events.append(
-            Event(submitted_at, "quiz", str(_l("Quiz submitted")), f"{title} · {float(percent or 0):.0f}% {verdict}".strip())
-        )
+        if at is not None:
+            detail = f"{title} · {float(percent or 0):.0f}% {verdict}".strip()
+            events.append(Event(at, "quiz", str(_l("Quiz submitted")), detail))
+    return events
 
-    for scenario_id, finished_at, outcome in db.session.execute(
+
+def _roleplay_events(user_id: int, lang: str) -> list[Event]:
+    scenarios = catalog().scenarios
+    events = []
+    for scenario_id, at, outcome in db.session.execute(
         select(Play.scenario_id, Play.finished_at, Play.outcome)
         .where(Play.user_id == user_id, Play.finished_at.is_not(None))
         .order_by(Play.finished_at.desc())
         .limit(TIMELINE_LIMIT)
     ).all():
-        scenario = content.scenarios.get(scenario_id)
-        title = pick(scenario.title, lang) if scenario else scenario_id
-        events.append(Event(finished_at, "roleplay", str(_l("Role-play finished")), f"{title} · {outcome_label(outcome, lang)}"))
+        title = pick(scenarios[scenario_id].title, lang) if scenario_id in scenarios else scenario_id
+        if at is not None:
+            events.append(Event(at, "roleplay", str(_l("Role-play finished")), f"{title} · {outcome_label(outcome, lang)}"))
     for at, percent in db.session.execute(
         select(RubricScore.at, RubricScore.percent).where(RubricScore.salesperson_id == user_id).limit(TIMELINE_LIMIT)
     ).all():
         events.append(Event(at, "workshop", str(_l("Workshop rubric")), f"{float(percent):.0f}%"))
+    return events
+
+
+def _other_events(user_id: int) -> list[Event]:
+    """Self-assessments, saved policy-lab runs and certificates."""
+    events = []
     for quarter, updated_at, finished_at in db.session.execute(
         select(SelfAssessment.quarter, SelfAssessment.updated_at, SelfAssessment.finished_at).where(
             SelfAssessment.user_id == user_id
@@ -129,18 +148,29 @@ def _timeline(user_id: int, lang: str) -> list[Event]:
         events.append(Event(created_at, "simulation", str(_l("Policy-lab run saved")), name or preset))
     for issued_at in db.session.scalars(select(Certificate.issued_at).where(Certificate.user_id == user_id)).all():
         events.append(Event(issued_at, "certificate", str(_l("Certificate issued")), ""))
+    return events
+
+
+def _timeline(user_id: int, lang: str) -> list[Event]:
+    """What the member did, newest first: up to :data:`TIMELINE_LIMIT` events of every kind."""
+    events = [
+        *_lesson_events(user_id, lang), *_quiz_events(user_id, lang), *_roleplay_events(user_id, lang),
+        *_other_events(user_id),
+    ]
     events.sort(key=lambda e: e.at, reverse=True)
     return events[:TIMELINE_LIMIT]
 
 
 def _attempt_points(user_id: int, lang: str) -> list[AttemptPoint]:
     content = catalog()
-    points = []
+    points: list[AttemptPoint] = []
     for quiz_id, submitted_at, percent, passed in db.session.execute(
         select(Attempt.quiz_id, Attempt.submitted_at, Attempt.percent, Attempt.passed)
         .where(Attempt.user_id == user_id, Attempt.submitted_at.is_not(None))
         .order_by(Attempt.submitted_at)
     ).all():
+        if submitted_at is None:
+            continue
         definition = content.quizzes.get(quiz_id)
         points.append(
             AttemptPoint(

@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, literal, select, union_all
@@ -41,7 +41,8 @@ SCENARIO_WEIGHT = 3.0
 """A finished role-play (or an observer's rubric) counts as much as this many quiz answers."""
 
 
-class EvidenceGroup(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class EvidenceGroup:
     """``count`` graded items with the same tags and time; ``total`` is the sum of their fractions
     (each 0..1). A single quiz answer or role-play is a group of one."""
 
@@ -93,11 +94,12 @@ def quiz_evidence(members: Select | Iterable[int], until: datetime) -> dict[int,
             Attempt.submitted_at <= until,
         )
     )
-    attempts = {
+    attempts: dict[int, tuple[int, datetime]] = {
         attempt_id: (user_id, submitted_at)
         for attempt_id, user_id, submitted_at in db.session.execute(
             select(Attempt.id, Attempt.user_id, Attempt.submitted_at).where(Attempt.id.in_(chosen))
         ).all()
+        if submitted_at is not None
     }
     if not attempts:
         return {}
@@ -109,7 +111,7 @@ def quiz_evidence(members: Select | Iterable[int], until: datetime) -> dict[int,
         )
     ):
         dims = tags.get(question_id)
-        if not dims:
+        if not dims or score is None or not max_score:
             continue
         fraction = score / max_score
         fraction = 0.0 if fraction < 0 else (1.0 if fraction > 1 else fraction)

@@ -232,7 +232,7 @@ def _recommended(weak_ids: list[str], lang: str) -> tuple[list[Link], list[Link]
     scenario_pairs = [(sid, scenario.competencies) for sid, scenario in content.scenarios.items()]
     found = rules.recommendations(weak_ids, lessons, scenario_pairs, limit_per_dimension=RECOMMEND_PER_DIMENSION)
     titles = {d.id: pick(d.title, lang) for d in framework()}
-    lesson_links = []
+    lesson_links: list[Link] = []
     for dim in weak_ids:
         for lesson_id in found.lessons_by_dimension.get(dim, ()):
             if any(link.url and link.url.endswith("/" + lesson_id) for link in lesson_links):
@@ -241,7 +241,7 @@ def _recommended(weak_ids: list[str], lang: str) -> tuple[list[Link], list[Link]
             lesson_links.append(
                 Link(lesson.title(lang), f"/learn/{lesson.course_id}/{lesson.id}", titles.get(dim, dim))
             )
-    scenario_links = []
+    scenario_links: list[Link] = []
     base = _endpoint_url("roleplay.index")
     for dim in weak_ids:
         for scenario_id in found.scenarios_by_dimension.get(dim, ()):
