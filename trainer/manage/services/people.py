@@ -57,3 +57,8 @@ def ancestors(team_id: int, parents: dict[int, int | None]) -> set[int]:
         seen.add(current)
         current = parents.get(current)
     return seen
+
+
+def teams_above(team_ids: Iterable[int], parents: dict[int, int | None]) -> set[int]:
+    """The given teams and every team above them: where an assignment must point to reach them."""
+    return set().union(*(ancestors(t, parents) for t in team_ids))

@@ -20,7 +20,14 @@ from trainer.accounts.models import User
 from trainer.content.source import pick
 from trainer.core.content import catalog
 from trainer.extensions import db
-from trainer.manage.services.people import ancestors, member_list, member_team_ids, team_names, team_parents
+from trainer.manage.services.people import (
+    ancestors,
+    member_list,
+    member_team_ids,
+    team_names,
+    team_parents,
+    teams_above,
+)
 from trainer.manage.services.scope import DashboardError, Scope, parse_id
 from trainer.quiz.models import Assignment, Attempt, assignment_teams
 from trainer.quiz.services.assignments import DONE, IN_PROGRESS, LATE, MISSING, NOT_STARTED, standing
@@ -251,11 +258,10 @@ def refresher_reports(scope: Scope, lang: str) -> list[RefresherReport]:
     teams_of = member_team_ids(members)
     people = [uid for uid, *_ in member_list(members)]
     parents = team_parents()
-    up = {uid: set().union(*(ancestors(t, parents) for t in teams_of.get(uid, set()))) for uid in people}
+    up = {uid: teams_above(teams_of.get(uid, set()), parents) for uid in people}
     infos = assignments_in(scope.start, scope.end, set().union(*up.values()) if up else set())
     attempts = attempts_for([i.assignment.id for i in infos], members)
-    managed = managed_team_ids(scope.viewer)
-    managed_up = set().union(*(ancestors(t, parents) for t in managed)) if managed else set()
+    managed_up = teams_above(managed_team_ids(scope.viewer), parents)
     reports = []
     for info in infos:
         reached = [uid for uid in people if info.team_ids & up.get(uid, set())]
@@ -293,8 +299,7 @@ def reachable_assignment(viewer: User, assignment_id: Any) -> Assignment:
     if viewer.is_admin:
         return assignment
     parents = team_parents()
-    managed = managed_team_ids(viewer)
-    up = set().union(*(ancestors(t, parents) for t in managed)) if managed else set()
+    up = teams_above(managed_team_ids(viewer), parents)
     if not {t.id for t in assignment.teams} & up:
         raise DashboardError(_l("There is no such assignment for your teams."))
     return assignment
@@ -319,7 +324,7 @@ def assignment_rows(scope: Scope, assignment: Assignment) -> list[ResultRow]:
     attempts = attempts_for([assignment.id], members)
     rows = []
     for user_id, name, email, _seen in people:
-        reach = set().union(*(ancestors(t, parents) for t in teams_of.get(user_id, set())))
+        reach = teams_above(teams_of.get(user_id, set()), parents)
         if not own & reach:
             continue
         status = assignment_status(assignment, attempts.get((user_id, assignment.id), []), scope.moment)

@@ -28,11 +28,10 @@ from trainer.scorecard.services.quarters import (
 class DashboardError(Exception):
     """A refusal; ``status`` 404 hides whether the thing exists."""
 
-    def __init__(self, message: Any, status: int = 404):
+    def __init__(self, message: Any, status: int = 404) -> None:
         super().__init__(str(message))
         self.message = message
         self.status = status
-
 
 
 # --------------------------------------------------------------------------------------------------
