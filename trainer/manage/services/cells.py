@@ -22,8 +22,7 @@ from trainer.quiz.services.progress import final_quizzes
 from trainer.roleplay.models import Play, RubricScore
 from trainer.roleplay.services.practice import best_outcome
 from trainer.scorecard import rules
-from trainer.scorecard.models import SelfAssessment
-from trainer.scorecard.services.assessments import ratings_for
+from trainer.scorecard.services.assessments import last_changes, ratings_for
 from trainer.scorecard.services.common import framework
 from trainer.scorecard.services.evidence import empty_measured, measured_for, play_fraction
 
@@ -122,9 +121,7 @@ def activity_by_member(members: Select) -> dict[int, datetime]:
         select(RubricScore.salesperson_id, func.max(RubricScore.at))
         .where(RubricScore.salesperson_id.in_(members))
         .group_by(RubricScore.salesperson_id),
-        select(SelfAssessment.user_id, func.max(SelfAssessment.updated_at))
-        .where(SelfAssessment.user_id.in_(members))
-        .group_by(SelfAssessment.user_id),
+        last_changes(members),
     ).subquery()
     rows = db.session.execute(select(parts.c.uid, func.max(parts.c.at)).group_by(parts.c.uid)).all()
     result = {}

@@ -29,7 +29,7 @@ from trainer.policylab.models import SimRun
 from trainer.quiz.models import Attempt
 from trainer.roleplay.models import Play, RubricScore
 from trainer.roleplay.services.practice import outcome_label
-from trainer.scorecard.models import SelfAssessment
+from trainer.scorecard.services.assessments import assessments_of
 from trainer.scorecard.services.quarters import local_date
 from trainer.scorecard.services.results import Scorecard, scorecard
 
@@ -130,11 +130,8 @@ def _roleplay_events(user_id: int, lang: str) -> list[Event]:
 def _other_events(user_id: int) -> list[Event]:
     """Self-assessments, saved policy-lab runs and certificates."""
     events = []
-    for quarter, updated_at, finished_at in db.session.execute(
-        select(SelfAssessment.quarter, SelfAssessment.updated_at, SelfAssessment.finished_at).where(
-            SelfAssessment.user_id == user_id
-        )
-    ).all():
+    for assessment in assessments_of(user_id):
+        quarter, updated_at, finished_at = assessment.quarter, assessment.updated_at, assessment.finished_at
         if finished_at is not None:
             events.append(Event(finished_at, "scorecard", str(_l("Self-assessment completed")), quarter))
         if updated_at is not None and updated_at != finished_at:

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 
@@ -37,6 +37,16 @@ def assessments_of(user_id: int) -> list[SelfAssessment]:
     """Every quarter's self-assessment of one person, oldest first."""
     rows = db.session.scalars(select(SelfAssessment).where(SelfAssessment.user_id == user_id)).all()
     return sorted(rows, key=lambda row: rules.parse_quarter(row.quarter))
+
+
+def last_changes(members: Select) -> Select:
+    """Each member's latest change to any self-assessment, as a ``(user id, time)`` SELECT that the
+    dashboard unions with the other features' activity (one query for all of them)."""
+    return (
+        select(SelfAssessment.user_id, func.max(SelfAssessment.updated_at))
+        .where(SelfAssessment.user_id.in_(members))
+        .group_by(SelfAssessment.user_id)
+    )
 
 
 def ratings_for(members: Select | Iterable[int], quarters: Iterable[str]) -> dict[tuple[int, str], dict[str, int]]:
