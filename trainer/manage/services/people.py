@@ -15,6 +15,7 @@ from trainer.extensions import db
 
 
 def member_list(members: Select) -> list[tuple[int, str, str, datetime | None]]:
+    """(id, name, email, last seen) of each member, by name: plain rows, the overview reads hundreds."""
     return [
         (row[0], row[1], row[2], row[3])
         for row in db.session.execute(
@@ -24,6 +25,7 @@ def member_list(members: Select) -> list[tuple[int, str, str, datetime | None]]:
 
 
 def team_names(members: Select, team_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The names of each member's teams among ``team_ids`` (the scope's), alphabetical."""
     result: dict[int, list[str]] = defaultdict(list)
     rows = db.session.execute(
         select(team_members.c.user_id, Team.name)
@@ -47,10 +49,12 @@ def member_team_ids(members: Select) -> dict[int, set[int]]:
 
 
 def team_parents() -> dict[int, int | None]:
+    """The whole team tree in one query (it is small), as team id -> parent id."""
     return dict(db.session.execute(select(Team.id, Team.parent_id)).all())
 
 
 def ancestors(team_id: int, parents: dict[int, int | None]) -> set[int]:
+    """The team and every team above it (a cycle in bad data stops the walk)."""
     seen: set[int] = set()
     current: int | None = team_id
     while current is not None and current not in seen:

@@ -34,11 +34,6 @@ class DashboardError(Exception):
         self.status = status
 
 
-# --------------------------------------------------------------------------------------------------
-# Scope: which teams, which members, which quarter
-# --------------------------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class Scope:
     viewer: User
