@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from sqlalchemy import select
@@ -53,16 +53,13 @@ def team_parents() -> dict[int, int | None]:
     return dict(db.session.execute(select(Team.id, Team.parent_id)).all())
 
 
-def ancestors(team_id: int, parents: dict[int, int | None]) -> set[int]:
-    """The team and every team above it (a cycle in bad data stops the walk)."""
+def ancestor_team_ids(team_ids: Iterable[int], parents: Mapping[int, int | None]) -> set[int]:
+    """The given teams and every team above them (where an assignment must point to reach them);
+    a cycle in bad data stops the walk."""
     seen: set[int] = set()
-    current: int | None = team_id
-    while current is not None and current not in seen:
-        seen.add(current)
-        current = parents.get(current)
+    for team_id in team_ids:
+        current: int | None = team_id
+        while current is not None and current not in seen:
+            seen.add(current)
+            current = parents.get(current)
     return seen
-
-
-def teams_above(team_ids: Iterable[int], parents: dict[int, int | None]) -> set[int]:
-    """The given teams and every team above them: where an assignment must point to reach them."""
-    return set().union(*(ancestors(t, parents) for t in team_ids))

@@ -21,12 +21,11 @@ from trainer.content.source import pick
 from trainer.core.content import catalog
 from trainer.extensions import db
 from trainer.manage.services.people import (
-    ancestors,
+    ancestor_team_ids,
     member_list,
     member_team_ids,
     team_names,
     team_parents,
-    teams_above,
 )
 from trainer.manage.services.scope import DashboardError, Scope, parse_id
 from trainer.quiz.models import Assignment, Attempt, assignment_teams
@@ -180,7 +179,7 @@ def assignment_status(assignment: Assignment, attempts: list[Attempt], moment: d
 
 def refreshers_by_member(scope: Scope, members: Select, member_teams: dict[int, set[int]]) -> dict[int, Refresher]:
     parents = team_parents()
-    up: dict[int, set[int]] = {tid: ancestors(tid, parents) for tids in member_teams.values() for tid in tids}
+    up: dict[int, set[int]] = {tid: ancestor_team_ids([tid], parents) for tids in member_teams.values() for tid in tids}
     infos = assignments_in(scope.start, scope.end, set().union(*up.values()) if up else set())
     attempts = attempts_for([i.assignment.id for i in infos], members)
     result: dict[int, Refresher] = {}
@@ -258,10 +257,10 @@ def refresher_reports(scope: Scope, lang: str) -> list[RefresherReport]:
     teams_of = member_team_ids(members)
     people = [uid for uid, *_ in member_list(members)]
     parents = team_parents()
-    up = {uid: teams_above(teams_of.get(uid, set()), parents) for uid in people}
+    up = {uid: ancestor_team_ids(teams_of.get(uid, set()), parents) for uid in people}
     infos = assignments_in(scope.start, scope.end, set().union(*up.values()) if up else set())
     attempts = attempts_for([i.assignment.id for i in infos], members)
-    managed_up = teams_above(managed_team_ids(scope.viewer), parents)
+    managed_up = ancestor_team_ids(managed_team_ids(scope.viewer), parents)
     reports = []
     for info in infos:
         reached = [uid for uid in people if info.team_ids & up.get(uid, set())]
@@ -299,7 +298,7 @@ def reachable_assignment(viewer: User, assignment_id: Any) -> Assignment:
     if viewer.is_admin:
         return assignment
     parents = team_parents()
-    up = teams_above(managed_team_ids(viewer), parents)
+    up = ancestor_team_ids(managed_team_ids(viewer), parents)
     if not {t.id for t in assignment.teams} & up:
         raise DashboardError(_l("There is no such assignment for your teams."))
     return assignment
@@ -324,7 +323,7 @@ def assignment_rows(scope: Scope, assignment: Assignment) -> list[ResultRow]:
     attempts = attempts_for([assignment.id], members)
     rows = []
     for user_id, name, email, _seen in people:
-        reach = teams_above(teams_of.get(user_id, set()), parents)
+        reach = ancestor_team_ids(teams_of.get(user_id, set()), parents)
         if not own & reach:
             continue
         status = assignment_status(assignment, attempts.get((user_id, assignment.id), []), scope.moment)
