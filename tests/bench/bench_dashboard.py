@@ -36,8 +36,8 @@ from trainer.extensions import db  # noqa: E402
 from trainer.learn.models import LessonProgress  # noqa: E402
 from trainer.quiz.models import Assignment, Attempt, AttemptAnswer, assignment_teams  # noqa: E402
 from trainer.roleplay.models import Play  # noqa: E402
-from trainer.scorecard import services as cards  # noqa: E402
 from trainer.scorecard.models import SelfAssessment  # noqa: E402
+from trainer.scorecard.services import quarters  # noqa: E402
 
 PASSWORD = "bench-password-1"
 QUIZZES = ["m1-basics-quiz", "m2-risk-quiz", "m3-collection-quiz", "m4-data-quiz", "m5-practice-quiz",
@@ -51,7 +51,7 @@ def seed(app, members: int, attempts: int, rng: random.Random) -> None:
     scenario_ids = list(content.scenarios)
     statements = [s.id for s in content.framework.statements]
     now = utcnow()
-    quarter = cards.this_quarter(now)
+    quarter = quarters.this_quarter(now)
 
     team, empty = Team(name="Bench team"), Team(name="Empty team")
     boss = User(email="boss@bench.local", name="Boss", role="manager", must_change_password=False)

@@ -18,7 +18,7 @@ from trainer.learn.models import Certificate, LessonProgress
 from trainer.policylab.models import SimRun
 from trainer.quiz.models import Assignment
 from trainer.roleplay.models import Play
-from trainer.scorecard import services as cards
+from trainer.scorecard.services import quarters
 
 BOM = b"\xef\xbb\xbf"
 
@@ -215,8 +215,8 @@ def test_overdue_refresher_and_quarter_filter(app, client, actions, org):
     assert 'data-status="missing"' in row_of(html, org["amy"].id)
     assert "Past due" in row_of(html, org["amy"].id)
     # a quarter in which nothing was due
-    quarter = cards.this_quarter(overdue.due_at)
-    earlier = cards.previous_quarter(cards.previous_quarter(quarter))
+    quarter = quarters.this_quarter(overdue.due_at)
+    earlier = quarters.previous_quarter(quarters.previous_quarter(quarter))
     html = client.get(f"/manage/?quarter={earlier}").get_data(as_text=True)
     assert "none assigned" in row_of(html, org["amy"].id)
 

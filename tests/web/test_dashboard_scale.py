@@ -16,8 +16,8 @@ from trainer.learn.models import LessonProgress
 from trainer.policylab.models import SimRun
 from trainer.quiz.models import Assignment, Attempt, AttemptAnswer
 from trainer.roleplay.models import Play, RubricScore, WorkshopSession
-from trainer.scorecard import services as cards
 from trainer.scorecard.models import SelfAssessment
+from trainer.scorecard.services import quarters
 
 
 @contextmanager
@@ -80,7 +80,7 @@ def populate(app, size: int, prefix: str) -> User:
                                    salesperson_id=person.id, items={}, total=5, percent=70.0))
         db.session.add(SimRun(user_id=person.id, preset="distributor", engine_version="test", policy={},
                               result={}, summary={"dso": 40.0 + index}))
-        db.session.add(SelfAssessment(user_id=person.id, quarter=cards.this_quarter(),
+        db.session.add(SelfAssessment(user_id=person.id, quarter=quarters.this_quarter(),
                                       ratings={s.id: 1 + index % 5 for s in framework.statements},
                                       finished_at=now))
     db.session.commit()

@@ -11,13 +11,16 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
+from trainer.accounts import demo
 from trainer.core.time import utcnow
 from trainer.extensions import db
 from trainer.quiz.models import Attempt, AttemptAnswer
 from trainer.roleplay.models import Play
-from trainer.scorecard import services as service
+from trainer.scorecard import rules
 from trainer.scorecard.models import SelfAssessment
 from trainer.scorecard.rules import AnswerEvidence, ScenarioEvidence, measured_scores
+from trainer.scorecard.services import assessments, quarters
+from trainer.scorecard.services.evidence import SCENARIO_WEIGHT, empty_measured, measured_for
 
 ASSESS = "/scorecard/assess"
 
@@ -65,7 +68,7 @@ def add_attempt(user, answers, when, quiz_id="m4-data-quiz", percent=None, numbe
 def rate_all(user, framework, value_for, quarter=None):
     """Store a whole self-assessment directly: value_for(dimension_id) -> rating."""
     ratings = {s.id: value_for(d.id) for d in framework for s in d.statements}
-    row = SelfAssessment(user_id=user.id, quarter=quarter or service.this_quarter(), ratings=ratings,
+    row = SelfAssessment(user_id=user.id, quarter=quarter or quarters.this_quarter(), ratings=ratings,
                          started_at=utcnow(), updated_at=utcnow(), finished_at=utcnow())
     db.session.add(row)
     db.session.commit()
@@ -79,7 +82,7 @@ def rate_all(user, framework, value_for, quarter=None):
 
 def test_home_and_scorecard_invite_a_trainee_who_has_not_started(client, trainee):
     home = client.get("/").get_data(as_text=True)
-    quarter = service.this_quarter()
+    quarter = quarters.this_quarter()
     assert f"Take this quarter&#39;s self-assessment ({quarter})" in home
     page = client.get("/scorecard/").get_data(as_text=True)
     assert 'data-testid="start-assessment"' in page
@@ -104,7 +107,7 @@ def test_saving_one_dimension_keeps_the_ratings_and_moves_on(client, actions, tr
     response = actions.post(save_url(first.id), data, token_from=ASSESS)
     assert response.status_code == 303
     assert response.headers["Location"].endswith(f"{ASSESS}#dim-{second.id}")
-    row = service.assessment_for(trainee.id, service.this_quarter())
+    row = assessments.assessment_for(trainee.id, quarters.this_quarter())
     assert row.ratings == {s.id: i % 5 + 1 for i, s in enumerate(first.statements)}
     assert row.finished_at is None
     html = client.get(ASSESS).get_data(as_text=True)
@@ -119,7 +122,7 @@ def test_a_blank_statement_keeps_its_earlier_rating(client, actions, trainee, fr
     s1, s2 = dim.statements[0], dim.statements[1]
     actions.post(save_url(dim.id), {f"rating-{s1.id}": "4", f"rating-{s2.id}": "2"}, token_from=ASSESS)
     actions.post(save_url(dim.id), {f"rating-{s2.id}": "5"}, token_from=ASSESS)
-    row = service.assessment_for(trainee.id, service.this_quarter())
+    row = assessments.assessment_for(trainee.id, quarters.this_quarter())
     assert row.ratings == {s1.id: 4, s2.id: 5}
 
 
@@ -137,7 +140,7 @@ def test_bad_values_are_refused_with_a_message_and_nothing_typed_is_lost(client,
     assert "Some ratings were not saved" in html
     # the valid rating of the same form was stored and is shown checked again
     assert re.search(rf'name="rating-{re.escape(good.id)}" value="4" checked', html)
-    row = service.assessment_for(trainee.id, service.this_quarter())
+    row = assessments.assessment_for(trainee.id, quarters.this_quarter())
     assert row.ratings == {good.id: 4}
 
 
@@ -150,7 +153,7 @@ def test_a_statement_of_another_dimension_is_not_saved_through_this_form(client,
     )
     assert response.status_code == 400
     assert "another competency" in response.get_data(as_text=True)
-    row = service.assessment_for(trainee.id, service.this_quarter())
+    row = assessments.assessment_for(trainee.id, quarters.this_quarter())
     assert row.ratings == {here.statements[0].id: 3}
 
 
@@ -159,7 +162,7 @@ def test_unknown_dimension_is_404_and_csrf_is_required(client, actions, trainee,
     dim = framework.dimensions[0]
     response = client.post(save_url(dim.id), data={f"rating-{dim.statements[0].id}": "3"})
     assert response.status_code == 400
-    assert service.assessment_for(trainee.id, service.this_quarter()) is None
+    assert assessments.assessment_for(trainee.id, quarters.this_quarter()) is None
 
 
 def test_autosave_answers_json_with_counts_and_errors(client, actions, trainee, framework):
@@ -178,7 +181,7 @@ def test_autosave_answers_json_with_counts_and_errors(client, actions, trainee, 
     )
     assert bad.status_code == 400
     assert bad.get_json()["errors"] == {dim.statements[1].id: "Choose a rating from 1 to 5."}
-    assert service.assessment_for(trainee.id, service.this_quarter()).ratings == {dim.statements[0].id: 2}
+    assert assessments.assessment_for(trainee.id, quarters.this_quarter()).ratings == {dim.statements[0].id: 2}
 
 
 def test_rating_the_last_statement_finishes_and_shows_the_results(client, actions, trainee, framework):
@@ -186,7 +189,7 @@ def test_rating_the_last_statement_finishes_and_shows_the_results(client, action
         data = {f"rating-{s.id}": "3" for s in dimension.statements}
         response = actions.post(save_url(dimension.id), data, token_from=ASSESS)
     assert response.status_code == 303 and response.headers["Location"].endswith("/scorecard/")
-    row = service.assessment_for(trainee.id, service.this_quarter())
+    row = assessments.assessment_for(trainee.id, quarters.this_quarter())
     assert row.finished_at is not None
     html = client.get("/scorecard/").get_data(as_text=True)
     assert "Self-assessment complete." in html
@@ -228,8 +231,8 @@ def test_grouped_measured_scores_equal_the_domain_rule_on_single_answers(app, ma
     db.session.commit()
     scenarios = [ScenarioEvidence(tuple(scenario.competencies), 0.6, played)]
     expected = measured_scores(evidence, scenarios, now, dimension_ids=framework.ids,
-                               scenario_weight=service.SCENARIO_WEIGHT)
-    got = service.measured_for([user.id], now)[user.id]
+                               scenario_weight=SCENARIO_WEIGHT)
+    got = measured_for([user.id], now)[user.id]
     for dim in framework.ids:
         assert got[dim].evidence == expected[dim].evidence
         if expected[dim].score is None:
@@ -245,7 +248,7 @@ def test_recent_answers_weigh_more(app, make_user):
     now = utcnow()
     add_attempt(user, [(q, 0.0, 1.0) for q in ids], now - timedelta(days=360), number=1)  # old: all wrong
     add_attempt(user, [(q, 1.0, 1.0) for q in ids], now - timedelta(days=2), number=2)  # recent: all right
-    score = service.measured_for([user.id], now)[user.id]["data_analysis"]
+    score = measured_for([user.id], now)[user.id]["data_analysis"]
     assert score.evidence == 12
     assert score.score > 4.5  # the old wrong answers count for ~1/16 of the recent ones
 
@@ -256,7 +259,7 @@ def test_answers_of_unsubmitted_attempts_do_not_count(app, make_user):
     attempt = add_attempt(user, [(qid, 1.0, 1.0)], utcnow())
     attempt.submitted_at = None
     db.session.commit()
-    assert service.measured_for([user.id], utcnow()) == {}
+    assert measured_for([user.id], utcnow()) == {}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -298,8 +301,8 @@ def test_radar_labels_follow_the_users_language(client, make_user, actions, fram
 
 
 def test_past_quarter_and_trend_with_arrows(client, trainee, framework):
-    current = service.this_quarter()
-    last = service.previous_quarter(current)
+    current = quarters.this_quarter()
+    last = quarters.previous_quarter(current)
     rate_all(trainee, framework, lambda d: 2, quarter=last)
     rate_all(trainee, framework, lambda d: 4 if d == "credit_assessment" else (1 if d == "legal_compliance" else 2))
     html = client.get("/scorecard/").get_data(as_text=True)
@@ -321,7 +324,7 @@ def test_bad_quarter_in_the_url_is_404(client, trainee, bad):
 
 
 def test_current_quarter_url_redirects_to_the_scorecard(client, trainee):
-    response = client.get(f"/scorecard/{service.this_quarter()}")
+    response = client.get(f"/scorecard/{quarters.this_quarter()}")
     assert response.status_code == 302 and response.headers["Location"].endswith("/scorecard/")
 
 
@@ -334,11 +337,9 @@ def test_a_trainee_sees_only_their_own_ratings(client, make_user, trainee, frame
 
 
 def test_demo_seeder_gives_most_trainees_two_quarters_and_some_overconfidence(app):
-    from trainer.accounts import demo
-
     demo.seed_demo(app.extensions.get("demo_seeders", []))
     rows = db.session.scalars(select(SelfAssessment)).all()
-    current, last = service.this_quarter(), service.previous_quarter(service.this_quarter())
+    current, last = quarters.this_quarter(), quarters.previous_quarter(quarters.this_quarter())
     people_last = {r.user_id for r in rows if r.quarter == last}
     people_now = {r.user_id for r in rows if r.quarter == current}
     assert len(people_last) >= 8 and len(people_now) >= 7
@@ -346,13 +347,11 @@ def test_demo_seeder_gives_most_trainees_two_quarters_and_some_overconfidence(ap
     # deterministic: the same ratings every time
     first = sorted((r.user_id, r.quarter, sorted(r.ratings.items())) for r in rows)
     ratings = {r.user_id: r for r in rows if r.quarter == current}
-    measured = service.measured_for(list(ratings), utcnow())
+    measured = measured_for(list(ratings), utcnow())
     over = 0
     for user_id, row in ratings.items():
-        from trainer.scorecard import rules
-
         own = rules.self_scores(app.extensions["content"].framework, row.ratings)
-        found = rules.gaps(own, measured.get(user_id, service.empty_measured()))
+        found = rules.gaps(own, measured.get(user_id, empty_measured()))
         over += any(g.kind == "overconfident" for g in found.values())
     assert over >= 2
     assert first == sorted((r.user_id, r.quarter, sorted(r.ratings.items())) for r in db.session.scalars(select(SelfAssessment)).all())

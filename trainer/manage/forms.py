@@ -2,9 +2,15 @@
 choices come from the viewer's scope; the service checks the values again, so an edited URL
 cannot widen what a manager sees."""
 
+from __future__ import annotations
+
+from collections.abc import Mapping
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SubmitField
+
+from trainer.manage.services.scope import Scope, quarter_choices
 
 
 class FilterForm(FlaskForm):
@@ -18,10 +24,8 @@ class FilterForm(FlaskForm):
     submit = SubmitField(_l("Show"))
 
 
-def filter_form(scope, args) -> FilterForm:  # type: ignore[no-untyped-def]
+def filter_form(scope: Scope, args: Mapping[str, str]) -> FilterForm:
     """The form filled from the scope, with the viewer's teams and recent quarters as choices."""
-    from trainer.manage.services import quarter_choices
-
     form = FilterForm(formdata=None)
     form.team.choices = [("", str(_l("All my teams")))] + [(str(t.id), t.name) for t in scope.teams]
     form.team.data = str(scope.team.id) if scope.team else ""

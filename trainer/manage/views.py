@@ -3,111 +3,124 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, abort, render_template, request
+from typing import Any
+
+from flask import Blueprint, Flask, abort, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from trainer.core.downloads import attachment
 from trainer.core.i18n import content_language
 from trainer.core.web import role_required
-from trainer.manage import services as service
 from trainer.manage.forms import filter_form
-from trainer.scorecard import services as cards
+from trainer.manage.services.competencies import heatmap
+from trainer.manage.services.exports import assignment_csv, overview_csv
+from trainer.manage.services.member import member_detail
+from trainer.manage.services.overview import overview
+from trainer.manage.services.questions import MISSED_MIN_ANSWERS, missed_questions
+from trainer.manage.services.refreshers import (
+    assignment_rows,
+    reachable_assignment,
+    refresher_reports,
+    status_labels,
+)
+from trainer.manage.services.scope import DashboardError, Scope, make_scope
+from trainer.scorecard.services.quarters import local_date, local_time
 
 bp = Blueprint("manage", __name__, url_prefix="/manage", template_folder="templates")
 
 
-def _scope() -> service.Scope:
+def _scope() -> Scope:
     try:
-        return service.make_scope(current_user, request.args.get("team"), request.args.get("quarter"))
-    except service.DashboardError as refused:
+        return make_scope(current_user, request.args.get("team"), request.args.get("quarter"))
+    except DashboardError as refused:
         abort(refused.status)
 
 
-def _page(template: str, scope: service.Scope, **context):  # type: ignore[no-untyped-def]
+def _page(template: str, scope: Scope, **context: Any) -> str:
+    """Every dashboard page gets the scope, the filter and the two date formats it shows."""
     return render_template(
-        template, scope=scope, form=filter_form(scope, request.args), cards=cards, service=service, **context
+        template, scope=scope, form=filter_form(scope, request.args), local_date=local_date, local_time=local_time,
+        **context,
     )
 
 
 @bp.route("/")
 @role_required("manager", "admin")
-def dashboard():  # type: ignore[no-untyped-def]
+def dashboard() -> ResponseReturnValue:
     scope = _scope()
-    view = service.overview(scope, request.args.get("sort"), request.args.get("dir"))
-    return _page("manage/overview.html", scope, view=view, lang=content_language())
+    view = overview(scope, request.args.get("sort"), request.args.get("dir"))
+    return _page("manage/overview.html", scope, view=view, labels=status_labels(), lang=content_language())
 
 
 @bp.route("/print")
 @role_required("manager", "admin")
-def print_view():  # type: ignore[no-untyped-def]
+def print_view() -> ResponseReturnValue:
     scope = _scope()
     lang = content_language()
-    view = service.overview(scope, request.args.get("sort"), request.args.get("dir"))
+    view = overview(scope, request.args.get("sort"), request.args.get("dir"))
     return _page(
-        "manage/print.html", scope, view=view, heat=service.heatmap(scope, lang),
-        reports=service.refresher_reports(scope, lang), lang=lang,
+        "manage/print.html", scope, view=view, heat=heatmap(scope, lang), reports=refresher_reports(scope, lang), lang=lang,
     )
 
 
 @bp.route("/members/<int:user_id>")
 @role_required("manager", "admin")
-def member(user_id: int):  # type: ignore[no-untyped-def]
+def member(user_id: int) -> ResponseReturnValue:
     scope = _scope()
     lang = content_language()
     try:
-        detail = service.member_detail(scope, user_id, lang)
-    except service.DashboardError as refused:
+        detail = member_detail(scope, user_id, lang)
+    except DashboardError as refused:
         abort(refused.status)
     return _page("manage/member.html", scope, detail=detail, card=detail.scorecard, lang=lang)
 
 
 @bp.route("/competencies")
 @role_required("manager", "admin")
-def competencies():  # type: ignore[no-untyped-def]
+def competencies() -> ResponseReturnValue:
     scope = _scope()
-    return _page("manage/competencies.html", scope, heat=service.heatmap(scope, content_language()))
+    return _page("manage/competencies.html", scope, heat=heatmap(scope, content_language()))
 
 
 @bp.route("/questions")
 @role_required("manager", "admin")
-def questions():  # type: ignore[no-untyped-def]
+def questions() -> ResponseReturnValue:
     scope = _scope()
-    return _page("manage/questions.html", scope, missed=service.missed_questions(scope, content_language()))
+    return _page(
+        "manage/questions.html", scope, missed=missed_questions(scope, content_language()),
+        min_answers=MISSED_MIN_ANSWERS,
+    )
 
 
 @bp.route("/refreshers")
 @role_required("manager", "admin")
-def refreshers():  # type: ignore[no-untyped-def]
+def refreshers() -> ResponseReturnValue:
     scope = _scope()
-    return _page("manage/refreshers.html", scope, reports=service.refresher_reports(scope, content_language()))
-
-
-def _csv(data: bytes, filename: str) -> Response:
-    response = Response(data, mimetype="text/csv")
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _page("manage/refreshers.html", scope, reports=refresher_reports(scope, content_language()))
 
 
 @bp.route("/export/overview.csv")
 @role_required("manager", "admin")
-def export_overview():  # type: ignore[no-untyped-def]
+def export_overview() -> ResponseReturnValue:
     scope = _scope()
-    view = service.overview(scope, request.args.get("sort"), request.args.get("dir"))
+    view = overview(scope, request.args.get("sort"), request.args.get("dir"))
     suffix = f"-team{scope.team.id}" if scope.team else ""
-    return _csv(service.overview_csv(view, content_language()), f"team-overview-{scope.quarter}{suffix}.csv")
+    return attachment(overview_csv(view, content_language()), f"team-overview-{scope.quarter}{suffix}.csv", "text/csv")
 
 
 @bp.route("/export/assignments/<int:assignment_id>.csv")
 @role_required("manager", "admin")
-def export_assignment(assignment_id: int):  # type: ignore[no-untyped-def]
+def export_assignment(assignment_id: int) -> ResponseReturnValue:
     scope = _scope()
     try:
-        assignment = service.reachable_assignment(current_user, assignment_id)
-    except service.DashboardError as refused:
+        assignment = reachable_assignment(current_user, assignment_id)
+    except DashboardError as refused:
         abort(refused.status)
-    rows = service.assignment_rows(scope, assignment)
-    return _csv(service.assignment_csv(assignment, rows, content_language()), f"assignment-{assignment.id}-results.csv")
+    rows = assignment_rows(scope, assignment)
+    return attachment(
+        assignment_csv(assignment, rows, content_language()), f"assignment-{assignment.id}-results.csv", "text/csv"
+    )
 
 
 def init_app(app: Flask) -> None:

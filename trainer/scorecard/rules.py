@@ -1,4 +1,5 @@
-"""The self-assessment scorecard: self scores, measured scores, gaps, recommendations, trends, radar.
+"""The self-assessment scorecard: self scores, measured scores, gaps, recommendations, trends
+(the radar chart is :mod:`trainer.scorecard.radar`).
 
 Everything works on plain values (the :class:`~trainer.scorecard.framework.Framework`, mappings,
 small records), so services can feed it from the database and tests from literals.
@@ -45,7 +46,6 @@ __all__ = [
     "Gap",
     "GapKind",
     "MeasuredScore",
-    "RadarAxis",
     "Recommendations",
     "ScenarioEvidence",
     "ScenarioRecord",
@@ -57,12 +57,8 @@ __all__ = [
     "level_for",
     "measured_scores",
     "parse_quarter",
-    "points_attr",
     "quarter_label",
     "quarter_range",
-    "radar_axes",
-    "radar_points",
-    "radar_rings",
     "recommendations",
     "self_scores",
     "trend",
@@ -475,124 +471,3 @@ def trend(
         )
         for dim_id in dimension_ids
     }
-
-
-# --------------------------------------------------------------------------------------------------
-# Radar chart geometry (SVG coordinates: x to the right, y downwards)
-# --------------------------------------------------------------------------------------------------
-
-Point = tuple[float, float]
-
-
-def _angle(index: int, count: int) -> float:
-    """Axis ``index`` of ``count``: the first points straight up, the rest follow clockwise."""
-    return -math.pi / 2 + 2 * math.pi * index / count
-
-
-def _polar(center: Point, distance: float, angle: float, ndigits: int) -> Point:
-    x = center[0] + distance * math.cos(angle)
-    y = center[1] + distance * math.sin(angle)
-    return round(x, ndigits) + 0.0, round(y, ndigits) + 0.0  # + 0.0 turns -0.0 into 0.0
-
-
-def _check_axes(count: int) -> None:
-    if count < 3:
-        raise ValueError("a radar chart needs at least 3 axes")
-
-
-def radar_points(
-    values: Sequence[float | None],
-    max_value: float = SCALE_MAX,
-    radius: float = 100.0,
-    center: Point = (0.0, 0.0),
-    *,
-    min_value: float = 0.0,
-    ndigits: int = 2,
-) -> list[Point]:
-    """The polygon of ``values``, one vertex per axis.
-
-    A value's distance from the centre is ``radius × (value − min_value) / (max_value − min_value)``,
-    clamped to 0..radius; a missing value (None) sits at the centre. With the defaults a 5 reaches
-    the outer ring and a 1 sits on the innermost of five equally spaced rings.
-    """
-    _check_axes(len(values))
-    if not max_value > min_value:
-        raise ValueError("max_value must be greater than min_value")
-    span = max_value - min_value
-    points: list[Point] = []
-    for index, value in enumerate(values):
-        share = 0.0 if value is None else min(1.0, max(0.0, (value - min_value) / span))
-        points.append(_polar(center, radius * share, _angle(index, len(values)), ndigits))
-    return points
-
-
-@dataclass(frozen=True)
-class RadarAxis:
-    index: int
-    angle: float  # radians, SVG orientation (0 = pointing right, positive = clockwise)
-    end: Point  # the axis line runs from the centre to here
-    label: Point  # where to put the label
-    anchor: Literal["start", "middle", "end"]  # SVG text-anchor for the label
-    baseline: Literal["auto", "middle", "hanging"]  # SVG dominant-baseline for the label
-
-
-def radar_axes(
-    count: int,
-    radius: float = 100.0,
-    center: Point = (0.0, 0.0),
-    *,
-    label_gap: float = 12.0,
-    ndigits: int = 2,
-) -> list[RadarAxis]:
-    """Axis lines and label positions; labels sit ``label_gap`` beyond the outer ring, anchored so
-    they grow away from the chart (left side ends at the point, right side starts there, top labels
-    sit above it, bottom labels hang below)."""
-    _check_axes(count)
-    axes: list[RadarAxis] = []
-    for index in range(count):
-        angle = _angle(index, count)
-        cos, sin = math.cos(angle), math.sin(angle)
-        anchor: Literal["start", "middle", "end"] = (
-            "middle" if abs(cos) < 0.2 else ("start" if cos > 0 else "end")
-        )
-        baseline: Literal["auto", "middle", "hanging"] = (
-            "auto" if sin < -0.7 else ("hanging" if sin > 0.7 else "middle")
-        )
-        axes.append(
-            RadarAxis(
-                index=index,
-                angle=angle,
-                end=_polar(center, radius, angle, ndigits),
-                label=_polar(center, radius + label_gap, angle, ndigits),
-                anchor=anchor,
-                baseline=baseline,
-            )
-        )
-    return axes
-
-
-def radar_rings(
-    count: int,
-    levels: Sequence[float] = LEVELS,
-    max_value: float = SCALE_MAX,
-    radius: float = 100.0,
-    center: Point = (0.0, 0.0),
-    *,
-    min_value: float = 0.0,
-    ndigits: int = 2,
-) -> list[list[Point]]:
-    """The grid: one polygon per level (1..5 by default), innermost first."""
-    return [
-        radar_points([level] * count, max_value, radius, center, min_value=min_value, ndigits=ndigits)
-        for level in levels
-    ]
-
-
-def points_attr(points: Iterable[Point]) -> str:
-    """An SVG ``points`` attribute: ``"x1,y1 x2,y2 ..."`` with no trailing zeros."""
-    return " ".join(f"{_number(x)},{_number(y)}" for x, y in points)
-
-
-def _number(value: float) -> str:
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text

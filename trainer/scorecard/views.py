@@ -5,13 +5,19 @@ and the results page. Thin views: parse the request, call :mod:`trainer.scorecar
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from trainer.core.i18n import content_language
-from trainer.scorecard import services as service
 from trainer.scorecard.forms import SCALE, SCALE_LABELS
-from trainer.scorecard.services import next_steps, seed_demo
+from trainer.scorecard.services.assessments import assessment_for, save_dimension
+from trainer.scorecard.services.common import ScorecardError
+from trainer.scorecard.services.demo import seed_demo
+from trainer.scorecard.services.form import DimensionForm, form_view
+from trainer.scorecard.services.home import next_steps
+from trainer.scorecard.services.quarters import check_quarter, this_quarter
+from trainer.scorecard.services.results import scorecard
 
 bp = Blueprint("scorecard", __name__, template_folder="templates")
 
@@ -23,37 +29,37 @@ def _wants_json() -> bool:
 
 @bp.route("/scorecard/")
 @login_required
-def index():  # type: ignore[no-untyped-def]
-    return _results(service.this_quarter())
+def index() -> ResponseReturnValue:
+    return _results(this_quarter())
 
 
 @bp.route("/scorecard/<quarter>")
 @login_required
-def quarter(quarter: str):  # type: ignore[no-untyped-def]
+def quarter(quarter: str) -> ResponseReturnValue:
     try:
-        label = service.check_quarter(quarter)
-    except service.ScorecardError:
+        label = check_quarter(quarter)
+    except ScorecardError:
         abort(404)
-    if label == service.this_quarter():
+    if label == this_quarter():
         return redirect(url_for(".index"))
     return _results(label)
 
 
-def _results(label: str):  # type: ignore[no-untyped-def]
-    card = service.scorecard(current_user, label, content_language())
+def _results(label: str) -> ResponseReturnValue:
+    card = scorecard(current_user, label, content_language())
     return render_template("scorecard/index.html", card=card)
 
 
 @bp.route("/scorecard/assess")
 @login_required
-def assess():  # type: ignore[no-untyped-def]
-    quarter = service.this_quarter()
-    assessment = service.assessment_for(current_user.id, quarter)
-    forms = service.form_view(assessment, content_language())
+def assess() -> ResponseReturnValue:
+    quarter = this_quarter()
+    assessment = assessment_for(current_user.id, quarter)
+    forms = form_view(assessment, content_language())
     return _form_page(quarter, forms)
 
 
-def _form_page(quarter: str, forms, status: int = 200):  # type: ignore[no-untyped-def]
+def _form_page(quarter: str, forms: list[DimensionForm], status: int = 200) -> ResponseReturnValue:
     rated = sum(f.rated for f in forms)
     total = sum(f.total for f in forms)
     return (
@@ -72,16 +78,16 @@ def _form_page(quarter: str, forms, status: int = 200):  # type: ignore[no-untyp
 
 @bp.post("/scorecard/assess/<dimension_id>")
 @login_required
-def save(dimension_id: str):  # type: ignore[no-untyped-def]
+def save(dimension_id: str) -> ResponseReturnValue:
     """Save one dimension's ratings: JSON for the autosave script, else back to the form."""
     wants_json = _wants_json()
     try:
-        result = service.save_dimension(current_user, dimension_id, request.form)
-    except service.ScorecardError as refused:
+        result = save_dimension(current_user, dimension_id, request.form)
+    except ScorecardError as refused:
         if wants_json:
             return jsonify(error=str(refused.message)), refused.status
         abort(refused.status)
-    forms = service.form_view(result.assessment, content_language(), submitted=result.submitted, errors=result.errors)
+    forms = form_view(result.assessment, content_language(), submitted=result.submitted, errors=result.errors)
     this = next(f for f in forms if f.dimension.id == dimension_id)
     rated = sum(f.rated for f in forms)
     total = sum(f.total for f in forms)

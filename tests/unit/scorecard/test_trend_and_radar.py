@@ -7,16 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from trainer.scorecard.rules import (
-    parse_quarter,
-    points_attr,
-    quarter_label,
-    quarter_range,
-    radar_axes,
-    radar_points,
-    radar_rings,
-    trend,
-)
+from trainer.scorecard.radar import points_attr, radar_axes, radar_points, radar_rings
+from trainer.scorecard.rules import parse_quarter, quarter_label, quarter_range, trend
 
 
 @pytest.mark.parametrize(

@@ -75,7 +75,21 @@ class MemberResult:
     attempt_id: int | None
 
 
-def _result(user: User, assignment: Assignment, attempts: list[Attempt], moment: datetime) -> MemberResult:
+@dataclass(frozen=True)
+class Standing:
+    """Where one person stands on one assignment, judged from their attempts for it."""
+
+    status: str
+    percent: float | None
+    passed: bool | None
+    submitted_at: datetime | None
+    attempt_id: int | None
+
+
+def standing(assignment: Assignment, attempts: list[Attempt], moment: datetime) -> Standing:
+    """The one refresher status rule (the dashboard uses it too): done, or late when the first
+    submission came after the due date; missing once the due date passed without one; else in
+    progress or not started. The kept grade follows the quiz's grading rule."""
     definition = quizzes().get(assignment.quiz_id)
     done = sorted((a for a in attempts if a.submitted_at is not None), key=lambda a: (a.submitted_at, a.id))
     if done:
@@ -86,11 +100,16 @@ def _result(user: User, assignment: Assignment, attempts: list[Attempt], moment:
         first = done[0].submitted_at
         assert first is not None
         status = LATE if first > assignment.due_at else DONE
-        return MemberResult(user, status, kept, passed, first, kept_attempt.id)
+        return Standing(status, kept, passed, first, kept_attempt.id)
     status = IN_PROGRESS if attempts else NOT_STARTED
     if moment > assignment.due_at:
         status = MISSING
-    return MemberResult(user, status, None, None, None, attempts[-1].id if attempts else None)
+    return Standing(status, None, None, None, attempts[-1].id if attempts else None)
+
+
+def _result(user: User, assignment: Assignment, attempts: list[Attempt], moment: datetime) -> MemberResult:
+    found = standing(assignment, attempts, moment)
+    return MemberResult(user, found.status, found.percent, found.passed, found.submitted_at, found.attempt_id)
 
 
 def _attempts_by_user(assignment: Assignment, user_ids: list[int]) -> dict[int, list[Attempt]]:

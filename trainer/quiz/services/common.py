@@ -7,9 +7,11 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 
+from trainer.content.source import pick
 from trainer.core.content import catalog
 from trainer.core.time import utcnow
-from trainer.quiz.bank.model import QuestionBankSet, QuizDefinition
+from trainer.quiz.bank.model import Question, QuestionBankSet, QuizDefinition
+from trainer.quiz.bank.placeholders import PLACEHOLDER_RE, fill_placeholders
 
 GRACE = timedelta(seconds=5)
 """Network slack after a deadline: an answer that left the browser at 0:00 still counts.
@@ -70,3 +72,9 @@ def definitions_of_kind(*kinds: str) -> list[QuizDefinition]:
 
 def unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
+
+
+def question_text(question: Question, lang: str) -> str:
+    """A question as one line for lists (the dashboard's most missed): fixed numbers filled in,
+    numbers drawn per attempt shown as "…"."""
+    return PLACEHOLDER_RE.sub("…", fill_placeholders(pick(question.text, lang), question.params))

@@ -1,0 +1,245 @@
+"""The overview's cells, each source (lesson progress, certificates, activity, final exams,
+role-plays, rubrics, policy-lab runs, scorecards) read for all members at once with the members
+as a subquery, so a page runs a fixed number of queries whatever the team size."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, union_all
+from sqlalchemy.sql import Select
+
+from trainer.extensions import db
+from trainer.learn.models import Certificate, LessonProgress
+from trainer.learn.services import onboarding_course
+from trainer.policylab.models import SimRun
+from trainer.quiz.grading import kept_percent
+from trainer.quiz.models import Attempt
+from trainer.quiz.services.progress import final_quizzes
+from trainer.roleplay.models import Play, RubricScore
+from trainer.roleplay.services.practice import best_outcome
+from trainer.scorecard import rules
+from trainer.scorecard.services.assessments import last_changes, ratings_for
+from trainer.scorecard.services.common import framework
+from trainer.scorecard.services.evidence import empty_measured, measured_for, play_fraction
+
+
+@dataclass(frozen=True)
+class Progress:
+    done: int
+    total: int
+    certificate: bool
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+@dataclass(frozen=True)
+class FinalExam:
+    percent: float | None
+    passed: bool
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Roleplay:
+    finished: int
+    mean_percent: float | None
+    best_outcome: str | None
+    rubric_mean: float | None
+    rubrics: int
+
+
+@dataclass(frozen=True)
+class PolicyLab:
+    """Saved policy-lab runs: how many, when the latest was, and that run's DSO (days)."""
+
+    runs: int
+    last_at: datetime | None
+    dso: float | None
+
+
+@dataclass(frozen=True)
+class ScoreSummary:
+    rated: int
+    total: int
+    self_mean: float | None
+    measured_mean: float | None
+    overconfident: int
+    underconfident: int
+    gaps: dict[str, rules.Gap] = field(default_factory=dict)
+    measured: dict[str, rules.MeasuredScore] = field(default_factory=dict)
+    self_scores: dict[str, float | None] = field(default_factory=dict)
+
+    @property
+    def finished(self) -> bool:
+        return self.total > 0 and self.rated == self.total
+
+
+def progress_by_member(members: Select) -> tuple[dict[int, Progress], int]:
+    """Lessons of the onboarding course completed, and the certificate; (by member, lessons in all)."""
+    course = onboarding_course()
+    if course is None:
+        return {}, 0
+    lesson_ids = [lesson.id for lesson in course.lessons]
+    done = dict(
+        db.session.execute(
+            select(LessonProgress.user_id, func.count())
+            .where(
+                LessonProgress.user_id.in_(members),
+                LessonProgress.course_id == course.id,
+                LessonProgress.lesson_id.in_(lesson_ids),
+                LessonProgress.completed_at.is_not(None),
+            )
+            .group_by(LessonProgress.user_id)
+        ).all()
+    )
+    certified = set(
+        db.session.scalars(
+            select(Certificate.user_id).where(Certificate.user_id.in_(members), Certificate.course_id == course.id)
+        ).all()
+    )
+    ids = set(done) | certified
+    result = {uid: Progress(int(done.get(uid, 0)), len(lesson_ids), uid in certified) for uid in ids}
+    return result, len(lesson_ids)
+
+
+def activity_by_member(members: Select) -> dict[int, datetime]:
+    """The latest thing each member did: a lesson, a quiz answer, a play, a rubric, the scorecard."""
+    parts = union_all(
+        select(LessonProgress.user_id.label("uid"), func.max(LessonProgress.visited_at).label("at"))
+        .where(LessonProgress.user_id.in_(members))
+        .group_by(LessonProgress.user_id),
+        select(Attempt.user_id, func.max(Attempt.updated_at)).where(Attempt.user_id.in_(members)).group_by(Attempt.user_id),
+        select(Play.user_id, func.max(func.coalesce(Play.finished_at, Play.started_at)))
+        .where(Play.user_id.in_(members))
+        .group_by(Play.user_id),
+        select(RubricScore.salesperson_id, func.max(RubricScore.at))
+        .where(RubricScore.salesperson_id.in_(members))
+        .group_by(RubricScore.salesperson_id),
+        last_changes(members),
+    ).subquery()
+    rows = db.session.execute(select(parts.c.uid, func.max(parts.c.at)).group_by(parts.c.uid)).all()
+    result = {}
+    for uid, at in rows:
+        if isinstance(at, str):  # SQLite returns max() over a UNION as text
+            at = datetime.fromisoformat(at)
+        result[uid] = at
+    return result
+
+
+def finals_by_member(members: Select, until: datetime) -> dict[int, FinalExam]:
+    course = onboarding_course()
+    definitions = {d.id: d for d in (final_quizzes(course.id) if course else [])}
+    if not definitions:
+        return {}
+    rows = db.session.execute(
+        select(Attempt.user_id, Attempt.quiz_id, Attempt.percent)
+        .where(
+            Attempt.user_id.in_(members),
+            Attempt.quiz_id.in_(list(definitions)),
+            Attempt.submitted_at.is_not(None),
+            Attempt.submitted_at <= until,
+        )
+        .order_by(Attempt.submitted_at, Attempt.id)
+    ).all()
+    percents: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for user_id, quiz_id, percent in rows:
+        percents[user_id][quiz_id].append(float(percent or 0.0))
+    result = {}
+    for user_id, by_quiz in percents.items():
+        kept = [(kept_percent(definitions[q], p), definitions[q]) for q, p in by_quiz.items()]
+        best = max((k for k, _ in kept if k is not None), default=None)
+        passed = any(k is not None and k >= d.pass_mark for k, d in kept)
+        result[user_id] = FinalExam(best, passed, sum(len(p) for p in by_quiz.values()))
+    return result
+
+
+def roleplays_by_member(members: Select, until: datetime) -> dict[int, Roleplay]:
+    plays: dict[int, list[tuple[str | None, float | None]]] = defaultdict(list)
+    for user_id, outcome, scores in db.session.execute(
+        select(Play.user_id, Play.outcome, Play.scores).where(
+            Play.user_id.in_(members), Play.finished_at.is_not(None), Play.finished_at <= until
+        )
+    ).all():
+        fraction = play_fraction(scores)
+        plays[user_id].append((outcome, None if fraction is None else 100 * fraction))
+    rubrics = {
+        user_id: (float(mean or 0.0), int(count))
+        for user_id, mean, count in db.session.execute(
+            select(RubricScore.salesperson_id, func.avg(RubricScore.percent), func.count())
+            .where(RubricScore.salesperson_id.in_(members), RubricScore.at <= until)
+            .group_by(RubricScore.salesperson_id)
+        ).all()
+    }
+    result = {}
+    for user_id in set(plays) | set(rubrics):
+        own = plays.get(user_id, [])
+        values = [p for _, p in own if p is not None]
+        mean, count = rubrics.get(user_id, (None, 0))
+        result[user_id] = Roleplay(
+            finished=len(own),
+            mean_percent=sum(values) / len(values) if values else None,
+            best_outcome=best_outcome(o for o, _ in own),
+            rubric_mean=mean,
+            rubrics=count,
+        )
+    return result
+
+
+def policy_lab_by_member(members: Select, until: datetime) -> dict[int, PolicyLab]:
+    """Saved simulation runs per member up to ``until`` and the latest one's DSO (two queries)."""
+    counts = db.session.execute(
+        select(SimRun.user_id, func.count(), func.max(SimRun.id), func.max(SimRun.created_at))
+        .where(SimRun.user_id.in_(members), SimRun.created_at <= until)
+        .group_by(SimRun.user_id)
+    ).all()
+    if not counts:
+        return {}
+    latest: dict[int, Any] = dict(
+        db.session.execute(select(SimRun.id, SimRun.summary).where(SimRun.id.in_([row[2] for row in counts]))).all()
+    )
+    result = {}
+    for user_id, runs, last_id, last_at in counts:
+        summary = latest.get(last_id) or {}
+        dso = summary.get("dso")
+        result[user_id] = PolicyLab(
+            int(runs), last_at, float(dso) if isinstance(dso, int | float) and not isinstance(dso, bool) else None
+        )
+    return result
+
+
+def scorecards_by_member(members: Select, quarter: str, moment: datetime) -> dict[int, ScoreSummary]:
+    fw = framework()
+    assessments = ratings_for(members, [quarter])
+    measured = measured_for(members, moment, cache_key=quarter)
+    empty = empty_measured()
+    total = len(fw.statements)
+    result = {}
+    for user_id in {uid for uid, _ in assessments} | set(measured):
+        ratings = assessments.get((user_id, quarter), {})
+        own = rules.self_scores(fw, ratings)
+        theirs = measured.get(user_id, empty)
+        found = rules.gaps(own, theirs)
+        self_values = [v for v in own.values() if v is not None]
+        measured_values = [m.score for m in theirs.values() if m.score is not None]
+        result[user_id] = ScoreSummary(
+            rated=len(ratings),
+            total=total,
+            self_mean=sum(self_values) / len(self_values) if self_values else None,
+            measured_mean=sum(measured_values) / len(measured_values) if measured_values else None,
+            overconfident=sum(1 for g in found.values() if g.kind == "overconfident" and not g.low_confidence),
+            underconfident=sum(1 for g in found.values() if g.kind == "underconfident" and not g.low_confidence),
+            gaps=found,
+            measured=theirs,
+            self_scores=own,
+        )
+    return result
+
+
+def empty_scorecard() -> ScoreSummary:
+    return ScoreSummary(0, len(framework().statements), None, None, 0, 0)

@@ -1,0 +1,240 @@
+"""A member's page: their row, their scorecard, a timeline of what they did and their quiz
+results over time as a chart."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from trainer.accounts.access import can_view_user, managed_team_ids
+from trainer.accounts.models import User
+from trainer.content.source import pick
+from trainer.core.content import catalog
+from trainer.extensions import db
+from trainer.learn.models import Certificate, LessonProgress
+from trainer.manage.services.cells import (
+    Progress,
+    Roleplay,
+    empty_scorecard,
+)
+from trainer.manage.services.overview import MemberRow, member_rows
+from trainer.manage.services.refreshers import Refresher
+from trainer.manage.services.scope import DashboardError, Scope, parse_id
+from trainer.policylab.models import SimRun
+from trainer.quiz.models import Attempt
+from trainer.roleplay.models import Play, RubricScore
+from trainer.roleplay.services.practice import outcome_label
+from trainer.scorecard.services.assessments import assessments_of
+from trainer.scorecard.services.quarters import local_date
+from trainer.scorecard.services.results import Scorecard, scorecard
+
+TIMELINE_LIMIT = 60
+
+
+def visible_member(viewer: User, user_id: Any) -> User:
+    """The member if the viewer may see them (a member of their teams; admins: anyone); else 404."""
+    uid = parse_id(user_id)
+    if uid is None or uid == viewer.id:
+        raise DashboardError(_l("There is no such member in your teams."))
+    user = db.session.get(User, uid)
+    if user is None or not user.active or not can_view_user(viewer, uid):
+        raise DashboardError(_l("There is no such member in your teams."))
+    return user
+
+
+@dataclass(frozen=True)
+class Event:
+    at: datetime
+    kind: str
+    text: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class AttemptPoint:
+    at: datetime
+    quiz: str
+    kind: str
+    percent: float
+    passed: bool | None
+
+
+@dataclass(frozen=True)
+class MemberDetail:
+    user: User
+    row: MemberRow
+    scorecard: Scorecard
+    timeline: list[Event]
+    attempts: list[AttemptPoint]
+    chart: dict[str, Any]
+
+
+def _lesson_events(user_id: int, lang: str) -> list[Event]:
+    lessons = catalog().lessons
+    rows = db.session.execute(
+        select(LessonProgress.lesson_id, LessonProgress.completed_at)
+        .where(LessonProgress.user_id == user_id, LessonProgress.completed_at.is_not(None))
+        .order_by(LessonProgress.completed_at.desc())
+        .limit(TIMELINE_LIMIT)
+    ).all()
+    text = str(_l("Lesson completed"))
+    return [
+        Event(at, "lesson", text, lessons[lesson_id].title(lang) if lesson_id in lessons else lesson_id)
+        for lesson_id, at in rows
+        if at is not None
+    ]
+
+
+def _quiz_events(user_id: int, lang: str) -> list[Event]:
+    quizzes = catalog().quizzes
+    events = []
+    for quiz_id, at, percent, passed in db.session.execute(
+        select(Attempt.quiz_id, Attempt.submitted_at, Attempt.percent, Attempt.passed)
+        .where(Attempt.user_id == user_id, Attempt.submitted_at.is_not(None))
+        .order_by(Attempt.submitted_at.desc())
+        .limit(TIMELINE_LIMIT)
+    ).all():
+        definition = quizzes.get(quiz_id)
+        title = pick(definition.title, lang) if definition else quiz_id
+        verdict = "" if passed is None else (str(_l("passed")) if passed else str(_l("not passed")))
+        if at is not None:
+            detail = f"{title} · {float(percent or 0):.0f}% {verdict}".strip()
+            events.append(Event(at, "quiz", str(_l("Quiz submitted")), detail))
+    return events
+
+
+def _roleplay_events(user_id: int, lang: str) -> list[Event]:
+    scenarios = catalog().scenarios
+    events = []
+    for scenario_id, at, outcome in db.session.execute(
+        select(Play.scenario_id, Play.finished_at, Play.outcome)
+        .where(Play.user_id == user_id, Play.finished_at.is_not(None))
+        .order_by(Play.finished_at.desc())
+        .limit(TIMELINE_LIMIT)
+    ).all():
+        title = pick(scenarios[scenario_id].title, lang) if scenario_id in scenarios else scenario_id
+        if at is not None:
+            events.append(Event(at, "roleplay", str(_l("Role-play finished")), f"{title} · {outcome_label(outcome, lang)}"))
+    for at, percent in db.session.execute(
+        select(RubricScore.at, RubricScore.percent).where(RubricScore.salesperson_id == user_id).limit(TIMELINE_LIMIT)
+    ).all():
+        events.append(Event(at, "workshop", str(_l("Workshop rubric")), f"{float(percent):.0f}%"))
+    return events
+
+
+def _other_events(user_id: int) -> list[Event]:
+    """Self-assessments, saved policy-lab runs and certificates."""
+    events = []
+    for assessment in assessments_of(user_id):
+        quarter, updated_at, finished_at = assessment.quarter, assessment.updated_at, assessment.finished_at
+        if finished_at is not None:
+            events.append(Event(finished_at, "scorecard", str(_l("Self-assessment completed")), quarter))
+        if updated_at is not None and updated_at != finished_at:
+            events.append(Event(updated_at, "scorecard", str(_l("Self-assessment updated")), quarter))
+    for created_at, name, preset in db.session.execute(
+        select(SimRun.created_at, SimRun.name, SimRun.preset)
+        .where(SimRun.user_id == user_id)
+        .order_by(SimRun.created_at.desc())
+        .limit(TIMELINE_LIMIT)
+    ).all():
+        events.append(Event(created_at, "simulation", str(_l("Policy-lab run saved")), name or preset))
+    for issued_at in db.session.scalars(select(Certificate.issued_at).where(Certificate.user_id == user_id)).all():
+        events.append(Event(issued_at, "certificate", str(_l("Certificate issued")), ""))
+    return events
+
+
+def _timeline(user_id: int, lang: str) -> list[Event]:
+    """What the member did, newest first: up to :data:`TIMELINE_LIMIT` events of every kind."""
+    events = [
+        *_lesson_events(user_id, lang), *_quiz_events(user_id, lang), *_roleplay_events(user_id, lang),
+        *_other_events(user_id),
+    ]
+    events.sort(key=lambda e: e.at, reverse=True)
+    return events[:TIMELINE_LIMIT]
+
+
+def _attempt_points(user_id: int, lang: str) -> list[AttemptPoint]:
+    content = catalog()
+    points: list[AttemptPoint] = []
+    for quiz_id, submitted_at, percent, passed in db.session.execute(
+        select(Attempt.quiz_id, Attempt.submitted_at, Attempt.percent, Attempt.passed)
+        .where(Attempt.user_id == user_id, Attempt.submitted_at.is_not(None))
+        .order_by(Attempt.submitted_at)
+    ).all():
+        if submitted_at is None:
+            continue
+        definition = content.quizzes.get(quiz_id)
+        points.append(
+            AttemptPoint(
+                submitted_at,
+                pick(definition.title, lang) if definition else quiz_id,
+                definition.kind if definition else "",
+                float(percent or 0.0),
+                passed,
+            )
+        )
+    return points
+
+
+def score_chart(points: Sequence[AttemptPoint], width: int = 960, height: int = 220) -> dict[str, Any]:
+    """Quiz results over time as an SVG line: x is time, y is 0-100 %."""
+    left, right, top, bottom = 40, 12, 12, 28
+    if not points:
+        return {"width": width, "height": height, "points": "", "dots": [], "grid": [], "ticks": []}
+    first, last = points[0].at, points[-1].at
+    span = max((last - first).total_seconds(), 1.0)
+    inner_w, inner_h = width - left - right, height - top - bottom
+
+    def x_of(at: datetime) -> float:
+        return round(left + inner_w * ((at - first).total_seconds() / span if len(points) > 1 else 0.5), 1)
+
+    def y_of(percent: float) -> float:
+        return round(top + inner_h * (1 - max(0.0, min(100.0, percent)) / 100), 1)
+
+    dots = [
+        {"x": x_of(p.at), "y": y_of(p.percent), "passed": p.passed, "label": f"{p.quiz}: {p.percent:.0f}%"}
+        for p in points
+    ]
+    grid = [{"y": y_of(v), "label": f"{v}%"} for v in (0, 25, 50, 75, 100)]
+    ticks = [{"x": x_of(first), "label": local_date(first), "anchor": "start"}]
+    if len(points) > 1:
+        ticks.append({"x": x_of(last), "label": local_date(last), "anchor": "end"})
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": width - right,
+        "points": " ".join(f"{d['x']},{d['y']}" for d in dots),
+        "dots": dots,
+        "grid": grid,
+        "ticks": ticks,
+        "axis_y": height - bottom + 16,
+    }
+
+
+def member_detail(scope: Scope, user_id: Any, lang: str) -> MemberDetail:
+    user = visible_member(scope.viewer, user_id)
+    only = select(User.id).where(User.id == user.id)
+    # The row is computed across all the viewer's teams, so a member of a team outside the chosen
+    # one still gets a full row when opened directly.
+    wide = Scope(scope.viewer, scope.teams, None, frozenset(managed_team_ids(scope.viewer)), scope.quarter,
+                 scope.start, scope.end, scope.moment)
+    rows = member_rows(wide, only)
+    row = rows[0] if rows else MemberRow(
+        user.id, user.name, user.email, (), Progress(0, 0, False), user.last_seen_at, Refresher(()), None,
+        Roleplay(0, None, None, None, 0), empty_scorecard(),
+    )
+    points = _attempt_points(user.id, lang)
+    return MemberDetail(
+        user=user,
+        row=row,
+        scorecard=scorecard(user, scope.quarter, lang, scope.moment),
+        timeline=_timeline(user.id, lang),
+        attempts=points,
+        chart=score_chart(points),
+    )

@@ -1,0 +1,144 @@
+"""The team overview: one row per member with every cell, sorted by any column."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.sql import Select
+
+from trainer.manage.services.cells import (
+    FinalExam,
+    PolicyLab,
+    Progress,
+    Roleplay,
+    ScoreSummary,
+    activity_by_member,
+    empty_scorecard,
+    finals_by_member,
+    policy_lab_by_member,
+    progress_by_member,
+    roleplays_by_member,
+    scorecards_by_member,
+)
+from trainer.manage.services.people import member_list, member_team_ids, team_names
+from trainer.manage.services.refreshers import (
+    Refresher,
+    refreshers_by_member,
+)
+from trainer.manage.services.scope import Scope
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    user_id: int
+    name: str
+    email: str
+    teams: tuple[str, ...]
+    progress: Progress
+    last_activity: datetime | None
+    refresher: Refresher
+    final: FinalExam | None
+    roleplay: Roleplay
+    scorecard: ScoreSummary
+    policy_lab: PolicyLab | None = None
+
+
+def member_rows(scope: Scope, members: Select | None = None) -> list[MemberRow]:
+    """One row per member, by name; a fixed number of queries for any number of members."""
+    members = members if members is not None else scope.members()
+    people = member_list(members)
+    names = team_names(members, scope.team_ids)
+    progress, lessons = progress_by_member(members)
+    activity = activity_by_member(members)
+    teams_of = member_team_ids(members)
+    refreshers = refreshers_by_member(scope, members, {uid: teams_of.get(uid, set()) for uid, *_ in people})
+    finals = finals_by_member(members, scope.as_of)
+    roleplays = roleplays_by_member(members, scope.as_of)
+    scorecards = scorecards_by_member(members, scope.quarter, scope.as_of)
+    labs = policy_lab_by_member(members, scope.as_of)
+    no_progress = Progress(0, lessons, False)
+    no_roleplay = Roleplay(0, None, None, None, 0)
+    no_scorecard = empty_scorecard()
+    rows = []
+    for user_id, name, email, last_seen in people:
+        moments = [m for m in (last_seen, activity.get(user_id)) if m is not None]
+        rows.append(
+            MemberRow(
+                user_id=user_id,
+                name=name,
+                email=email,
+                teams=tuple(names.get(user_id, [])),
+                progress=progress.get(user_id, no_progress),
+                last_activity=max(moments) if moments else None,
+                refresher=refreshers.get(user_id, Refresher(())),
+                final=finals.get(user_id),
+                roleplay=roleplays.get(user_id, no_roleplay),
+                scorecard=scorecards.get(user_id, no_scorecard),
+                policy_lab=labs.get(user_id),
+            )
+        )
+    return rows
+
+
+# --------------------------------------------------------------------------------------------------
+# Sorting
+# --------------------------------------------------------------------------------------------------
+
+SORTS: dict[str, Callable[[MemberRow], Any]] = {
+    "name": lambda r: r.name.casefold(),
+    "team": lambda r: ", ".join(r.teams).casefold() or None,
+    "progress": lambda r: (r.progress.percent, r.progress.certificate),
+    "activity": lambda r: r.last_activity,
+    "refresher": lambda r: r.refresher.sort_value,
+    "final": lambda r: r.final.percent if r.final else None,
+    "roleplay": lambda r: r.roleplay.mean_percent if r.roleplay.finished else None,
+    "policy_lab": lambda r: (r.policy_lab.runs, r.policy_lab.last_at) if r.policy_lab else None,
+    "self": lambda r: r.scorecard.self_mean,
+    "measured": lambda r: r.scorecard.measured_mean,
+    "gap": lambda r: (r.scorecard.overconfident, -r.scorecard.underconfident)
+    if r.scorecard.self_mean is not None
+    else None,
+}
+DEFAULT_SORT = "name"
+
+
+def parse_sort(sort: Any, direction: Any) -> tuple[str, str]:
+    key = sort if sort in SORTS else DEFAULT_SORT
+    return key, "desc" if direction == "desc" else "asc"
+
+
+def sort_rows(rows: list[MemberRow], sort: str, direction: str) -> list[MemberRow]:
+    """Sorted by ``sort``; rows without a value go last in either direction; ties by name."""
+    key = SORTS[sort]
+    present = [r for r in rows if key(r) is not None]
+    missing = [r for r in rows if key(r) is None]
+    present.sort(key=lambda r: r.name.casefold())
+    present.sort(key=key, reverse=direction == "desc")
+    missing.sort(key=lambda r: r.name.casefold())
+    return present + missing
+
+
+@dataclass(frozen=True)
+class Overview:
+    scope: Scope
+    rows: list[MemberRow]
+    sort: str
+    direction: str
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "members": len(self.rows),
+            "certified": sum(1 for r in self.rows if r.progress.certificate),
+            "overdue": sum(1 for r in self.rows if r.refresher.overdue),
+            "overconfident": sum(1 for r in self.rows if r.scorecard.overconfident),
+            "assessed": sum(1 for r in self.rows if r.scorecard.finished),
+        }
+
+
+def overview(scope: Scope, sort: Any = None, direction: Any = None) -> Overview:
+    key, order = parse_sort(sort, direction)
+    return Overview(scope, sort_rows(member_rows(scope), key, order), key, order)

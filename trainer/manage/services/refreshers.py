@@ -1,0 +1,325 @@
+"""Refresher assignments on the dashboard: each member's standing on every assignment due in the
+quarter (the quiz feature's status rule, plus "due soon" and "not open yet"), the team reports
+with a completion curve against the due date, and one assignment's results for the export."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import load_only
+from sqlalchemy.sql import Select
+
+from trainer.accounts.access import ancestor_team_ids, managed_team_ids, team_parents
+from trainer.accounts.models import User
+from trainer.content.source import pick
+from trainer.core.content import catalog
+from trainer.extensions import db
+from trainer.manage.services.people import member_list, member_team_ids, team_names
+from trainer.manage.services.scope import DashboardError, Scope, parse_id
+from trainer.quiz.models import Assignment, Attempt, assignment_teams
+from trainer.quiz.services.assignments import DONE, IN_PROGRESS, LATE, MISSING, NOT_STARTED, standing
+from trainer.scorecard.services.quarters import local_date
+
+DUE_SOON = timedelta(days=7)
+
+# Refresher statuses: the quiz feature's (imported above) plus two the dashboard adds.
+DUE_SOON_STATUS, NOT_OPEN = "due_soon", "not_open"
+STATUS_LABELS = {
+    DONE: _l("Done"),
+    LATE: _l("Done late"),
+    MISSING: _l("Past due"),
+    DUE_SOON_STATUS: _l("Due soon"),
+    IN_PROGRESS: _l("Started, not submitted"),
+    NOT_STARTED: _l("Not started"),
+    NOT_OPEN: _l("Not open yet"),
+}
+STATUS_BADGES = {DONE: "good", LATE: "warn", MISSING: "bad", DUE_SOON_STATUS: "warn", IN_PROGRESS: "",
+                 NOT_STARTED: "", NOT_OPEN: ""}
+# Which status a member's refresher cell shows when they have several assignments: the most urgent.
+URGENCY = (MISSING, DUE_SOON_STATUS, IN_PROGRESS, NOT_STARTED, NOT_OPEN, LATE, DONE)
+
+
+def status_labels() -> dict[str, str]:
+    """The refresher status labels in the current language (looked up once per page)."""
+    return {key: str(label) for key, label in STATUS_LABELS.items()}
+
+
+@dataclass(frozen=True)
+class AssignmentStatus:
+    assignment_id: int
+    title: str
+    quiz_id: str
+    due_at: datetime
+    opens_at: datetime
+    status: str
+    percent: float | None
+    passed: bool | None
+    submitted_at: datetime | None
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self.status])
+
+    @property
+    def badge(self) -> str:
+        return STATUS_BADGES[self.status]
+
+
+@dataclass(frozen=True)
+class Refresher:
+    items: tuple[AssignmentStatus, ...]
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for i in self.items if i.status in (DONE, LATE))
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for i in self.items if i.status == MISSING)
+
+    @property
+    def mean_percent(self) -> float | None:
+        values = [i.percent for i in self.items if i.percent is not None]
+        return sum(values) / len(values) if values else None
+
+    @property
+    def headline(self) -> AssignmentStatus | None:
+        if not self.items:
+            return None
+        return min(self.items, key=lambda i: (URGENCY.index(i.status), i.due_at))
+
+    @property
+    def sort_value(self) -> tuple[float, float] | None:
+        if not self.items:
+            return None
+        return (self.done / self.total - self.overdue, self.mean_percent or 0.0)
+
+
+@dataclass(frozen=True)
+class AssignmentInfo:
+    assignment: Assignment
+    team_ids: frozenset[int]
+
+
+def assignments_in(start: datetime, end: datetime, reach: Iterable[int]) -> list[AssignmentInfo]:
+    """Assignments due within [start, end] that reach any of the teams ``reach`` (teams given
+    with their ancestors already), with their team ids; two queries."""
+    reach = sorted(set(reach)) or [-1]
+    rows = db.session.execute(
+        select(assignment_teams.c.assignment_id, assignment_teams.c.team_id)
+        .join(Assignment, Assignment.id == assignment_teams.c.assignment_id)
+        .where(Assignment.due_at >= start, Assignment.due_at <= end)
+    ).all()
+    teams: dict[int, set[int]] = defaultdict(set)
+    for assignment_id, team_id in rows:
+        teams[assignment_id].add(team_id)
+    wanted = [aid for aid, tids in teams.items() if tids & set(reach)]
+    if not wanted:
+        return []
+    assignments = db.session.scalars(
+        select(Assignment).where(Assignment.id.in_(wanted)).order_by(Assignment.due_at, Assignment.id)
+    ).all()
+    return [AssignmentInfo(a, frozenset(teams[a.id])) for a in assignments]
+
+
+def attempts_for(assignment_ids: Sequence[int], members: Select | Iterable[int]) -> dict[tuple[int, int], list[Attempt]]:
+    if not assignment_ids:
+        return {}
+    member_filter = members if isinstance(members, Select) else list(members)
+    rows = db.session.scalars(
+        select(Attempt)
+        .options(
+            load_only(
+                Attempt.id, Attempt.user_id, Attempt.quiz_id, Attempt.assignment_id, Attempt.submitted_at,
+                Attempt.percent, Attempt.started_at,
+            )
+        )
+        .where(Attempt.assignment_id.in_(list(assignment_ids)), Attempt.user_id.in_(member_filter))
+        .order_by(Attempt.id)
+    ).all()
+    result: dict[tuple[int, int], list[Attempt]] = defaultdict(list)
+    for attempt in rows:
+        assert attempt.assignment_id is not None
+        result[(attempt.user_id, attempt.assignment_id)].append(attempt)
+    return result
+
+
+def assignment_status(assignment: Assignment, attempts: list[Attempt], moment: datetime) -> AssignmentStatus:
+    """One member's standing on one assignment: the quiz feature's rule
+    (:func:`trainer.quiz.services.assignments.standing`), with an open assignment shown as "not
+    open yet" before it opens and "due soon" in its last week."""
+    found = standing(assignment, attempts, moment)
+    status = found.status
+    if status in (IN_PROGRESS, NOT_STARTED):
+        if moment < assignment.opens_at:
+            status = NOT_OPEN
+        elif assignment.due_at - moment <= DUE_SOON:
+            status = DUE_SOON_STATUS
+    return AssignmentStatus(
+        assignment.id, assignment.title, assignment.quiz_id, assignment.due_at, assignment.opens_at,
+        status, found.percent, found.passed, found.submitted_at,
+    )
+
+
+def refreshers_by_member(scope: Scope, members: Select, member_teams: dict[int, set[int]]) -> dict[int, Refresher]:
+    parents = team_parents()
+    up: dict[int, set[int]] = {tid: ancestor_team_ids([tid], parents) for tids in member_teams.values() for tid in tids}
+    infos = assignments_in(scope.start, scope.end, set().union(*up.values()) if up else set())
+    attempts = attempts_for([i.assignment.id for i in infos], members)
+    result: dict[int, Refresher] = {}
+    for user_id, tids in member_teams.items():
+        reach = set().union(*(up[t] for t in tids)) if tids else set()
+        items = tuple(
+            assignment_status(info.assignment, attempts.get((user_id, info.assignment.id), []), scope.as_of)
+            for info in infos
+            if info.team_ids & reach
+        )
+        result[user_id] = Refresher(items)
+    return result
+
+
+@dataclass(frozen=True)
+class RefresherReport:
+    assignment: Assignment
+    quiz_title: str
+    reached: int
+    done: int  # on time
+    late: int
+    missing: int
+    pending: int  # not started or in progress, due date not passed
+    by_due: int  # submitted by the due date (= done)
+    curve: dict[str, Any]
+    exportable: bool
+
+    @property
+    def percent_by_due(self) -> int:
+        return round(100 * self.done / self.reached) if self.reached else 0
+
+    @property
+    def percent_now(self) -> int:
+        return round(100 * (self.done + self.late) / self.reached) if self.reached else 0
+
+
+def _curve(assignment: Assignment, submitted: list[datetime], reached: int, moment: datetime,
+           width: int = 340, height: int = 96) -> dict[str, Any]:
+    """Cumulative share of members done over time, with the due date marked."""
+    left, right, top, bottom = 34, 8, 18, 6
+    start = assignment.opens_at
+    stop = max(assignment.due_at, min(moment, max(submitted, default=moment)))
+    span = max((stop - start).total_seconds(), 1.0)
+
+    def x_of(at: datetime) -> float:
+        share = min(1.0, max(0.0, (at - start).total_seconds() / span))
+        return round(left + (width - left - right) * share, 1)
+
+    def y_of(count: int) -> float:
+        share = count / reached if reached else 0.0
+        return round(top + (height - top - bottom) * (1 - share), 1)
+
+    points = [(x_of(start), y_of(0))]
+    for index, at in enumerate(sorted(submitted), start=1):
+        points.append((x_of(at), y_of(index - 1)))
+        points.append((x_of(at), y_of(index)))
+    points.append((x_of(min(moment, stop)), y_of(len(submitted))))
+    return {
+        "width": width,
+        "height": height,
+        "points": " ".join(f"{x},{y}" for x, y in points),
+        "due_x": x_of(assignment.due_at),
+        "due_label": local_date(assignment.due_at)[5:],
+        "top": top,
+        "bottom": height - bottom,
+        "left": left,
+        "right": width - right,
+    }
+
+
+def refresher_reports(scope: Scope, lang: str) -> list[RefresherReport]:
+    """Every assignment due in the quarter that reaches the scope's members: who finished by the
+    due date, late, still missing, and the completion curve against the due date."""
+    members = scope.members()
+    teams_of = member_team_ids(members)
+    people = [uid for uid, *_ in member_list(members)]
+    parents = team_parents()
+    up = {uid: ancestor_team_ids(teams_of.get(uid, set()), parents) for uid in people}
+    infos = assignments_in(scope.start, scope.end, set().union(*up.values()) if up else set())
+    attempts = attempts_for([i.assignment.id for i in infos], members)
+    managed_up = ancestor_team_ids(managed_team_ids(scope.viewer), parents)
+    reports = []
+    for info in infos:
+        reached = [uid for uid in people if info.team_ids & up.get(uid, set())]
+        statuses = [assignment_status(info.assignment, attempts.get((uid, info.assignment.id), []), scope.as_of) for uid in reached]
+        definition = catalog().quizzes.get(info.assignment.quiz_id)
+        submitted = [s.submitted_at for s in statuses if s.submitted_at is not None]
+        reports.append(
+            RefresherReport(
+                assignment=info.assignment,
+                quiz_title=pick(definition.title, lang) if definition else info.assignment.quiz_id,
+                reached=len(reached),
+                done=sum(1 for s in statuses if s.status == DONE),
+                late=sum(1 for s in statuses if s.status == LATE),
+                missing=sum(1 for s in statuses if s.status == MISSING),
+                pending=sum(1 for s in statuses if s.status not in (DONE, LATE, MISSING)),
+                by_due=sum(1 for s in statuses if s.status == DONE),
+                curve=_curve(info.assignment, submitted, len(reached), scope.as_of),
+                exportable=bool(info.team_ids & managed_up),
+            )
+        )
+    return reports
+
+
+# --------------------------------------------------------------------------------------------------
+# Assignment results (the CSV export)
+# --------------------------------------------------------------------------------------------------
+
+
+def reachable_assignment(viewer: User, assignment_id: Any) -> Assignment:
+    """An assignment that reaches at least one team the viewer manages; else 404."""
+    aid = parse_id(assignment_id)
+    assignment = db.session.get(Assignment, aid) if aid is not None else None
+    if assignment is None:
+        raise DashboardError(_l("There is no such assignment for your teams."))
+    if viewer.is_admin:
+        return assignment
+    parents = team_parents()
+    up = ancestor_team_ids(managed_team_ids(viewer), parents)
+    if not {t.id for t in assignment.teams} & up:
+        raise DashboardError(_l("There is no such assignment for your teams."))
+    return assignment
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    name: str
+    email: str
+    teams: tuple[str, ...]
+    status: AssignmentStatus
+
+
+def assignment_rows(scope: Scope, assignment: Assignment) -> list[ResultRow]:
+    """The scope's members the assignment reaches, with their status, by name."""
+    members = scope.members()
+    people = member_list(members)
+    names = team_names(members, scope.team_ids)
+    teams_of = member_team_ids(members)
+    parents = team_parents()
+    own = {t.id for t in assignment.teams}
+    attempts = attempts_for([assignment.id], members)
+    rows = []
+    for user_id, name, email, _seen in people:
+        reach = ancestor_team_ids(teams_of.get(user_id, set()), parents)
+        if not own & reach:
+            continue
+        status = assignment_status(assignment, attempts.get((user_id, assignment.id), []), scope.moment)
+        rows.append(ResultRow(name, email, tuple(names.get(user_id, [])), status))
+    return rows
