@@ -7,11 +7,14 @@ from datetime import timedelta
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from trainer.accounts import services as accounts
 from trainer.accounts.forms import ChangePasswordForm, LanguageForm, LoginForm
+from trainer.accounts.models import User
 from trainer.core.web import client_address, safe_next
+from trainer.extensions import db, login_manager
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -74,6 +77,33 @@ def set_language() -> ResponseReturnValue:
     return redirect(safe_next(form.next.data, url_for("main.home")))
 
 
+PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "auth.set_language", "static"}
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: a deactivated account is signed out at its next request."""
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.active else None
+
+
+def force_password_change() -> ResponseReturnValue | None:
+    """New and reset accounts must choose their own password before anything else."""
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in PASSWORD_CHANGE_EXEMPT
+    ):
+        return redirect(url_for("auth.change_password"))
+    return None
+
+
 def init_app(app: Flask) -> None:
-    """Plug the feature into the app: its blueprint and whatever else it offers the others."""
+    """Plug the feature into the app: sign-in (Flask-Login's settings and loader), the forced
+    password change, and the blueprint."""
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to continue.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(load_user)
+    app.before_request(force_password_change)
     app.register_blueprint(bp)

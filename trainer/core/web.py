@@ -8,23 +8,20 @@ from functools import wraps
 from typing import Any, ParamSpec, TypeVar, cast
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, redirect, render_template, request, url_for
+from flask import Flask, Response, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from trainer.accounts.models import User
 from trainer.core.i18n import content_language
-from trainer.extensions import db, login_manager
+from trainer.extensions import login_manager
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 # Endpoints a user who must change their password may still reach.
-PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "auth.set_language", "static"}
-
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
@@ -103,26 +100,6 @@ def client_address() -> str:
 
 
 def install_web_hooks(app: Flask) -> None:
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = _l("Please sign in to continue.")
-    login_manager.login_message_category = "info"
-    login_manager.session_protection = "strong"
-
-    @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.active else None
-
-    @app.before_request
-    def force_password_change() -> ResponseReturnValue | None:
-        if (
-            current_user.is_authenticated
-            and current_user.must_change_password
-            and request.endpoint not in PASSWORD_CHANGE_EXEMPT
-        ):
-            return redirect(url_for("auth.change_password"))
-        return None
-
     @app.after_request
     def security_headers(response: Response) -> Response:
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
