@@ -8,20 +8,15 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import event, select
 
+from tests.conftest import COURSE
 from trainer.extensions import db
 from trainer.learn import services as learning
 from trainer.learn.models import LessonProgress
 from trainer.learn.services import GateStatus
 
-
-@pytest.fixture(autouse=True)
-def no_quiz_gates(app):
-    """The path rules are tested on their own here; tests that need a gate register a fake one."""
-    app.extensions.pop(learning.MODULE_GATE, None)
-    app.extensions.pop(learning.FINAL_GATE, None)
+pytestmark = pytest.mark.usefixtures("no_quiz_gates")
 
 
-COURSE = "ar-essentials"
 COURSE_URL = f"/learn/{COURSE}"
 
 
@@ -30,15 +25,8 @@ def lesson_url(lesson_id: str) -> str:
 
 
 @pytest.fixture
-def course(app):
-    return app.extensions["content"].courses[COURSE]
-
-
-@pytest.fixture
-def trainee(make_user, actions):
-    user = make_user("trainee", email="amy@example.com", name="Amy Trainee")
-    actions.login(user.email)
-    return user
+def trainee(signed_in):
+    return signed_in(email="amy@example.com", name="Amy Trainee")
 
 
 def progress(user_id: int, lesson_id: str) -> LessonProgress | None:

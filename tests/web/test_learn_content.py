@@ -12,12 +12,7 @@ from markupsafe import escape
 from trainer.extensions import db
 from trainer.learn import services as learning
 
-
-@pytest.fixture(autouse=True)
-def no_quiz_gates(app):
-    """The path rules are tested on their own here; tests that need a gate register a fake one."""
-    app.extensions.pop(learning.MODULE_GATE, None)
-    app.extensions.pop(learning.FINAL_GATE, None)
+pytestmark = pytest.mark.usefixtures("no_quiz_gates")
 
 
 HREF = re.compile(r'href="([^"]+)"')

@@ -8,21 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import COMPETENCIES
 from trainer.content.source import Problems
 from trainer.quiz.bank.quizbank import QuestionBankSet, build_question, load_banks
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MODULES = ["m1-basics", "m2-risk", "m3-collection", "m4-data", "m5-practice"]
-COMPETENCIES = [
-    "credit_assessment",
-    "contracts_terms",
-    "invoicing_reconciliation",
-    "collection_communication",
-    "negotiation_objections",
-    "data_analysis",
-    "legal_compliance",
-    "teamwork_escalation",
-]
 
 
 @pytest.fixture(scope="session")
