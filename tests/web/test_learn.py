@@ -452,6 +452,7 @@ def test_check_feedback_comes_in_the_users_language(actions, make_user, course):
 # --------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # seeds the whole demo organisation (twice to compare)
 def test_demo_seeder_gives_varied_deterministic_progress(app, course):
     from trainer.accounts import demo
     from trainer.accounts.models import User

@@ -414,6 +414,7 @@ def test_home_suggests_a_scenario_then_continuing(client, actions, org):
     assert "Finish the conversation" in home and f"/roleplay/plays/{play_id}" in home
 
 
+@pytest.mark.slow  # seeds the whole demo organisation (twice to compare)
 def test_demo_seeder_adds_plays_with_different_outcomes_and_a_past_workshop(app, runner):
     from trainer.roleplay.models import RubricScore, WorkshopSession
 
