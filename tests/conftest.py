@@ -9,16 +9,21 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, text
+from werkzeug import security
 
 from trainer import create_app
+from trainer.accounts import models as accounts_model
 from trainer.accounts.models import Role, Team, User
 from trainer.catalog import load_content
 from trainer.extensions import db
 from trainer.learn import services as learning
+from trainer.learn.course import Course
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 OUTPUT_DIR = PROJECT_ROOT / "test-output"
@@ -225,7 +230,7 @@ class Org:
 
 
 @pytest.fixture
-def make_org(make_team, make_user) -> Callable[..., Org]:
+def make_org(make_team: Callable[..., Team], make_user: Callable[..., User]) -> Callable[..., Org]:
     """Build teams and people from one-line descriptions, so a test file states only who it needs.
 
     ``teams`` maps a key to a team name, ``"Name < parent_key"`` for a sub-team. ``people`` maps a
@@ -256,10 +261,10 @@ def make_org(make_team, make_user) -> Callable[..., Org]:
 
 
 @pytest.fixture
-def signed_in(make_user, actions) -> Callable[..., User]:
+def signed_in(make_user: Callable[..., User], actions: Actions) -> Callable[..., User]:
     """``signed_in(role, **make_user_kwargs)``: a new user, signed in on the test's ``client``."""
 
-    def factory(role: str = Role.TRAINEE.value, **kwargs) -> User:
+    def factory(role: str = Role.TRAINEE.value, **kwargs: Any) -> User:
         user = make_user(role, **kwargs)
         actions.login(user.email)
         return user
@@ -268,7 +273,7 @@ def signed_in(make_user, actions) -> Callable[..., User]:
 
 
 @pytest.fixture
-def as_user(app) -> Callable[[str], Actions]:
+def as_user(app: Flask) -> Callable[[str], Actions]:
     """A fresh signed-in client per person: ``as_user(email)`` -> Actions (``.client`` to GET)."""
 
     app.test_client_class = FreshContextClient
@@ -284,13 +289,13 @@ def as_user(app) -> Callable[[str], Actions]:
 
 
 @pytest.fixture
-def course(app):
+def course(app: Flask) -> Course:
     """The real onboarding course, as the app loaded it."""
     return app.extensions["content"].courses[COURSE]
 
 
 @pytest.fixture
-def no_quiz_gates(app) -> None:
+def no_quiz_gates(app: Flask) -> None:
     """Drop the quiz gates so the learning-path rules are tested on their own (a test that needs a
     gate registers a fake one). Use with ``pytestmark = pytest.mark.usefixtures("no_quiz_gates")``."""
     app.extensions.pop(learning.MODULE_GATE, None)
@@ -308,10 +313,6 @@ def output_dir() -> Iterator[Path]:
 def _fast_password_hashing():
     """Production hashes use scrypt (slow on purpose); tests use a cheap method so that the
     hundreds of test users do not dominate the run. Verification reads the method from the hash."""
-    from werkzeug import security
-
-    from trainer.accounts import models as accounts_model
-
     original = accounts_model.generate_password_hash
     accounts_model.generate_password_hash = lambda password: security.generate_password_hash(
         password, method="pbkdf2:sha256:1000"

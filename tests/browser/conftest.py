@@ -8,7 +8,9 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from werkzeug.serving import make_server
@@ -81,7 +83,7 @@ def browser():
         instance.close()
 
 
-def _open_page(browser, **context_options):
+def _open_page(browser: Any, **context_options: Any) -> Iterator[Any]:
     """A page in its own browser context (own cookies), closed after the test."""
     context = browser.new_context(locale="zh-CN", **context_options)
     page = context.new_page()

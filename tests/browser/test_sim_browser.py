@@ -5,6 +5,7 @@ a phone and on the projector. Screenshots go to test-output/screenshots/sim-*.pn
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from tests.browser.helpers import sign_in
 
@@ -13,7 +14,7 @@ def _numbers(text: str) -> list[float]:
     return [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?", text)]
 
 
-def _submit(page, form: str, url: str, timeout: int) -> None:
+def _submit(page: Any, form: str, url: str, timeout: int) -> None:
     """Submit a form by its data-testid and wait until the page it leads to has settled."""
     page.click(f"[data-testid={form}] input[type=submit]")
     page.wait_for_url(re.compile(url), timeout=timeout)
