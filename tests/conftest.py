@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,14 +80,8 @@ def _fast_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-@pytest.fixture(params=DB_BACKENDS)
-def app(request, tmp_path, content_registry, _postgres_schema_ready):
-    backend = request.param
-    if backend == "sqlite":
-        url = "sqlite:///" + str(tmp_path / "test.sqlite")
-    else:
-        url = os.environ["TEST_DATABASE_URL"]
-    application = create_app(
+def _test_app(url: str, content_registry: Any) -> Flask:
+    return create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
@@ -95,11 +90,35 @@ def app(request, tmp_path, content_registry, _postgres_schema_ready):
             "SERVER_NAME": None,
         }
     )
+
+
+@pytest.fixture(scope="session")
+def _sqlite_schema(tmp_path_factory, content_registry) -> Path:
+    """An empty SQLite database with the models' schema, made once per session (per xdist worker);
+    each test copies the file, which is much cheaper than creating every table again."""
+    path = tmp_path_factory.mktemp("schema") / "empty.sqlite"
+    application = _test_app("sqlite:///" + str(path), content_registry)
+    with application.app_context():
+        event.listen(db.engine, "connect", _fast_sqlite)
+        db.create_all()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture(params=DB_BACKENDS)
+def app(request, tmp_path, content_registry, _postgres_schema_ready):
+    backend = request.param
+    if backend == "sqlite":
+        database = tmp_path / "test.sqlite"
+        shutil.copyfile(request.getfixturevalue("_sqlite_schema"), database)
+        url = "sqlite:///" + str(database)
+    else:
+        url = os.environ["TEST_DATABASE_URL"]
+    application = _test_app(url, content_registry)
     application.config["DB_BACKEND"] = backend
     with application.app_context():
         if backend == "sqlite":
             event.listen(db.engine, "connect", _fast_sqlite)
-            db.create_all()
         else:
             _reset_postgres(_postgres_schema_ready)
         yield application
