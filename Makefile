@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app trainer
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test setup setup-dev translations chromium lint bench clean
+.PHONY: run test test-fast lock setup setup-dev translations chromium lint bench clean
 
 run: setup translations  ## Set up on SQLite in instance/, load demo data when empty, serve on :5000
 	$(FLASK) db upgrade
@@ -19,6 +19,10 @@ test: setup-dev translations chromium  ## Lint and run the whole test suite (Pos
 	$(BIN)/mypy
 	$(BIN)/pytest
 
+test-fast: setup-dev translations  ## Lint, then the quick tests on SQLite in parallel: no browser, no slow ones (~2 min)
+	$(BIN)/ruff check .
+	env -u TEST_DATABASE_URL -u TEST_REDIS_URL $(BIN)/pytest -q -p no:cacheprovider -m "not browser and not slow" -n auto
+
 setup: $(VENV)/.runtime-installed
 setup-dev: $(VENV)/.dev-installed
 
@@ -26,13 +30,22 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.runtime-installed: pyproject.toml | $(VENV)/bin/python
-	$(BIN)/pip install --quiet -e .
+# Installs come from the hash-pinned locks; the project itself goes in editable, without resolving again.
+$(VENV)/.runtime-installed: pyproject.toml requirements/runtime.lock | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -r requirements/runtime.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.dev-installed: pyproject.toml | $(VENV)/bin/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.dev-installed: pyproject.toml requirements/dev.lock | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -r requirements/dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@ $(VENV)/.runtime-installed
+
+LOCK := $(BIN)/uv pip compile pyproject.toml --quiet --upgrade --universal --python-version 3.11 --generate-hashes
+
+lock: setup-dev  ## Refresh requirements/*.lock to the newest versions pyproject.toml allows (uv, with hashes)
+	$(LOCK) -o requirements/runtime.lock
+	$(LOCK) --extra dev --no-emit-package receivables-trainer -o requirements/dev.lock
 
 translations: setup  ## Compile the message catalogues (always: a fresh clone gives .po and .mo equal times)
 	@$(BIN)/pybabel compile -d trainer/translations --statistics 2>&1 | grep -v "^compiling" || true

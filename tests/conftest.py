@@ -1,25 +1,46 @@
 """Shared fixtures: the app on a fresh database per test (SQLite always, PostgreSQL too when
-TEST_DATABASE_URL is set), a client with CSRF kept ON, and factories for people and teams."""
+TEST_DATABASE_URL is set), a client with CSRF kept ON, and factories for people, teams, whole
+organisations and signed-in clients (Indico style: a fixture returns a ``make_*`` callable)."""
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, text
+from werkzeug import security
 
 from trainer import create_app
+from trainer.accounts import models as accounts_model
 from trainer.accounts.models import Role, Team, User
 from trainer.catalog import load_content
 from trainer.extensions import db
+from trainer.learn import services as learning
+from trainer.learn.course import Course
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 OUTPUT_DIR = PROJECT_ROOT / "test-output"
 TEST_PASSWORD = "correct-horse-42"
+
+COURSE = "ar-essentials"
+COMPETENCIES = [
+    "credit_assessment",
+    "contracts_terms",
+    "invoicing_reconciliation",
+    "collection_communication",
+    "negotiation_objections",
+    "data_analysis",
+    "legal_compliance",
+    "teamwork_escalation",
+]
 
 DB_BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
@@ -59,14 +80,8 @@ def _fast_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-@pytest.fixture(params=DB_BACKENDS)
-def app(request, tmp_path, content_registry, _postgres_schema_ready):
-    backend = request.param
-    if backend == "sqlite":
-        url = "sqlite:///" + str(tmp_path / "test.sqlite")
-    else:
-        url = os.environ["TEST_DATABASE_URL"]
-    application = create_app(
+def _test_app(url: str, content_registry: Any) -> Flask:
+    return create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
@@ -75,11 +90,35 @@ def app(request, tmp_path, content_registry, _postgres_schema_ready):
             "SERVER_NAME": None,
         }
     )
+
+
+@pytest.fixture(scope="session")
+def _sqlite_schema(tmp_path_factory, content_registry) -> Path:
+    """An empty SQLite database with the models' schema, made once per session (per xdist worker);
+    each test copies the file, which is much cheaper than creating every table again."""
+    path = tmp_path_factory.mktemp("schema") / "empty.sqlite"
+    application = _test_app("sqlite:///" + str(path), content_registry)
+    with application.app_context():
+        event.listen(db.engine, "connect", _fast_sqlite)
+        db.create_all()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture(params=DB_BACKENDS)
+def app(request, tmp_path, content_registry, _postgres_schema_ready):
+    backend = request.param
+    if backend == "sqlite":
+        database = tmp_path / "test.sqlite"
+        shutil.copyfile(request.getfixturevalue("_sqlite_schema"), database)
+        url = "sqlite:///" + str(database)
+    else:
+        url = os.environ["TEST_DATABASE_URL"]
+    application = _test_app(url, content_registry)
     application.config["DB_BACKEND"] = backend
     with application.app_context():
         if backend == "sqlite":
             event.listen(db.engine, "connect", _fast_sqlite)
-            db.create_all()
         else:
             _reset_postgres(_postgres_schema_ready)
         yield application
@@ -192,6 +231,96 @@ def make_team(app) -> Callable[..., Team]:
     return factory
 
 
+PERSON_RE = re.compile(
+    r"^(?P<role>\w+)(?: (?P<link>of|in) (?P<teams>[\w, ]+?))?(?:: (?P<name>[^<\[]+?))?"
+    r"(?: <(?P<email>[^>]+)>)?(?: \[(?P<language>\w+)\])?$"
+)
+
+
+@dataclass
+class Org:
+    """What ``make_org`` built: ``org["amy"]`` is a person, ``org["east"]`` a team."""
+
+    teams: dict[str, Team] = field(default_factory=dict)
+    people: dict[str, User] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> User | Team:
+        return self.people[key] if key in self.people else self.teams[key]
+
+
+@pytest.fixture
+def make_org(make_team: Callable[..., Team], make_user: Callable[..., User]) -> Callable[..., Org]:
+    """Build teams and people from one-line descriptions, so a test file states only who it needs.
+
+    ``teams`` maps a key to a team name, ``"Name < parent_key"`` for a sub-team. ``people`` maps a
+    key to ``"role[ of|in team_key, ...][: Name][ <email>][ [language]]"``: a manager *of* the teams
+    manages them, anyone *in* them is a member. The email defaults to the key with ``_`` as ``.``.
+    """
+
+    def factory(teams: dict[str, str], people: dict[str, str]) -> Org:
+        org = Org()
+        for key, spec in teams.items():
+            name, _, parent = (part.strip() for part in spec.partition("<"))
+            org.teams[key] = make_team(name, parent=org.teams[parent] if parent else None)
+        for key, spec in people.items():
+            match = PERSON_RE.match(spec)
+            assert match, f"cannot read person {key!r}: {spec!r}"
+            linked = [org.teams[t.strip()] for t in (match["teams"] or "").split(",") if t.strip()]
+            org.people[key] = make_user(
+                match["role"],
+                email=match["email"] or f"{key.replace('_', '.')}@example.com",
+                name=match["name"],
+                language=match["language"] or "en",
+                teams=linked if match["link"] == "in" else None,
+                manages=linked if match["link"] == "of" else None,
+            )
+        return org
+
+    return factory
+
+
+@pytest.fixture
+def signed_in(make_user: Callable[..., User], actions: Actions) -> Callable[..., User]:
+    """``signed_in(role, **make_user_kwargs)``: a new user, signed in on the test's ``client``."""
+
+    def factory(role: str = Role.TRAINEE.value, **kwargs: Any) -> User:
+        user = make_user(role, **kwargs)
+        actions.login(user.email)
+        return user
+
+    return factory
+
+
+@pytest.fixture
+def as_user(app: Flask) -> Callable[[str], Actions]:
+    """A fresh signed-in client per person: ``as_user(email)`` -> Actions (``.client`` to GET)."""
+
+    app.test_client_class = FreshContextClient
+
+    def factory(email: str) -> Actions:
+        client = app.test_client()
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        actions = Actions(client)
+        assert actions.login(email).status_code == 200
+        return actions
+
+    return factory
+
+
+@pytest.fixture
+def course(app: Flask) -> Course:
+    """The real onboarding course, as the app loaded it."""
+    return app.extensions["content"].courses[COURSE]
+
+
+@pytest.fixture
+def no_quiz_gates(app: Flask) -> None:
+    """Drop the quiz gates so the learning-path rules are tested on their own (a test that needs a
+    gate registers a fake one). Use with ``pytestmark = pytest.mark.usefixtures("no_quiz_gates")``."""
+    app.extensions.pop(learning.MODULE_GATE, None)
+    app.extensions.pop(learning.FINAL_GATE, None)
+
+
 @pytest.fixture(scope="session")
 def output_dir() -> Iterator[Path]:
     path = OUTPUT_DIR
@@ -203,10 +332,6 @@ def output_dir() -> Iterator[Path]:
 def _fast_password_hashing():
     """Production hashes use scrypt (slow on purpose); tests use a cheap method so that the
     hundreds of test users do not dominate the run. Verification reads the method from the hash."""
-    from werkzeug import security
-
-    from trainer.accounts import models as accounts_model
-
     original = accounts_model.generate_password_hash
     accounts_model.generate_password_hash = lambda password: security.generate_password_hash(
         password, method="pbkdf2:sha256:1000"

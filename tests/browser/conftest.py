@@ -8,7 +8,9 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from werkzeug.serving import make_server
@@ -32,13 +34,20 @@ def chromium_path() -> str | None:
     return None
 
 
+BROWSER_DIR = Path(__file__).resolve().parent
+
+
 def pytest_collection_modifyitems(config, items):
-    if chromium_path():
-        return
-    marker = pytest.mark.skip(reason="BROWSER TESTS SKIPPED: Chromium not installed (apt-get install chromium)")
+    """Mark every test in this folder ``browser`` (``-m "not browser"`` leaves them out), and skip
+    them loudly when there is no Chromium. The hook sees the whole session's items, hence the check."""
+    skip = None if chromium_path() else pytest.mark.skip(
+        reason="BROWSER TESTS SKIPPED: Chromium not installed (apt-get install chromium)"
+    )
     for item in items:
-        if "tests/browser" in str(item.fspath):
-            item.add_marker(marker)
+        if BROWSER_DIR in Path(item.fspath).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+            if skip:
+                item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")
@@ -74,23 +83,24 @@ def browser():
         instance.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+def _open_page(browser: Any, **context_options: Any) -> Iterator[Any]:
+    """A page in its own browser context (own cookies), closed after the test."""
+    context = browser.new_context(locale="zh-CN", **context_options)
     page = context.new_page()
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def page(browser):
+    yield from _open_page(browser, viewport={"width": 1280, "height": 900})
 
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(viewport={"width": 375, "height": 740}, locale="zh-CN",
-                                  device_scale_factor=2, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
+    yield from _open_page(browser, viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True,
+                          has_touch=True)
 
 
 @pytest.fixture

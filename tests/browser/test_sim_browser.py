@@ -5,16 +5,20 @@ a phone and on the projector. Screenshots go to test-output/screenshots/sim-*.pn
 from __future__ import annotations
 
 import re
-
-import pytest
+from typing import Any
 
 from tests.browser.helpers import sign_in
-
-pytestmark = pytest.mark.browser
 
 
 def _numbers(text: str) -> list[float]:
     return [float(x) for x in re.findall(r"-?\d+(?:\.\d+)?", text)]
+
+
+def _submit(page: Any, form: str, url: str, timeout: int) -> None:
+    """Submit a form by its data-testid and wait until the page it leads to has settled."""
+    page.click(f"[data-testid={form}] input[type=submit]")
+    page.wait_for_url(re.compile(url), timeout=timeout)
+    page.wait_for_load_state("networkidle")
 
 
 def _assert_line_has_data(page, chart_id: str) -> None:
@@ -38,9 +42,7 @@ def test_run_a_policy_read_the_results_and_compare(live_server, page, screenshot
     page.fill("input[name=C_deposit]", "30")
     page.fill("input[name=collectors]", "4")
     screenshots(page, "sim-02-policy-form")
-    page.click("[data-testid=policy-form] input[type=submit]")
-    page.wait_for_url(re.compile(r".*/sim/runs/\d+"), timeout=60000)
-    page.wait_for_load_state("networkidle")
+    _submit(page, "policy-form", r".*/sim/runs/\d+", timeout=60000)
     assert "浏览器测试" in page.locator("[data-testid=run-title]").inner_text()
     for chart_id in ("chart-dso", "chart-cash", "chart-util"):
         _assert_line_has_data(page, chart_id)
@@ -57,9 +59,7 @@ def test_run_a_policy_read_the_results_and_compare(live_server, page, screenshot
     page.locator("[data-testid=figures]").screenshot(path=str(shot.parent / "sim-03c-figures.png"))
 
     page.select_option("[data-testid=compare-form] select", "default")
-    page.click("[data-testid=compare-form] input[type=submit]")
-    page.wait_for_url(re.compile(r".*/sim/compare/\d+/\d+"), timeout=60000)
-    page.wait_for_load_state("networkidle")
+    _submit(page, "compare-form", r".*/sim/compare/\d+/\d+", timeout=60000)
     rows = page.locator("[data-testid=compare-table] tbody tr")
     assert rows.count() == 12
     assert page.locator("[data-testid=compare-table] tr.better, [data-testid=compare-table] tr.worse").count() >= 3
@@ -75,9 +75,7 @@ def test_confidence_bands(live_server, page, screenshots):
     page.locator("[data-testid=my-runs] a").first.click()
     page.wait_for_load_state("networkidle")
     page.fill("[data-testid=replicate-form] input[name=replications]", "4")
-    page.click("[data-testid=replicate-form] input[type=submit]")
-    page.wait_for_url(re.compile(r".*/sim/runs/\d+"), timeout=90000)
-    page.wait_for_load_state("networkidle")
+    _submit(page, "replicate-form", r".*/sim/runs/\d+", timeout=90000)
     bands = page.locator("[data-testid=bands] rect.band")
     assert bands.count() == 18
     widths = [float(bands.nth(i).get_attribute("width") or 0) for i in range(bands.count())]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import COMPETENCIES
 from trainer.content.source import LANGUAGES
 from trainer.learn.course import load_competencies
 from trainer.scorecard.framework import LEVELS, Framework, load_framework
@@ -15,16 +16,7 @@ from trainer.scorecard.rules import completeness, self_scores
 ROOT = Path(__file__).resolve().parents[2]
 PATH = ROOT / "courses" / "competencies.yaml"
 
-DIMENSIONS = (
-    "credit_assessment",
-    "contracts_terms",
-    "invoicing_reconciliation",
-    "collection_communication",
-    "negotiation_objections",
-    "data_analysis",
-    "legal_compliance",
-    "teamwork_escalation",
-)
+DIMENSIONS = tuple(COMPETENCIES)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 

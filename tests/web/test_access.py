@@ -9,19 +9,14 @@ ADMIN_URLS = ["/admin/users", "/admin/users/new", "/admin/teams", "/admin/teams/
 
 
 @pytest.fixture
-def org(make_team, make_user):
-    region = make_team("Region")
-    east = make_team("East", parent=region)
-    south = make_team("South")
-    people = {
-        "admin": make_user("admin", email="admin@example.com"),
-        "regional": make_user("manager", email="regional@example.com", manages=[region]),
-        "east_mgr": make_user("manager", email="east.mgr@example.com", manages=[east]),
-        "south_mgr": make_user("manager", email="south.mgr@example.com", manages=[south]),
-        "east_1": make_user("trainee", email="east1@example.com", teams=[east]),
-        "south_1": make_user("trainee", email="south1@example.com", teams=[south]),
-    }
-    return {"teams": {"region": region, "east": east, "south": south}, **people}
+def org(make_org):
+    """A region over east, and south apart; a manager and a trainee for each, plus an admin."""
+    teams = {"region": "Region", "east": "East < region", "south": "South"}
+    return make_org(teams, {
+        "admin": "admin", "regional": "manager of region", "east_mgr": "manager of east",
+        "south_mgr": "manager of south", "east_1": "trainee in east <east1@example.com>",
+        "south_1": "trainee in south <south1@example.com>",
+    })
 
 
 @pytest.mark.parametrize("url", ADMIN_URLS)
@@ -79,7 +74,7 @@ def test_visible_user_ids_query(org):
 
 
 def test_managed_team_ids_follow_nesting(org):
-    teams = org["teams"]
+    teams = org.teams
     assert access.managed_team_ids(org["regional"]) == {teams["region"].id, teams["east"].id}
     assert access.managed_team_ids(org["east_mgr"]) == {teams["east"].id}
     assert access.managed_team_ids(org["east_1"]) == set()

@@ -2,10 +2,18 @@
 
 from datetime import timedelta
 
-from tests.conftest import TEST_PASSWORD, csrf_token
+from werkzeug.test import TestResponse
+
+from tests.conftest import TEST_PASSWORD, Actions, csrf_token
 from trainer.accounts.models import LoginAttempt
 from trainer.core.time import utcnow
 from trainer.extensions import db
+
+
+def change_password(actions: Actions, current: str, new: str, confirm: str, follow: bool = False) -> TestResponse:
+    """Post the password form as the signed-in user."""
+    form = {"current_password": current, "new_password": new, "confirm": confirm}
+    return actions.post("/account/password", form, follow_redirects=follow)
 
 
 def test_login_success_shows_home_with_name(actions, make_user):
@@ -91,16 +99,9 @@ def test_new_account_must_change_password_first(client, actions, make_user):
     response = client.get("/")
     assert response.status_code == 302 and response.headers["Location"].endswith("/account/password")
     # A weak password is refused with a reason, the old one still works.
-    page = actions.post(
-        "/account/password",
-        {"current_password": TEST_PASSWORD, "new_password": "short", "confirm": "short"},
-    ).get_data(as_text=True)
+    page = change_password(actions, TEST_PASSWORD, "short", "short").get_data(as_text=True)
     assert "at least 10 characters" in page
-    page = actions.post(
-        "/account/password",
-        {"current_password": TEST_PASSWORD, "new_password": "Better-pass-2026", "confirm": "Better-pass-2026"},
-        follow_redirects=True,
-    ).get_data(as_text=True)
+    page = change_password(actions, TEST_PASSWORD, "Better-pass-2026", "Better-pass-2026", follow=True).get_data(as_text=True)
     assert "Your password has been changed." in page
     assert client.get("/").status_code == 200
 
@@ -108,15 +109,9 @@ def test_new_account_must_change_password_first(client, actions, make_user):
 def test_password_change_rejects_mismatch_and_wrong_current(actions, make_user):
     make_user("trainee", email="amy@example.com")
     actions.login("amy@example.com")
-    page = actions.post(
-        "/account/password",
-        {"current_password": TEST_PASSWORD, "new_password": "Better-pass-2026", "confirm": "Other-pass-2026"},
-    ).get_data(as_text=True)
+    page = change_password(actions, TEST_PASSWORD, "Better-pass-2026", "Other-pass-2026").get_data(as_text=True)
     assert "do not match" in page
-    page = actions.post(
-        "/account/password",
-        {"current_password": "not-mine", "new_password": "Better-pass-2026", "confirm": "Better-pass-2026"},
-    ).get_data(as_text=True)
+    page = change_password(actions, "not-mine", "Better-pass-2026", "Better-pass-2026").get_data(as_text=True)
     assert "current password is incorrect" in page
 
 

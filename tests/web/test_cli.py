@@ -1,5 +1,6 @@
 """Command-line: demo data and content check."""
 
+import pytest
 from sqlalchemy import func, select
 
 from trainer.accounts.models import Team, User
@@ -25,6 +26,7 @@ def _demo_fingerprint():
     return counts, [(email, (seen - created) if seen else None) for email, created, seen in offsets]
 
 
+@pytest.mark.slow  # seeds the whole demo organisation (twice to compare)
 def test_seed_demo_is_deterministic(runner, app):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     first = _demo_fingerprint()

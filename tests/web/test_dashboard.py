@@ -24,19 +24,14 @@ BOM = b"\xef\xbb\xbf"
 
 
 @pytest.fixture
-def org(make_team, make_user):
+def org(make_org):
     """Two regions; east has a nested sub-team. Chen manages east, Liu manages west."""
-    east = make_team("East")
-    east_sub = make_team("East Key Accounts", parent=east)
-    west = make_team("West")
-    chen = make_user("manager", email="chen@example.com", name="陈静", manages=[east])
-    liu = make_user("manager", email="liu@example.com", name="Liu Yang", manages=[west])
-    amy = make_user("trainee", email="amy@example.com", name="张伟", teams=[east])
-    ben = make_user("trainee", email="ben@example.com", name="Ben Sub", teams=[east_sub])
-    cat = make_user("trainee", email="cat@example.com", name="Cat West", teams=[west])
-    admin = make_user("admin", email="root@example.com", name="Root")
-    return {"east": east, "east_sub": east_sub, "west": west, "chen": chen, "liu": liu, "amy": amy, "ben": ben,
-            "cat": cat, "admin": admin}
+    return make_org(
+        {"east": "East", "east_sub": "East Key Accounts < east", "west": "West"},
+        {"chen": "manager of east: 陈静", "liu": "manager of west: Liu Yang", "amy": "trainee in east: 张伟",
+         "ben": "trainee in east_sub: Ben Sub", "cat": "trainee in west: Cat West",
+         "admin": "admin: Root <root@example.com>"},
+    )
 
 
 def overview_names(html: str) -> list[str]:

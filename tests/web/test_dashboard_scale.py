@@ -6,6 +6,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import event
 
 from tests.conftest import TEST_PASSWORD
@@ -18,6 +19,8 @@ from trainer.quiz.models import Assignment, Attempt, AttemptAnswer
 from trainer.roleplay.models import Play, RubricScore, WorkshopSession
 from trainer.scorecard.models import SelfAssessment
 from trainer.scorecard.services import quarters
+
+pytestmark = pytest.mark.slow  # builds teams of hundreds to count statements
 
 
 @contextmanager

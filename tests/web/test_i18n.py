@@ -27,17 +27,15 @@ def test_switcher_sets_session_language(client, actions):
     assert "Sign in" in client.get("/login").get_data(as_text=True)
 
 
-def test_switcher_saves_user_preference(client, actions, make_user):
-    user = make_user("trainee", email="amy@example.com", language="en")
-    actions.login("amy@example.com")
+def test_switcher_saves_user_preference(client, actions, signed_in):
+    user = signed_in(email="amy@example.com", language="en")
     actions.post("/language", {"language": "zh_CN", "next": "/"}, token_from="/")
     assert db.session.get(User, user.id).language == "zh_CN"
     assert "你好" in client.get("/").get_data(as_text=True)
 
 
-def test_switcher_rejects_unknown_language(client, actions, make_user):
-    user = make_user("trainee", email="amy@example.com", language="en")
-    actions.login("amy@example.com")
+def test_switcher_rejects_unknown_language(client, actions, signed_in):
+    user = signed_in(email="amy@example.com", language="en")
     actions.post("/language", {"language": "fr", "next": "/"}, token_from="/")
     assert db.session.get(User, user.id).language == "en"
 

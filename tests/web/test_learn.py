@@ -8,20 +8,15 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import event, select
 
+from tests.conftest import COURSE
 from trainer.extensions import db
 from trainer.learn.models import LessonProgress
 from trainer.learn.services import gates, outlines, recording
 from trainer.learn.services.gates import GateStatus
 
-
-@pytest.fixture(autouse=True)
-def no_quiz_gates(app):
-    """The path rules are tested on their own here; tests that need a gate register a fake one."""
-    app.extensions.pop(gates.MODULE_GATE, None)
-    app.extensions.pop(gates.FINAL_GATE, None)
+pytestmark = pytest.mark.usefixtures("no_quiz_gates")
 
 
-COURSE = "ar-essentials"
 COURSE_URL = f"/learn/{COURSE}"
 
 
@@ -30,15 +25,8 @@ def lesson_url(lesson_id: str) -> str:
 
 
 @pytest.fixture
-def course(app):
-    return app.extensions["content"].courses[COURSE]
-
-
-@pytest.fixture
-def trainee(make_user, actions):
-    user = make_user("trainee", email="amy@example.com", name="Amy Trainee")
-    actions.login(user.email)
-    return user
+def trainee(signed_in):
+    return signed_in(email="amy@example.com", name="Amy Trainee")
 
 
 def progress(user_id: int, lesson_id: str) -> LessonProgress | None:
@@ -484,6 +472,7 @@ def test_check_feedback_comes_in_the_users_language(actions, make_user, course):
 # --------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # seeds the whole demo organisation (twice to compare)
 def test_demo_seeder_gives_varied_deterministic_progress(app, course):
     from trainer.accounts import demo
     from trainer.accounts.models import User

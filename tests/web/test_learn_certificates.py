@@ -8,26 +8,16 @@ import re
 import pytest
 from sqlalchemy import func, select
 
+from tests.conftest import COURSE
 from trainer.extensions import db
 from trainer.learn.models import Certificate
 from trainer.learn.services import certificates, gates, recording
 from trainer.learn.services.gates import GateStatus
 
-
-@pytest.fixture(autouse=True)
-def no_quiz_gates(app):
-    """The path rules are tested on their own here; tests that need a gate register a fake one."""
-    app.extensions.pop(gates.MODULE_GATE, None)
-    app.extensions.pop(gates.FINAL_GATE, None)
+pytestmark = pytest.mark.usefixtures("no_quiz_gates")
 
 
-COURSE = "ar-essentials"
 STATUS_URL = f"/learn/{COURSE}/certificate"
-
-
-@pytest.fixture
-def course(app):
-    return app.extensions["content"].courses[COURSE]
 
 
 def finish_course(user, course) -> None:

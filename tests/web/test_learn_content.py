@@ -10,14 +10,9 @@ import pytest
 from markupsafe import escape
 
 from trainer.extensions import db
-from trainer.learn.services import gates, lookups, recording
+from trainer.learn.services import lookups, recording
 
-
-@pytest.fixture(autouse=True)
-def no_quiz_gates(app):
-    """The path rules are tested on their own here; tests that need a gate register a fake one."""
-    app.extensions.pop(gates.MODULE_GATE, None)
-    app.extensions.pop(gates.FINAL_GATE, None)
+pytestmark = pytest.mark.usefixtures("no_quiz_gates")
 
 
 HREF = re.compile(r'href="([^"]+)"')

@@ -18,6 +18,8 @@ from sqlalchemy import create_engine, inspect, text
 from trainer import create_app
 from trainer.extensions import db
 
+pytestmark = pytest.mark.slow  # runs every migration on a fresh database
+
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 

@@ -29,10 +29,9 @@ from trainer.quiz.services import scoring
 
 
 @pytest.fixture
-def trainee(app, make_user, actions):
-    user = make_user("trainee", email="tina@example.com", name="Tina Trainee")
+def trainee(app, signed_in):
+    user = signed_in(email="tina@example.com", name="Tina Trainee")
     read_module(user, app, "m1-basics")
-    actions.login(user.email)
     return user
 
 

@@ -13,10 +13,8 @@ from trainer.quiz.models import Attempt, AttemptAnswer
 
 
 @pytest.fixture
-def admin(make_user, actions):
-    user = make_user("admin", email="ada@example.com")
-    actions.login(user.email)
-    return user
+def admin(signed_in):
+    return signed_in("admin", email="ada@example.com")
 
 
 def single_questions(app, module: str = "m1-basics", count: int = 3):  # type: ignore[no-untyped-def]

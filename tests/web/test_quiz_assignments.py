@@ -18,18 +18,13 @@ REFRESHER = "refresher-q4"
 
 
 @pytest.fixture
-def org(make_team, make_user):
-    east = make_team("East")
-    east_north = make_team("East North", parent=east)
-    west = make_team("West")
-    manager = make_user("manager", email="mona@example.com", name="Mona Manager", manages=[east])
-    other_manager = make_user("manager", email="will@example.com", name="Will West", manages=[west])
-    amy = make_user("trainee", email="amy@example.com", name="Amy", teams=[east])
-    bob = make_user("trainee", email="bob@example.com", name="Bob", teams=[east_north])
-    cat = make_user("trainee", email="cat@example.com", name="Cat", teams=[east])
-    wes = make_user("trainee", email="wes@example.com", name="Wes", teams=[west])
-    return {"east": east, "east_north": east_north, "west": west, "manager": manager,
-            "other_manager": other_manager, "amy": amy, "bob": bob, "cat": cat, "wes": wes}
+def org(make_org):
+    return make_org(
+        {"east": "East", "east_north": "East North < east", "west": "West"},
+        {"manager": "manager of east: Mona Manager <mona@example.com>",
+         "other_manager": "manager of west: Will West <will@example.com>", "amy": "trainee in east: Amy",
+         "bob": "trainee in east_north: Bob", "cat": "trainee in east: Cat", "wes": "trainee in west: Wes"},
+    )
 
 
 def today() -> date:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from tests.conftest import COURSE
 from trainer.accounts.models import User
 from trainer.extensions import db
 from trainer.learn import services as learning
@@ -22,7 +23,6 @@ from trainer.quiz.services import scoring
 from trainer.quiz.services.common import banks
 from trainer.quiz.services.demo import sample_answer
 
-COURSE = "ar-essentials"
 M1_QUIZ = "m1-basics-quiz"
 
 
@@ -130,12 +130,11 @@ def attempts_of(user: User, quiz_id: str) -> list[Attempt]:
 # --------------------------------------------------------------------------------------------------
 
 
-def test_every_field_the_page_renders_is_read_back(app, client, actions, make_user):
+def test_every_field_the_page_renders_is_read_back(app, client, actions, signed_in):
     """Render the attempt page, fill every question with the right answer by field name, and read
     the posted form: every question comes back, nothing is unknown."""
-    user = make_user("trainee")
+    user = signed_in()
     read_module(user, app, "m1-basics")
-    actions.login(user.email)
     attempt = attempt_from(start(actions, M1_QUIZ))
     html = client.get(f"/quiz/attempts/{attempt.id}").get_data(as_text=True)
     rendered = set(re.findall(r'name="(q:[^"]+)"', html))
@@ -148,10 +147,9 @@ def test_every_field_the_page_renders_is_read_back(app, client, actions, make_us
     assert all(value is not None for value in answers.values())
 
 
-def test_the_page_never_shows_option_ids(app, client, actions, make_user):
-    user = make_user("trainee")
+def test_the_page_never_shows_option_ids(app, client, actions, signed_in):
+    user = signed_in()
     read_module(user, app, "m1-basics")
-    actions.login(user.email)
     attempt = attempt_from(start(actions, M1_QUIZ))
     html = client.get(f"/quiz/attempts/{attempt.id}").get_data(as_text=True)
     values = set(re.findall(r'<input[^>]+type="(?:radio|checkbox)"[^>]+value="([^"]+)"', html))

@@ -3,6 +3,7 @@ done, late and missing people, due reviews, and the same data on every run."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from trainer import create_app
@@ -56,6 +57,7 @@ def test_demo_quiz_activity(app):
     assert cards.due_count(main.id, utcnow()) > 0
 
 
+@pytest.mark.slow  # seeds the whole demo organisation (twice to compare)
 def test_demo_quiz_activity_is_deterministic(app, tmp_path, content_registry):
     first = [(email, quiz, number, percent) for email, quiz, number, percent in seeded(app)]
     other = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'again.sqlite'}",

@@ -5,21 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.test_quiz_common import COURSE, M1_QUIZ, pass_module, read_module, start, take
+from tests.conftest import COURSE
+from tests.web.test_quiz_common import M1_QUIZ, pass_module, read_module, start, take
 from trainer.learn import services as learning
 from trainer.quiz.services import progress
 
 
 @pytest.fixture
-def course(app):
-    return app.extensions["content"].courses[COURSE]
-
-
-@pytest.fixture
-def trainee(make_user, actions):
-    user = make_user("trainee", email="gina@example.com", name="Gina")
-    actions.login(user.email)
-    return user
+def trainee(signed_in):
+    return signed_in(email="gina@example.com", name="Gina")
 
 
 def test_the_quiz_feature_registers_both_gates(app):

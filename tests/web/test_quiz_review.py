@@ -26,10 +26,9 @@ REVIEW = "daily-review"
 
 
 @pytest.fixture
-def trainee(app, make_user, actions):
-    user = make_user("trainee", email="rita@example.com", name="Rita")
+def trainee(app, signed_in):
+    user = signed_in(email="rita@example.com", name="Rita")
     read_module(user, app, "m1-basics")
-    actions.login(user.email)
     return user
 
 

@@ -54,19 +54,12 @@ def play_to_end(actions: Actions, client, play_id: int, pick=lambda options: opt
 
 
 @pytest.fixture
-def org(make_team, make_user):
-    east = make_team("East")
-    south = make_team("South")
-    return {
-        "east": east,
-        "south": south,
-        "amy": make_user("trainee", email="amy@example.com", name="Amy", teams=[east]),
-        "bob": make_user("trainee", email="bob@example.com", name="Bob", teams=[east]),
-        "sam": make_user("trainee", email="sam@example.com", name="Sam", teams=[south]),
-        "east_mgr": make_user("manager", email="east.mgr@example.com", manages=[east]),
-        "south_mgr": make_user("manager", email="south.mgr@example.com", manages=[south]),
-        "admin": make_user("admin", email="admin@example.com"),
-    }
+def org(make_org):
+    return make_org(
+        {"east": "East", "south": "South"},
+        {"amy": "trainee in east: Amy", "bob": "trainee in east: Bob", "sam": "trainee in south: Sam",
+         "east_mgr": "manager of east", "south_mgr": "manager of south", "admin": "admin"},
+    )
 
 
 def esc(text: str) -> str:
@@ -421,6 +414,7 @@ def test_home_suggests_a_scenario_then_continuing(client, actions, org):
     assert "Finish the conversation" in home and f"/roleplay/plays/{play_id}" in home
 
 
+@pytest.mark.slow  # seeds the whole demo organisation (twice to compare)
 def test_demo_seeder_adds_plays_with_different_outcomes_and_a_past_workshop(app, runner):
     from trainer.roleplay.models import RubricScore, WorkshopSession
 

@@ -17,7 +17,6 @@ from trainer.roleplay.services.workshop import CODE_ALPHABET, CODE_LENGTH
 
 # Shared fixtures, found by pytest under these names.
 people = support.people
-as_user = support.as_user
 
 
 # --------------------------------------------------------------------------- opening a room

@@ -19,7 +19,6 @@ from trainer.roleplay.services.workshop_debrief import best_path
 
 # Shared fixtures, found by pytest under these names.
 people = support.people
-as_user = support.as_user
 trio = support.trio
 
 

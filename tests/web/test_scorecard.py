@@ -35,10 +35,8 @@ def framework(app):
 
 
 @pytest.fixture
-def trainee(make_user, actions):
-    user = make_user("trainee", email="amy@example.com", name="Amy Trainee")
-    actions.login(user.email)
-    return user
+def trainee(signed_in):
+    return signed_in(email="amy@example.com", name="Amy Trainee")
 
 
 def questions_tagged(app, dimension_id: str, only: bool = True) -> list[str]:

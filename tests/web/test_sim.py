@@ -97,10 +97,8 @@ def field_errors(html: str, name: str) -> list[str]:
 
 
 @pytest.fixture
-def trainee(make_user, actions):
-    user = make_user("trainee", email="lab.trainee@example.com")
-    actions.login(user.email)
-    return user
+def trainee(signed_in):
+    return signed_in(email="lab.trainee@example.com")
 
 
 # ------------------------------------------------------------------------------------------ the form

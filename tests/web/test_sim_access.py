@@ -11,19 +11,17 @@ from trainer.policylab.models import SimJob, SimRun
 
 
 @pytest.fixture
-def world(make_user, make_team, actions, client):
-    east, west = make_team("East"), make_team("West")
-    owner = make_user("trainee", email="owner@example.com", teams=[east])
-    other = make_user("trainee", email="other@example.com", teams=[east])
-    boss = make_user("manager", email="boss@example.com", manages=[east])
-    stranger = make_user("manager", email="stranger@example.com", manages=[west])
-    admin = make_user("admin", email="root@example.com")
-    actions.login(owner.email)
+def world(make_org, actions, client):
+    org = make_org(
+        {"east": "East", "west": "West"},
+        {"owner": "trainee in east", "other": "trainee in east", "boss": "manager of east",
+         "stranger": "manager of west", "admin": "admin <root@example.com>"},
+    )
+    actions.login(org["owner"].email)
     run = run_policy(client, {"name": "Owner's secret"})
     job_id = db.session.query(SimJob.id).filter(SimJob.run_id == run.id).scalar()
     actions.logout()
-    return {"owner": owner, "other": other, "boss": boss, "stranger": stranger, "admin": admin, "run": run,
-            "job": job_id}
+    return {**org.people, "run": run, "job": job_id}
 
 
 URLS = ["/sim/runs/{run}", "/sim/runs/{run}/export.csv", "/sim/runs/{run}/aging.csv", "/sim/runs/{run}/policy.yaml",

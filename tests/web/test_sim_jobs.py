@@ -20,10 +20,8 @@ REDIS_URL = os.environ.get("TEST_REDIS_URL")
 
 
 @pytest.fixture
-def trainee(make_user, actions):
-    user = make_user("trainee", email="jobs.trainee@example.com")
-    actions.login(user.email)
-    return user
+def trainee(signed_in):
+    return signed_in(email="jobs.trainee@example.com")
 
 
 def _params(**changes):

@@ -8,7 +8,7 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
-from tests.conftest import Actions, FreshContextClient
+from tests.conftest import Actions
 from trainer.extensions import db
 from trainer.roleplay.models import Participant, WorkshopSession
 
@@ -20,34 +20,14 @@ def esc(text: str) -> str:
 
 
 @pytest.fixture
-def people(make_team, make_user):
-    east = make_team("East")
-    south = make_team("South")
-    result = {
-        "facilitator": make_user("manager", email="fac@example.com", name="Fay", manages=[east]),
-        "other_mgr": make_user("manager", email="other.mgr@example.com", name="Otto", manages=[south]),
-        "admin": make_user("admin", email="admin@example.com", name="Ada"),
-    }
-    for n in range(1, 8):
-        result[f"t{n}"] = make_user("trainee", email=f"t{n}@example.com", name=f"Trainee {n}", teams=[east])
-    result["zh"] = make_user("trainee", email="zh@example.com", name="魏", language="zh_CN", teams=[south])
-    return result
+def people(make_org):
+    trainees = {f"t{n}": f"trainee in east: Trainee {n}" for n in range(1, 8)}
+    return make_org(
+        {"east": "East", "south": "South"},
+        {"facilitator": "manager of east: Fay <fac@example.com>", "other_mgr": "manager of south: Otto",
+         "admin": "admin: Ada", **trainees, "zh": "trainee in south: 魏 [zh_CN]"},
+    )
 
-
-@pytest.fixture
-def as_user(app):
-    """A fresh signed-in client per person: ``as_user(email)`` -> Actions (``.client`` to GET)."""
-
-    app.test_client_class = FreshContextClient
-
-    def factory(email: str) -> Actions:
-        client = app.test_client()
-        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-        actions = Actions(client)
-        assert actions.login(email).status_code == 200
-        return actions
-
-    return factory
 
 
 def open_room(actions: Actions, scenario: str = SCENARIO) -> WorkshopSession:

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from hypothesis import strategies as st
 
+from tests.conftest import COMPETENCIES
 from trainer.content.source import Problems
 from trainer.quiz.bank.loader import load_banks
 from trainer.quiz.bank.model import DrawRule, Question, QuestionBankSet, QuizDefinition
@@ -20,16 +21,6 @@ from trainer.quiz.instances import QuestionInstance, draw_instance
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MODULES = ["m1-basics", "m2-risk", "m3-collection", "m4-data", "m5-practice"]
-COMPETENCIES = [
-    "credit_assessment",
-    "contracts_terms",
-    "invoicing_reconciliation",
-    "collection_communication",
-    "negotiation_objections",
-    "data_analysis",
-    "legal_compliance",
-    "teamwork_escalation",
-]
 
 
 @pytest.fixture(scope="session")
