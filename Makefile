@@ -16,11 +16,13 @@ run: setup translations  ## Set up on SQLite in instance/, load demo data when e
 
 test: setup-dev translations chromium  ## Lint and run the whole test suite (PostgreSQL/Redis too when TEST_*_URL are set)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/pytest
 
-test-fast: setup-dev translations  ## Lint, then the quick tests on SQLite in parallel: no browser, no slow ones (~2 min)
+test-fast: setup-dev translations  ## Lint and the layout contracts, then the quick tests on SQLite in parallel: no browser, no slow ones (~2 min)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	env -u TEST_DATABASE_URL -u TEST_REDIS_URL $(BIN)/pytest -q -p no:cacheprovider -m "not browser and not slow" -n auto
 
 setup: $(VENV)/.runtime-installed

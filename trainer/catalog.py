@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from flask import Flask
+from typing import TYPE_CHECKING, Any
 
 from trainer.content.source import ContentError, Problem, Problems
 from trainer.learn.course import Competency, Course, Lesson, lesson_index, load_courses
@@ -17,6 +15,9 @@ from trainer.quiz.bank.model import QuestionBankSet, QuizDefinition
 from trainer.roleplay.rubric import Rubric, load_rubric
 from trainer.roleplay.scenarios import Scenario, is_warning, load_scenarios
 from trainer.scorecard.framework import Framework, load_framework
+
+if TYPE_CHECKING:  # only the app's type: loading content needs no Flask (the engine's CLI and tools load it too)
+    from flask import Flask
 
 # Where lessons and their images are served. The learn blueprint registers exactly these routes;
 # content is rendered once at load time, outside any request, so it cannot call url_for.

@@ -1,4 +1,4 @@
-"""Course and lesson pages: progress, resume, unlocking, mark complete, the inline check, images."""
+"""Course and lesson pages: progress, resume, unlocking, mark complete."""
 
 from __future__ import annotations
 
@@ -8,7 +8,18 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import event, select
 
-from tests.conftest import COURSE
+from tests.web import learn_support as support
+from tests.web.learn_support import (
+    COURSE,
+    COURSE_URL,
+    answer,
+    finish_module,
+    lesson_url,
+    mark_complete,
+    progress,
+    statuses,
+    visit,
+)
 from trainer.extensions import db
 from trainer.learn.models import LessonProgress
 from trainer.learn.services import gates, outlines, recording
@@ -16,50 +27,7 @@ from trainer.learn.services.gates import GateStatus
 
 pytestmark = pytest.mark.usefixtures("no_quiz_gates")
 
-
-COURSE_URL = f"/learn/{COURSE}"
-
-
-def lesson_url(lesson_id: str) -> str:
-    return f"{COURSE_URL}/{lesson_id}"
-
-
-@pytest.fixture
-def trainee(signed_in):
-    return signed_in(email="amy@example.com", name="Amy Trainee")
-
-
-def progress(user_id: int, lesson_id: str) -> LessonProgress | None:
-    return db.session.scalar(
-        select(LessonProgress).where(LessonProgress.user_id == user_id, LessonProgress.lesson_id == lesson_id)
-    )
-
-
-def finish_module(user, module) -> None:
-    for lesson in module.lessons:
-        recording.complete_lesson(user.id, lesson.course_id, lesson.id, "en")
-
-
-def statuses(html: str, kind: str) -> dict[str, str]:
-    """data-testid="module-x" / "lesson-x" -> its data-status on the course page."""
-    return dict(re.findall(rf'data-testid="{kind}-([a-z0-9-]+)"[^>]*data-status="([a-z]+)"', html))
-
-
-def mark_complete(actions, lesson_id: str, **kwargs):
-    return actions.post(lesson_url(lesson_id) + "/complete", token_from=lesson_url(lesson_id), **kwargs)
-
-
-def visit(actions, lesson_id: str):
-    """What the lesson page's script does once the page is shown: report the visit (GET never writes)."""
-    return actions.post(lesson_url(lesson_id) + "/visit", token_from=lesson_url(lesson_id))
-
-
-def answer(actions, lesson_id: str, option, json: bool = False, token_from: str | None = None):
-    headers = {"Accept": "application/json"} if json else {}
-    data = {} if option is None else {"option": option}
-    return actions.post(
-        lesson_url(lesson_id) + "/check", data, token_from=token_from or lesson_url(lesson_id), headers=headers
-    )
+trainee = support.trainee  # the shared fixture, found by pytest under this name
 
 
 # --------------------------------------------------------------------------------------------------
@@ -325,146 +293,6 @@ def test_gate_provider_may_answer_with_a_plain_bool(app, trainee, course):
     plan = outlines.outline(trainee.id, course)
     assert plan.modules[0].waiting_for_gate and not plan.modules[1].unlocked
     assert plan.resume.kind == "gate"
-
-
-# --------------------------------------------------------------------------------------------------
-# The inline check
-# --------------------------------------------------------------------------------------------------
-
-
-def test_check_answers_instantly_with_json(actions, trainee, course):
-    lesson = course.lessons[0]
-    check = lesson.text("en").check
-    right = check.correct_index
-    wrong = next(i for i, option in enumerate(check.options) if not option.correct)
-    response = answer(actions, lesson.id, str(wrong), json=True)
-    assert response.status_code == 200
-    assert response.json == {
-        "correct": False, "option": wrong, "feedback": check.options[wrong].feedback, "verdict": "Not quite.",
-    }
-    response = answer(actions, lesson.id, str(right), json=True)
-    assert response.json["correct"] is True and response.json["feedback"] == check.options[right].feedback
-    row = progress(trainee.id, lesson.id)
-    assert row.check_option == right and row.check_correct is True and row.completed_at is None
-
-
-def test_check_without_javascript_posts_and_shows_the_feedback(client, actions, trainee, course):
-    lesson = course.lessons[1]
-    check = lesson.text("en").check
-    wrong = next(i for i, option in enumerate(check.options) if not option.correct)
-    response = answer(actions, lesson.id, str(wrong))
-    assert response.status_code == 303 and response.location.endswith(lesson_url(lesson.id) + "#check")
-    html = client.get(lesson_url(lesson.id)).get_data(as_text=True)
-    assert "Not quite." in html and escape(check.options[wrong].feedback) in html
-    assert re.search(rf'value="{wrong}" required checked', html)
-    assert escape(check.options[check.correct_index].feedback) not in html
-
-
-def test_check_without_a_choice_asks_for_one(client, actions, trainee, course):
-    lesson = course.lessons[0]
-    response = answer(actions, lesson.id, None)
-    assert response.status_code == 303
-    assert "Choose an answer first." in client.get(response.location).get_data(as_text=True)
-    row = progress(trainee.id, lesson.id)
-    assert row is None or row.check_option is None
-
-
-@pytest.mark.parametrize("bad", ["7", "99", "-1", "one", "1.5", "", " ", "0x1", "1e0", "１"])
-def test_check_rejects_bad_option_values(actions, trainee, course, bad):
-    lesson = course.lessons[0]
-    response = answer(actions, lesson.id, bad, json=True)
-    assert response.status_code == 400
-    assert "not one of the options" in response.json["error"]
-    row = progress(trainee.id, lesson.id)
-    assert row is None or row.check_option is None
-
-
-def test_check_bad_value_without_javascript_is_a_clear_400(actions, trainee, course):
-    response = answer(actions, course.lessons[0].id, "42")
-    assert response.status_code == 400
-    html = response.get_data(as_text=True)
-    assert "Answer not accepted" in html and "choose 1 to" in html
-
-
-def test_check_on_an_unknown_lesson_is_404(actions, trainee):
-    assert answer(actions, "no-such-lesson", "0", json=True, token_from=COURSE_URL).status_code == 404
-    assert answer(actions, "no-such-lesson", "0", token_from=COURSE_URL).status_code == 404
-
-
-def test_check_needs_csrf(client, trainee, course):
-    response = client.post(lesson_url(course.lessons[0].id) + "/check", data={"option": "0"})
-    assert response.status_code == 400
-
-
-# --------------------------------------------------------------------------------------------------
-# Images
-# --------------------------------------------------------------------------------------------------
-
-
-def test_image_route_serves_svg_from_the_course_folder(client, trainee):
-    response = client.get(f"{COURSE_URL}/images/lifecycle.svg")
-    assert response.status_code == 200
-    assert response.mimetype == "image/svg+xml"
-    assert b"<svg" in response.data
-    assert "default-src 'none'" in response.headers["Content-Security-Policy"]
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "images/missing.svg",
-        "images/../course.yaml",
-        "images/%2e%2e/course.yaml",
-        "images/..%2fcourse.yaml",
-        "images/..%2f..%2f..%2fpyproject.toml",
-        "images/%2e%2e/%2e%2e/%2e%2e/trainer/static/img/logo.svg",
-        "images//etc/passwd",
-        "images/lifecycle.svg.bak",
-    ],
-)
-def test_image_route_refuses_anything_else(client, trainee, path):
-    response = client.get(f"{COURSE_URL}/{path}", follow_redirects=True)  # // is merged by a 308 first
-    assert response.status_code == 404, path
-    assert b"modules:" not in response.data and b"<svg" not in response.data
-
-
-def test_image_of_an_unknown_course_is_404(client, trainee):
-    assert client.get("/learn/nope/images/lifecycle.svg").status_code == 404
-
-
-# --------------------------------------------------------------------------------------------------
-# Languages
-# --------------------------------------------------------------------------------------------------
-
-
-def test_lesson_in_chinese_for_a_chinese_user(client, actions, make_user, course):
-    make_user("trainee", email="wei@example.com", language="zh_CN")
-    actions.login("wei@example.com")
-    lesson = course.lessons[0]
-    html = client.get(lesson_url(lesson.id)).get_data(as_text=True)
-    assert 'lang="zh-CN"' in html
-    assert escape(lesson.text("zh").title) in html and escape(lesson.text("zh").check.question) in html
-    assert "标记为已完成" in html and "自测" in html and "要点" in html
-    assert lesson.text("en").title not in html
-    course_html = client.get(COURSE_URL).get_data(as_text=True)
-    assert course.title["zh"] in course_html and "模块 1" in course_html
-
-
-def test_lesson_in_english_for_an_english_user(client, trainee, course):
-    lesson = course.lessons[0]
-    html = client.get(lesson_url(lesson.id)).get_data(as_text=True)
-    assert 'lang="en"' in html and escape(lesson.text("en").title) in html
-    assert lesson.text("zh").title not in html
-
-
-def test_check_feedback_comes_in_the_users_language(actions, make_user, course):
-    make_user("trainee", email="wei@example.com", language="zh_CN")
-    actions.login("wei@example.com")
-    lesson = course.lessons[0]
-    check = lesson.text("zh").check
-    response = answer(actions, lesson.id, str(check.correct_index), json=True)
-    assert response.json["feedback"] == check.options[check.correct_index].feedback
-    assert response.json["verdict"] == "答对了。"
 
 
 # --------------------------------------------------------------------------------------------------
