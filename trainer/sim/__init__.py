@@ -9,6 +9,7 @@ See docs/simulation.md for the model, its assumptions and the policy schema.
 
 from trainer.sim import kpis
 from trainer.sim.model import STREAMS, Replications, Simulation, replicate, run
+from trainer.sim.observers import CustomerAging, CustomerView, Observer
 from trainer.sim.params import (
     BUCKETS,
     GRADES,
@@ -43,10 +44,13 @@ __all__ = [
     "PRIORITIES",
     "STREAMS",
     "TERMS",
+    "CustomerAging",
+    "CustomerView",
     "DailySeries",
     "Event",
     "GradePolicy",
     "MonthEnd",
+    "Observer",
     "Policy",
     "PolicyError",
     "Portfolio",

@@ -32,6 +32,7 @@ import numpy as np
 import simpy
 
 from trainer.sim.collectability import allowance_rates_from_curve, bad_ages
+from trainer.sim.observers import CustomerAging, CustomerView, Observer
 from trainer.sim.params import (
     BEHAVIOURS,
     GRADES,
@@ -170,7 +171,8 @@ class Simulation:
     """
 
     def __init__(self, preset: Preset, policy: Policy | None = None, seed: int = 0,
-                 customers: int | None = None, *, trace: bool = False) -> None:
+                 customers: int | None = None, *, trace: bool = False,
+                 observers: Sequence[Observer] = ()) -> None:
         n = preset.customers if customers is None else customers
         validate_run(n, 1)
         if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
@@ -181,6 +183,7 @@ class Simulation:
         self.seed = seed
         self.n_customers = n
         self.policy = policy or preset.policy
+        self._observers = tuple(observers)
         self.env = simpy.Environment()
         children = np.random.SeedSequence(seed).spawn(len(STREAMS))
         self.rng = {name: np.random.Generator(np.random.PCG64(ss)) for name, ss in zip(STREAMS, children, strict=True)}
@@ -542,7 +545,7 @@ class Simulation:
             if escalation and inv.logged_step != step:
                 inv.logged_step = step  # log the first action at each level, not every follow-up
                 self.n_escalations += 1
-                self.events.append(Event("escalation", now, c.id, inv.remaining, step))
+                self._log(Event("escalation", now, c.id, inv.remaining, step))
             age = now - inv.due_t
             collectable = age <= 0 or age < inv.bad_age
             j = self._u_next  # next uniform of the collection stream (as _uniform)
@@ -556,7 +559,7 @@ class Simulation:
                 pf = self.portfolio
                 inv.agency = True
                 self.n_agency += 1
-                self.events.append(Event("agency", now, c.id, inv.remaining, ""))
+                self._log(Event("agency", now, c.id, inv.remaining, ""))
                 delay = -pf.agency_days * math.log(1.0 - self._uniform())
                 inv.pay_t = now + delay if (collectable and u < strength) else _INF
                 inv.next_action_t = _INF
@@ -671,6 +674,14 @@ class Simulation:
         self.lost_count[reason] += 1
         self.lost_value += value
         self._d_lost += value
+        for observer in self._observers:
+            observer.on_order_refused(c.id, value, reason)
+
+    def _log(self, event: Event) -> None:
+        """Record a notable event and tell the observers."""
+        self.events.append(event)
+        for observer in self._observers:
+            observer.on_event(event)
 
     def _issue(self, c: _Customer, amount: float, blk: _Block, i: int, k: int) -> None:
         """Raise an invoice with the grade's terms and the order's pre-drawn payment intentions."""
@@ -919,7 +930,7 @@ class Simulation:
         if not c.churned and not c.defaulted and c.goodwill < self.portfolio.churn_threshold:
             c.churned = True
             self.n_churned += 1
-            self.events.append(Event("churn", self.env._now, c.id, c.balance, ""))
+            self._log(Event("churn", self.env._now, c.id, c.balance, ""))
 
     # ------------------------------------------------------------------ settlement
     def _settle(self, inv: _Invoice, x: float) -> None:
@@ -942,7 +953,7 @@ class Simulation:
             inv.held = False
             c.hold_count -= 1
             if c.hold_count == 0:
-                self.events.append(Event("hold_end", self.env._now, c.id, c.balance, ""))
+                self._log(Event("hold_end", self.env._now, c.id, c.balance, ""))
 
     def _pay(self, inv: _Invoice) -> None:
         """The invoice is paid in full (as _settle, then _close, written out: one call per payment)."""
@@ -992,7 +1003,7 @@ class Simulation:
             inv.held = False
             c.hold_count -= 1
             if c.hold_count == 0:
-                self.events.append(Event("hold_end", now, c.id, c.balance, ""))
+                self._log(Event("hold_end", now, c.id, c.balance, ""))
 
     def _credit_note(self, inv: _Invoice) -> None:
         x = round(min(inv.remaining, inv.remaining * inv.dispute_share), 2)
@@ -1008,7 +1019,7 @@ class Simulation:
         self.written_off += r
         self._d_bad += r
         self.n_writeoffs += 1
-        self.events.append(Event("write_off", self.env._now, inv.cust.id, r, reason))
+        self._log(Event("write_off", self.env._now, inv.cust.id, r, reason))
         self._close(inv)
 
     def _start_hold(self, inv: _Invoice) -> None:
@@ -1017,7 +1028,7 @@ class Simulation:
         c.hold_count += 1
         if c.hold_count == 1:
             self.n_holds += 1
-            self.events.append(Event("hold_start", self.env._now, c.id, c.balance, ""))
+            self._log(Event("hold_start", self.env._now, c.id, c.balance, ""))
             self._strain(c, self.portfolio.hold_harshness)
 
     def _on_default(self, ev: Any) -> None:
@@ -1026,7 +1037,7 @@ class Simulation:
             return
         c.defaulted = True
         self.n_defaults += 1
-        self.events.append(Event("default", self.env._now, c.id, c.balance, ""))
+        self._log(Event("default", self.env._now, c.id, c.balance, ""))
         for inv in sorted(c.open, key=lambda x: x.id):
             self._write_off(inv, "default")
 
@@ -1035,7 +1046,7 @@ class Simulation:
         pf = self.portfolio
         now = self.env._now
         members = self._industry_members[idx]
-        self.events.append(Event("shock", now, -1, 0.0, self._industry_names[idx]))
+        self._log(Event("shock", now, -1, 0.0, self._industry_names[idx]))
         for cid, u in zip(members, draws, strict=True):
             c = self.customers[cid]
             if c.defaulted:
@@ -1129,7 +1140,7 @@ class Simulation:
         if policy is not None and policy != self.policy:
             self._apply_policy(policy)
             if self._day:
-                self.events.append(Event("policy_change", float(self._day), -1, 0.0, ""))
+                self._log(Event("policy_change", float(self._day), -1, 0.0, ""))
         start = self._day
         self._progress = on_progress
         self._progress_span = (start, start + days)
@@ -1253,6 +1264,26 @@ class Simulation:
             sim_events=self.sim_events(),
         )
 
+    def customer(self, cid: int) -> CustomerView:
+        """Customer ``cid`` (0 … customers − 1) as it is now."""
+        c = self.customers[cid]
+        return CustomerView(c.id, c.grade, c.behaviour, _status(c))
+
+    def aging_by_customer(self) -> list[CustomerAging]:
+        """Every customer's open invoices by aging bucket as of the last daily snapshot (a full scan)."""
+        last_day = self._day - 1
+        out = []
+        for c in self.customers:
+            buckets = [0.0] * 5
+            oldest = 0
+            for inv in c.open:
+                late = last_day - inv.due_day
+                buckets[_bucket(late)] += inv.remaining
+                oldest = max(oldest, late)
+            out.append(CustomerAging(CustomerView(c.id, c.grade, c.behaviour, _status(c)),
+                                     (buckets[0], buckets[1], buckets[2], buckets[3], buckets[4]), oldest))
+        return out
+
     def open_invoice_count(self) -> int:
         """Open invoices (a full scan; for tests and debugging, never called by the engine)."""
         return sum(len(c.open) for c in self.customers)
@@ -1264,6 +1295,29 @@ class Simulation:
     def min_open_balance(self) -> float:
         """Smallest remaining amount over open invoices (full scan; for invariant tests)."""
         return min((inv.remaining for c in self.customers for inv in c.open), default=0.0)
+
+
+def _status(c: _Customer) -> str:
+    if c.defaulted:
+        return "defaulted"
+    if c.churned:
+        return "churned"
+    if c.hold_count > 0:
+        return "hold"
+    return "active"
+
+
+def _bucket(late: int) -> int:
+    """Aging bucket of an invoice ``late`` days past due: current, 1-30, 31-60, 61-90, over 90."""
+    if late <= 0:
+        return 0
+    if late <= 30:
+        return 1
+    if late <= 60:
+        return 2
+    if late <= 90:
+        return 3
+    return 4
 
 
 def run(preset: Preset, policy: Policy | None = None, seed: int = 0, customers: int | None = None,
