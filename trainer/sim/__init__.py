@@ -17,20 +17,16 @@ from trainer.sim.params import (
     MAX_DAYS,
     PRIORITIES,
     TERMS,
-    GradePolicy,
-    Policy,
     PolicyError,
-    Portfolio,
-    Preset,
     Problem,
+)
+from trainer.sim.policy import GradePolicy, Policy, load_policy, policy_from_dict, policy_to_dict
+from trainer.sim.portfolio import Portfolio, portfolio_from_dict, portfolio_to_dict
+from trainer.sim.presets import (
+    Preset,
     default_presets_dir,
     list_presets,
-    load_policy,
     load_preset,
-    policy_from_dict,
-    policy_to_dict,
-    portfolio_from_dict,
-    portfolio_to_dict,
     preset_from_dict,
     validate_run,
 )
