@@ -73,13 +73,7 @@ class Collection(Ledger):
                 self._log(Event("escalation", now, c.id, inv.remaining, step))
             age = now - inv.due_t
             collectable = age <= 0 or age < inv.bad_age
-            j = self._u_next  # next uniform of the collection stream (as _uniform)
-            buf = self._u_buf
-            if j >= len(buf):
-                buf = self._u_buf = self._rc.random(4096).tolist()
-                j = 0
-            self._u_next = j + 1
-            u = buf[j]
+            u = self._uniform()
             if step == "agency":
                 pf = self.portfolio
                 inv.agency = True
@@ -96,38 +90,8 @@ class Collection(Ledger):
                         promised = now + self.portfolio.promise_days * self._uniform()
                     if promised < inv.pay_t:
                         inv.pay_t = promised
-                # the next step (as _plan_next)
-                days = self._step_days
-                if self._steps_sorted:
-                    k = _bisect_right(days, inv.last_day)
-                    nxt = inv.due_t + days[k] if k < len(days) else INF
-                else:
-                    nxt = INF
-                    last_day = inv.last_day
-                    for day in days:
-                        if day > last_day:
-                            nxt = inv.due_t + day
-                            break
-                last_step = inv.last_step
-                if last_step and last_step != "reminder" and inv.last_action_t + self._follow < nxt:
-                    nxt = inv.last_action_t + self._follow
-                inv.next_action_t = (now if now > nxt else nxt) if nxt < INF else INF
-            # the next wake-up (as _schedule; no action is pending now)
-            t = inv.pay_t
-            if inv.writeoff_t < t:
-                t = inv.writeoff_t
-            if not inv.agency and inv.next_action_t < t:
-                t = inv.next_action_t
-            if not inv.held and inv.hold_t < t:
-                t = inv.hold_t
-            if inv.dispute_share and inv.dispute_until < t:
-                t = inv.dispute_until
-            if t < inv.wake_t and t < INF:
-                inv.wake_t = t
-                inv.timers.append(t)
-                delay = t - now
-                self.scheduled += 1
-                _Timeout(self.env, delay if delay > 0.0 else 0.0, (inv, t)).callbacks.append(self._wake_cb)
+                self._plan_next(inv, now)
+            self._schedule(inv)  # no action is pending now
         if self._idle and self._tasks:
             self._dispatch()
 
@@ -196,12 +160,19 @@ class Collection(Ledger):
             self._dispatch()
 
     def _plan_next(self, inv: Invoice, now: float) -> None:
-        nxt = INF
-        last_day = inv.last_day
-        for day in self._step_days:
-            if day > last_day:
-                nxt = inv.due_t + day
-                break
+        """When the invoice's next collection step is due: the first step after the last one done, or
+        the follow-up of the last action if sooner."""
+        days = self._step_days
+        if self._steps_sorted:
+            k = _bisect_right(days, inv.last_day)
+            nxt = inv.due_t + days[k] if k < len(days) else INF
+        else:
+            nxt = INF
+            last_day = inv.last_day
+            for day in days:
+                if day > last_day:
+                    nxt = inv.due_t + day
+                    break
         if inv.last_step and inv.last_step != "reminder" and inv.last_action_t + self._follow < nxt:
             nxt = inv.last_action_t + self._follow
         inv.next_action_t = (now if now > nxt else nxt) if nxt < INF else INF

@@ -14,6 +14,7 @@ from trainer.sim.collectability import bad_ages
 from trainer.sim.collection import Collection
 from trainer.sim.entities import BLOCK_DAYS, INF, Customer, Invoice, OrderBlock
 from trainer.sim.params import BEHAVIOURS, GRADES, MAX_DAYS
+from trainer.sim.policy import GradePolicy
 
 _Timeout = simpy.Timeout
 
@@ -252,9 +253,7 @@ class Orders(Collection):
 
     def _issue(self, c: Customer, amount: float, blk: OrderBlock, i: int, k: int) -> None:
         """Raise an invoice with the grade's terms and the order's pre-drawn payment intentions."""
-        env = self.env
-        now = env.now
-        pf = self.portfolio
+        now = self.env.now
         gp = self._grades[c.grade]
         inv = Invoice()
         inv.id = self.n_invoices  # invoices are numbered from 0 in the order they are raised
@@ -262,9 +261,9 @@ class Orders(Collection):
         inv.cust = c
         inv.amount = inv.remaining = amount
         inv.issue_t = now
-        inv.issue_day = day = self._day
+        inv.issue_day = self._day
         inv.due_t = due = now + gp.net_days
-        inv.due_day = due_day = int(due)
+        inv.due_day = int(due)
         j = i * self._n_milestones + k
         inv.bad_age = bad_age = blk.bad_age[j]
         inv.agency = inv.closed = inv.held = inv.task_pending = False
@@ -272,7 +271,30 @@ class Orders(Collection):
         inv.last_action_t = -INF
         inv.last_step = inv.logged_step = ""
         inv.fx0 = self._fx_at(int(now)) if c.foreign else 1.0
-        # when would this customer pay of its own accord?
+        pay = self._own_payment(inv, c, gp, blk, j)
+        inv.pay_t = pay if (pay <= due or pay - due < bad_age) else INF
+        hold_days = self._hold_days
+        inv.hold_t = due + hold_days if hold_days is not None else INF
+        inv.writeoff_t = due + self._writeoff_days
+        c.open.add(inv)
+        c.balance += amount
+        self.invoiced += amount
+        self.outstanding += amount
+        self._d_sales += amount
+        self._d_credit += amount
+        self._book(inv, amount)  # on its due day and in today's aging bucket
+        # the first step of the ladder (see _plan_next: nothing has been done yet)
+        nxt = due + self._first_step_day
+        inv.next_action_t = (now if now > nxt else nxt) if nxt < INF else INF
+        inv.wake_t = INF  # no timer is pending yet
+        inv.timers = []
+        self._schedule(inv)
+
+    def _own_payment(self, inv: Invoice, c: Customer, gp: GradePolicy, blk: OrderBlock, j: int) -> float:
+        """When would this customer pay of its own accord? Sets the invoice's discount and dispute."""
+        now = inv.issue_t
+        due = inv.due_t
+        pf = self.portfolio
         if gp.discount > 0 and c.takes_discount:
             inv.discount = gp.discount
             inv.discount_until = now + gp.discount_days
@@ -291,56 +313,11 @@ class Orders(Collection):
         if blk.u_dispute[j] < pf.dispute_rate:
             self.n_disputes += 1
             inv.dispute_until = dispute_until = now + pf.dispute_days * blk.e_dispute[j]
-            inv.dispute_share = dispute_share = 2.0 * pf.credit_note_share * blk.u_share[j]
+            inv.dispute_share = 2.0 * pf.credit_note_share * blk.u_share[j]
             pay = max(pay, dispute_until + 1.0)
             if inv.discount:
                 inv.discount = 0.0
         else:
-            inv.dispute_until = dispute_until = -INF
-            inv.dispute_share = dispute_share = 0.0
-        inv.pay_t = pay = pay if (pay <= due or pay - due < bad_age) else INF
-        hold_days = self._hold_days
-        inv.hold_t = hold_t = due + hold_days if hold_days is not None else INF
-        inv.writeoff_t = writeoff_t = due + self._writeoff_days
-        c.open.add(inv)
-        c.balance += amount
-        self.invoiced += amount
-        self.outstanding += amount
-        self._d_sales += amount
-        self._d_credit += amount
-        # book the amount on its due day and in today's aging bucket (see _book)
-        self._by_due[due_day] += amount
-        age = day - due_day
-        lv = self._levels
-        if age <= 0:
-            lv[0] += amount
-        elif age <= 30:
-            lv[1] += amount
-        elif age <= 60:
-            lv[2] += amount
-        elif age <= 90:
-            lv[3] += amount
-        else:
-            lv[4] += amount
-        # the first step of the ladder (see _plan_next: nothing has been done yet)
-        nxt = due + self._first_step_day
-        inv.next_action_t = nxt = (now if now > nxt else nxt) if nxt < INF else INF
-        # the first wake-up (see _schedule: no timer is pending yet)
-        t = pay
-        if writeoff_t < t:
-            t = writeoff_t
-        if nxt < t:
-            t = nxt
-        if hold_t < t:
-            t = hold_t
-        if dispute_share and dispute_until < t:
-            t = dispute_until
-        if t < INF:
-            inv.wake_t = t
-            inv.timers = [t]
-            delay = t - now
-            self.scheduled += 1
-            _Timeout(env, delay if delay > 0.0 else 0.0, (inv, t)).callbacks.append(self._wake_cb)
-        else:
-            inv.wake_t = INF
-            inv.timers = []
+            inv.dispute_until = -INF
+            inv.dispute_share = 0.0
+        return pay
