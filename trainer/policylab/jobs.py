@@ -92,7 +92,7 @@ def submit(user_id: int, kind: str, params: dict[str, Any], *, workshop_id: int 
     return job
 
 
-def wait(job_id: int, timeout: float = 60.0) -> SimJob:
+def wait(job_id: int, timeout: float = 60.0) -> SimJob | None:
     """Block until a job has finished (tests, the benchmark, the demo seeder; never a view)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     future = _futures.get((id(app), job_id))
@@ -103,7 +103,7 @@ def wait(job_id: int, timeout: float = 60.0) -> SimJob:
         db.session.expire_all()
         job = db.session.get(SimJob, job_id)
         if job is None or job.finished or time.monotonic() > deadline:
-            return job  # type: ignore[return-value]
+            return job
         time.sleep(0.05)
 
 

@@ -1,8 +1,9 @@
 """Portfolio simulation of receivables under a credit and collection policy (pure Python, no Flask).
 
-Public API for the web layer and the CLI::
-
-    from trainer.sim import load_preset, policy_from_dict, run, Simulation, replicate, kpis
+The public API for the web layer and the CLI is what this package exports: ``load_preset``,
+``policy_from_dict``, ``run``, ``Simulation``, ``replicate``, ``kpis`` and the rest of ``__all__``.
+Code outside the engine watches a run through :class:`Observer` and reads it through
+:meth:`Simulation.customer` and :meth:`Simulation.aging_by_customer`; it never subclasses the engine.
 
 See docs/simulation.md for the model, its assumptions and the policy schema.
 """

@@ -37,7 +37,7 @@ def _whole(raw: object, fld: str, problems: list[sim.Problem], minimum: int, max
         problems.append(sim.Problem(fld, "required", "must have a value"))
         return None
     try:
-        value = float(raw) if not isinstance(raw, int | float) else raw
+        value = float(str(raw)) if not isinstance(raw, int | float) else raw
     except (TypeError, ValueError):
         problems.append(sim.Problem(fld, "must_be_number", f"must be a number, got {raw!r}", {"value": str(raw)}))
         return None

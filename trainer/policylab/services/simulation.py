@@ -55,7 +55,7 @@ def cash(summary: Mapping[str, Any]) -> float:
 
 def _defaults(engine: sim.Simulation, result: sim.SimResult, policy: sim.Policy) -> list[dict[str, Any]]:
     """The customers who defaulted, largest balance first, with the terms the policy gave them."""
-    defaults = []
+    defaults: list[dict[str, Any]] = []
     for e in result.events:
         if e.kind == "default":
             c = engine.customer(e.customer)
