@@ -202,7 +202,7 @@ class Collection(Ledger):
             return
         timers = inv.timers
         timers.remove(t_sched)
-        inv.wake_t = wake = min(timers) if timers else INF
+        inv.wake_t = min(timers) if timers else INF
         env = self.env
         now = env.now
         if now >= inv.pay_t:
@@ -217,19 +217,4 @@ class Collection(Ledger):
             self._start_hold(inv)
         if not inv.task_pending and not inv.agency and now >= inv.next_action_t:
             self._enqueue(inv, now)
-        # the next wake-up (as _schedule)
-        t = inv.pay_t
-        if inv.writeoff_t < t:
-            t = inv.writeoff_t
-        if not inv.task_pending and not inv.agency and inv.next_action_t < t:
-            t = inv.next_action_t
-        if not inv.held and inv.hold_t < t:
-            t = inv.hold_t
-        if inv.dispute_share and inv.dispute_until < t:
-            t = inv.dispute_until
-        if t < wake and t < INF:
-            inv.wake_t = t
-            timers.append(t)
-            delay = t - now
-            self.scheduled += 1
-            _Timeout(env, delay if delay > 0.0 else 0.0, (inv, t)).callbacks.append(self._wake_cb)
+        self._schedule(inv)  # the next wake-up

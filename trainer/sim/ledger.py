@@ -38,28 +38,13 @@ class Ledger(SimState):
                 self._log(Event("hold_end", self.env.now, c.id, c.balance, ""))
 
     def _pay(self, inv: Invoice) -> None:
-        """The invoice is paid in full (as _settle, then _close, written out: one call per payment)."""
+        """The invoice is paid in full (as _settle, then _close, written out)."""
         now = self.env.now
         r = inv.remaining
         disc = round(r * inv.discount, 2) if inv.discount and now <= inv.discount_until + 1e-9 else 0.0
         cash = r - disc
         c = inv.cust
-        # settle: take the remaining amount off the ledger by due day and today's aging bucket (as _book)
-        x = -r
-        dd = inv.due_day
-        self._by_due[dd] += x
-        age = self._day - dd
-        lv = self._levels
-        if age <= 0:
-            lv[0] += x
-        elif age <= 30:
-            lv[1] += x
-        elif age <= 60:
-            lv[2] += x
-        elif age <= 90:
-            lv[3] += x
-        else:
-            lv[4] += x
+        self._book(inv, -r)  # settle: off the ledger by due day and today's aging bucket
         if self.trace is not None:
             self.trace.append((inv.issue_t, now, r, inv.issue_day, self._day))
         c.balance -= r

@@ -12,8 +12,9 @@ Design, in short (docs/simulation.md has the full story):
 * Collection actions wait in a heap ordered by the trainee's priority rule; ``collectors`` idle
   collectors take the first, and each action is a timeout whose callback completes it.
 * Everything on the clock is a SimPy timeout with a callback (orders and the daily snapshot included):
-  no generator processes to resume per event, and the hot callbacks are written out rather than split
-  into helper calls (the helpers they mirror stay for the rare paths).
+  no generator processes to resume per event. A few hot paths stay written out where a helper call
+  per event would show (a payment closes its invoice inline, an idle collector takes an action without
+  a trip through the queue, the order clock takes the next order directly).
 * Aging buckets are kept by bookkeeping: open amounts are booked by due day and in the current bucket,
   and the end-of-day snapshot slides four due-day cohorts between buckets, so it never scans invoices.
 
