@@ -13,6 +13,7 @@ import simpy
 from trainer.sim.entities import INF, Invoice
 from trainer.sim.ledger import Ledger
 from trainer.sim.results import Event
+from trainer.sim.state import Task
 
 _Timeout = simpy.Timeout
 _heappush = heapq.heappush
@@ -36,15 +37,19 @@ class Collection(Ledger):
             now = env.now
             self._d_wait += now - item[4]
             self._d_waits += 1
-            mean = self._work_days[item[3]]
-            work = -mean * math.log(1.0 - self._uniform()) if self._exp_work else mean
-            self._idle -= 1
-            # integrate busy collectors over time (utilisation), then count one more
-            self._d_busy += self._busy * (now - self._busy_since)
-            self._busy_since = now
-            self._busy += 1
-            self.scheduled += 1
-            _Timeout(env, work, item).callbacks.append(self._done_cb)
+            self._start_action(item, now)
+
+    def _start_action(self, item: Task, now: float) -> None:
+        """An idle collector takes ``item``: draw its work time, count one more busy collector, time it."""
+        mean = self._work_days[item[3]]
+        work = -mean * math.log(1.0 - self._uniform()) if self._exp_work else mean
+        self._idle -= 1
+        # integrate busy collectors over time (utilisation), then count one more
+        self._d_busy += self._busy * (now - self._busy_since)
+        self._busy_since = now
+        self._busy += 1
+        self.scheduled += 1
+        _Timeout(self.env, work, item).callbacks.append(self._done_cb)
 
     def _on_done(self, ev: Any) -> None:
         """A collector finished an action: cost, the customer's reaction, the next step."""
@@ -142,14 +147,7 @@ class Collection(Ledger):
             if self._max_queue < 1:
                 self._max_queue = 1
             self._d_waits += 1
-            mean = self._work_days[name]
-            work = -mean * math.log(1.0 - self._uniform()) if self._exp_work else mean
-            self._idle -= 1
-            self._d_busy += self._busy * (now - self._busy_since)
-            self._busy_since = now
-            self._busy += 1
-            self.scheduled += 1
-            _Timeout(self.env, work, (0.0, self._seq, inv, name, now)).callbacks.append(self._done_cb)
+            self._start_action((0.0, self._seq, inv, name, now), now)
             return
         rule = self._rule
         key = inv.due_t if rule == 0 else (-inv.remaining if rule == 1 else now)
