@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from trainer import sim
 from trainer.extensions import db
 from trainer.policylab import jobs
-from trainer.policylab import services as lab
 from trainer.policylab.models import SimJob, SimRun
+from trainer.policylab.services import presets, simulation
 
 SMALL = {"customers": "60", "days": "120", "seed": "3"}
 
@@ -225,7 +225,7 @@ def test_a_run_is_saved_with_policy_seed_engine_and_summary(client, trainee):
     assert (run.preset, run.seed, run.customers, run.days) == ("distributor", 3, 60, 120)
     assert run.policy["grades"]["C"]["deposit"] == pytest.approx(0.4)
     assert run.policy["collectors"] == 6 and run.policy["ladder"]["legal"] == 91
-    assert run.engine_version == lab.engine_version() and "+" in run.engine_version
+    assert run.engine_version == presets.engine_version() and "+" in run.engine_version
     # the saved summary is exactly what the engine gives for this policy and seed
     expected = sim.run(sim.load_preset("distributor"), sim.policy_from_dict(run.policy), seed=3, customers=60, days=120)
     assert run.summary["dso"] == pytest.approx(expected.summary.dso)
@@ -263,13 +263,14 @@ def test_aging_table_sorts_by_any_column(client, trainee):
 
 def test_aging_by_customer_adds_up_to_the_engines_buckets(app):
     the_preset = sim.load_preset("distributor")
-    lab_sim = lab.LabSimulation(the_preset, seed=5, customers=80)
-    lab_sim.advance(200)
-    result = lab_sim.result()
-    rows = lab_sim.aging_by_customer()
+    refused = simulation.RefusedOrders()
+    engine = sim.Simulation(the_preset, seed=5, customers=80, observers=[refused])
+    engine.advance(200)
+    result = engine.result()
+    rows = simulation.aging_rows(engine)
     for b in range(5):
         assert sum(r["buckets"][b] for r in rows) == pytest.approx(result.daily.buckets(len(result.daily) - 1)[b], abs=1.0)
-    assert sum(lab_sim.lost_value_by_reason.values()) == pytest.approx(result.summary.lost_sales)
+    assert sum(refused.value_by_reason.values()) == pytest.approx(result.summary.lost_sales)
 
 
 def test_copy_into_a_new_policy_prefills_the_form(client, trainee):
@@ -327,7 +328,7 @@ def test_compare_with_the_preset_default_on_the_same_seed(client, trainee):
     job = jobs.wait(int(response.headers["Location"].rsplit("/", 1)[1]))
     assert job.status == "done"
     baseline = db.session.get(SimRun, job.run_id)
-    assert baseline.policy == lab.default_policy("distributor")
+    assert baseline.policy == presets.default_policy("distributor")
     assert (baseline.seed, baseline.customers, baseline.days) == (run.seed, run.customers, run.days)
     page = client.get(f"/sim/jobs/{job.id}")
     assert page.headers["Location"].endswith(f"/sim/compare/{run.id}/{baseline.id}")

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from tests.web.test_sim import SMALL, submit_policy
 from trainer.extensions import db
-from trainer.policylab import jobs
-from trainer.policylab import services as lab
+from trainer.policylab import jobs, worker
 from trainer.policylab.models import SimJob, SimRun
+from trainer.policylab.services import presets, runs
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL")
 
@@ -25,7 +25,7 @@ def trainee(signed_in):
 
 
 def _params(**changes):
-    params = {"preset": "distributor", "policy": lab.default_policy("distributor"), "seed": 1, "customers": 40,
+    params = {"preset": "distributor", "policy": presets.default_policy("distributor"), "seed": 1, "customers": 40,
               "days": 60, "name": "job"}
     params.update(changes)
     return params
@@ -75,13 +75,30 @@ def test_a_failing_job_shows_its_error_and_saves_nothing(client, trainee, app):
 
 def test_a_crash_while_saving_rolls_back_the_whole_run(app, trainee, monkeypatch):
     def broken_save(job, payload):
-        lab._save_run(job, payload)  # the run row is added…
+        runs.save_run(job, payload)  # the run row is added…
         raise RuntimeError("disk full")  # …and then something breaks before the commit
 
-    monkeypatch.setitem(lab.JOB_HANDLERS, "run", lab.JobHandler(lab._compute_run, broken_save))
+    monkeypatch.setitem(jobs.HANDLERS, "run", jobs.JobHandler(runs.compute_run, broken_save))
     job = jobs.wait(jobs.submit(trainee.id, "run", _params()).id)
     assert job.status == "failed" and job.message == "disk full" and job.run_id is None
     assert db.session.scalar(select(func.count()).select_from(SimRun)) == 0
+
+
+def test_the_lab_registers_its_handlers_and_the_queue_names_the_worker_entry_point(app):
+    assert {"run", "replicate", "round"} <= set(jobs.HANDLERS)
+    module, _, name = jobs.WORKER_FUNCTION.rpartition(".")
+    assert module == worker.__name__ and getattr(worker, name) is worker.rq_execute
+
+
+def test_the_worker_entry_point_runs_a_queued_job_in_the_surrounding_app(app, trainee):
+    job = SimJob(user_id=trainee.id, kind="run", params=_params(name="By the worker"), backend="rq")
+    db.session.add(job)
+    db.session.commit()
+    worker.rq_execute(job.id)
+    db.session.expire_all()
+    done = db.session.get(SimJob, job.id)
+    assert done.status == "done", done.message
+    assert db.session.get(SimRun, done.run_id).name == "By the worker"
 
 
 def test_an_unreachable_queue_says_so(client, trainee, app):

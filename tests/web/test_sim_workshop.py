@@ -11,8 +11,8 @@ from tests.web.test_sim import field_errors, form_values
 from trainer import sim
 from trainer.extensions import db
 from trainer.policylab import jobs
-from trainer.policylab import services as lab
 from trainer.policylab.models import SimDecision, SimJob, SimRoundResult, SimWorkshop
+from trainer.policylab.services import presets, rounds, workshops
 
 
 @pytest.fixture
@@ -140,15 +140,15 @@ def test_rounds_late_submissions_silent_teams_and_the_leaderboard(client, action
     assert workshop.status == "finished"
     red, blue = sorted(workshop.teams, key=lambda t: t.name != "Red")
     # the silent team kept its last policy, logged as such
-    assert lab.round_decision(red, 2).carried and lab.round_decision(red, 2).policy["collectors"] == 8
-    assert lab.round_decision(blue, 1).carried and lab.round_decision(blue, 1).policy == lab.default_policy("distributor")
-    assert lab.round_decision(blue, 3).policy["grades"]["A"]["net_days"] == 30
+    assert workshops.round_decision(red, 2).carried and workshops.round_decision(red, 2).policy["collectors"] == 8
+    assert workshops.round_decision(blue, 1).carried and workshops.round_decision(blue, 1).policy == presets.default_policy("distributor")
+    assert workshops.round_decision(blue, 3).policy["grades"]["A"]["net_days"] == 30
 
     # the replayed result equals one continuous simulation advanced round by round
     the_preset = sim.load_preset("distributor")
     s = sim.Simulation(the_preset, seed=4, customers=40)
     for r in (1, 2, 3):
-        s.advance(30, sim.policy_from_dict(lab.round_decision(blue, r).policy))
+        s.advance(30, sim.policy_from_dict(workshops.round_decision(blue, r).policy))
     final = db.session.scalar(select(SimRoundResult).where(SimRoundResult.team_id == blue.id, SimRoundResult.round == 3))
     assert final.summary["collected"] == pytest.approx(s.result().summary.collected)
     assert final.summary["days"] == 90
@@ -203,7 +203,7 @@ def test_a_failed_round_job_reopens_the_round(client, actions, room, monkeypatch
     def explode(params, progress):
         raise RuntimeError("engine exploded")
 
-    monkeypatch.setitem(lab.JOB_HANDLERS, "round", lab.JobHandler(explode, lab._save_round, lab._round_failed))
+    monkeypatch.setitem(jobs.HANDLERS, "round", jobs.JobHandler(explode, rounds.save_round, rounds.round_failed))
     html = client.get(f"/sim/workshops/{wid}").get_data(as_text=True)
     csrf = html.split('name="csrf_token" type="hidden" value="')[-1].split('"')[0]
     response = client.post(f"/sim/workshops/{wid}/close", data={"csrf_token": csrf})
@@ -224,9 +224,9 @@ def test_score_gives_twenty_points_per_measure():
         {"cash": 50.0, "bad_debt": 30.0, "dso": 60.0, "lost_sales": 10.0, "customers_kept": 80.0},
         {"cash": 75.0, "bad_debt": 20.0, "dso": 50.0, "lost_sales": 5.0, "customers_kept": 85.0},
     ]
-    scores = lab.score_teams(rows)
+    scores = rounds.score_teams(rows)
     assert [s["total"] for s in scores] == [100.0, 0.0, 50.0]
-    assert lab.score_teams(rows[:1])[0]["total"] == 100.0
+    assert rounds.score_teams(rows[:1])[0]["total"] == 100.0
 
 
 def test_home_asks_a_team_member_to_submit_until_they_do(client, actions, room):

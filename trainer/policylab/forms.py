@@ -17,7 +17,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, Field, HiddenField, IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from trainer.sim import GRADES, PRIORITIES, TERMS, Problem
@@ -137,8 +137,8 @@ def _choice_labels(spec: FieldSpec) -> list[tuple[str, Any]]:
     return [(c, labels.get(c, c)) for c in spec.choices]
 
 
-def _field_for(spec: FieldSpec):  # type: ignore[no-untyped-def]
-    kw = {"render_kw": {}}  # type: dict[str, Any]
+def _field_for(spec: FieldSpec) -> Field:
+    kw: dict[str, Any] = {"render_kw": {}}
     if spec.kind == "bool":
         return BooleanField(spec.label, default=False)
     if spec.kind == "choice":
@@ -199,7 +199,9 @@ RANGE = _l("Enter a whole number from %(min)s to %(max)s.")
 class WholeNumberField(IntegerField):
     """An integer field whose "not a number" message is ours (translated like the rest)."""
 
-    def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
+    data: Any  # an int once the form is valid, None when the entry was not a whole number
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
         try:
             super().process_formdata(valuelist)
         except ValueError:

@@ -6,9 +6,10 @@ handler reports progress, which is written on a separate connection so nothing e
 early), then saves the handler's rows and the job's ``done`` status in one transaction. Any exception
 rolls that back and records ``failed`` with the message: a run is never half-saved.
 
-Handlers live in :mod:`trainer.policylab.services` (``JOB_HANDLERS[kind]``), each a pair
-``compute(params, progress) -> payload`` (no database writes) and ``save(job, payload)`` (adds rows,
-does not commit); ``on_failure(job)`` may undo a status the submitter set (a workshop round).
+Handlers register themselves here with :func:`register` when their service module is imported (this
+module never imports them): each is a pair ``compute(params, progress) -> payload`` (no database
+writes) and ``save(job, payload)`` (adds rows, does not commit); ``on_failure(job)`` may undo a status
+the submitter set (a workshop round). RQ workers run :func:`trainer.policylab.worker.rq_execute`.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app
 from sqlalchemy import update
 
 from trainer.core.time import utcnow
@@ -32,11 +34,31 @@ log = logging.getLogger(__name__)
 
 DEFAULT_QUEUE = "trainer-sim"
 PROGRESS_EVERY_SECONDS = 0.4
+WORKER_FUNCTION = "trainer.policylab.worker.rq_execute"  # by name: RQ imports it in the worker
+
+Progress = Callable[[float], None]
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 _futures: dict[tuple[int, int], Future[None]] = {}
-_worker_app: Flask | None = None
+
+
+@dataclass(frozen=True)
+class JobHandler:
+    """What a kind of job does: compute (no database writes), save (adds rows), undo on failure."""
+
+    compute: Callable[[dict[str, Any], Progress], Any]
+    save: Callable[[SimJob, Any], None]
+    on_failure: Callable[[SimJob], None] | None = None
+
+
+#: kind -> handler; filled by :func:`register` as the service modules are imported
+HANDLERS: dict[str, JobHandler] = {}
+
+
+def register(kind: str, handler: JobHandler) -> None:
+    """Make ``kind`` runnable (a service module calls this once, at import)."""
+    HANDLERS[kind] = handler
 
 
 class JobQueueUnavailable(RuntimeError):
@@ -55,7 +77,7 @@ def submit(user_id: int, kind: str, params: dict[str, Any], *, workshop_id: int 
     db.session.commit()
     if job.backend == "rq":
         try:
-            _queue(app).enqueue(rq_execute, job.id, job_timeout=int(app.config.get("SIM_JOB_TIMEOUT", 1800)),
+            _queue(app).enqueue(WORKER_FUNCTION, job.id, job_timeout=int(app.config.get("SIM_JOB_TIMEOUT", 1800)),
                                 result_ttl=600, failure_ttl=86400)
         except Exception as exc:  # redis down: say so on the job instead of a 500
             log.exception("could not enqueue simulation job %s", job.id)
@@ -70,7 +92,7 @@ def submit(user_id: int, kind: str, params: dict[str, Any], *, workshop_id: int 
     return job
 
 
-def wait(job_id: int, timeout: float = 60.0) -> SimJob:
+def wait(job_id: int, timeout: float = 60.0) -> SimJob | None:
     """Block until a job has finished (tests, the benchmark, the demo seeder; never a view)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     future = _futures.get((id(app), job_id))
@@ -81,7 +103,7 @@ def wait(job_id: int, timeout: float = 60.0) -> SimJob:
         db.session.expire_all()
         job = db.session.get(SimJob, job_id)
         if job is None or job.finished or time.monotonic() > deadline:
-            return job  # type: ignore[return-value]
+            return job
         time.sleep(0.05)
 
 
@@ -103,31 +125,14 @@ def execute(app: Flask, job_id: int) -> None:
             db.session.remove()
 
 
-def rq_execute(job_id: int) -> None:
-    """The function RQ workers call. Uses the surrounding app when there is one (tests run a
-    SimpleWorker inside the test app), else builds the app from the environment once per process."""
-    global _worker_app
-    if has_app_context():
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-    else:
-        if _worker_app is None:
-            from trainer import create_app
-
-            _worker_app = create_app()
-        app = _worker_app
-    execute(app, job_id)
-
-
 def _execute(job_id: int) -> None:
-    from trainer.policylab.services import JOB_HANDLERS
-
     job = db.session.get(SimJob, job_id)
     if job is None or job.status != "queued":
         return
     job.status = "running"
     job.started_at = utcnow()
     db.session.commit()
-    handler = JOB_HANDLERS.get(job.kind)
+    handler = HANDLERS.get(job.kind)
     try:
         if handler is None:
             raise ValueError(f"unknown job kind {job.kind!r}")

@@ -24,6 +24,7 @@ from trainer.policylab.charts import (
     stacked_bar_chart,
 )
 from trainer.policylab.forms import BY_PATH, PRIORITY_LABELS, TERMS_LABELS
+from trainer.sim.results import MONTH_DAYS
 
 CURRENCY_SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "HKD": "HK$"}
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -92,8 +93,6 @@ class Fmt:
 
     def day(self, day: int) -> str:
         """A simulation day as a date in the run's calendar (365-day years)."""
-        from trainer.sim.results import MONTH_DAYS
-
         year, rest = divmod(int(day), 365)
         month = 0
         while rest >= MONTH_DAYS[month]:
@@ -269,7 +268,7 @@ def band_views(result: Mapping[str, Any], fmt: Fmt) -> list[BandView]:
         bands = [
             Band(_("Your policy"), *data["yours"]),
             Band(_("Preset default"), *data["default"]),
-            Band(_("Difference (yours − default)"), *data["difference"], color="#5b6b73"),
+            Band(_("Difference (yours − default)"), *_band_values(data["difference"]), color="#5b6b73"),
         ]
         chart = band_chart(f"band-{key}", label, bands, fmt=f,
                            columns=("", _("10th percentile"), _("Median"), _("90th percentile")))
@@ -298,11 +297,16 @@ def debrief(result: Mapping[str, Any], summary: Mapping[str, Any], fmt: Fmt) -> 
     f = result.get("debrief") or {}
     if not f:
         return []
-    out: list[tuple[str, str]] = []
     margin = float(f.get("margin") or result.get("margin") or 0.0)
-    bad_total = float(summary.get("bad_debt") or 0.0)
+    return [
+        (_("Bad debt"), _bad_debt_paragraph(f, float(summary.get("bad_debt") or 0.0), margin, fmt)),
+        (_("Orders refused and customers lost"), _refusals_paragraph(f, margin, fmt)),
+        (_("Collectors"), _collectors_paragraph(f, fmt)),
+    ]
 
-    # who defaulted and why it hurt
+
+def _bad_debt_paragraph(f: Mapping[str, Any], bad_total: float, margin: float, fmt: Fmt) -> str:
+    """Who defaulted and why it hurt."""
     if not f.get("default_count"):
         text = _("No customer defaulted during the run.")
     else:
@@ -323,9 +327,11 @@ def debrief(result: Mapping[str, Any], summary: Mapping[str, Any], fmt: Fmt) -> 
     if f.get("write_offs", {}).get("age", 0) > 0:
         text += " " + _("Another %(amount)s was written off because invoices reached the write-off day unpaid.",
                         amount=fmt.money(f["write_offs"]["age"]))
-    out.append((_("Bad debt"), text))
+    return text
 
-    # credit holds, limits and terms
+
+def _refusals_paragraph(f: Mapping[str, Any], margin: float, fmt: Fmt) -> str:
+    """Credit holds, limits and terms: the orders they refused and the customers who left."""
     counts, values = f.get("lost_count", {}), f.get("lost_value", {})
     parts = []
     if counts.get("hold"):
@@ -347,9 +353,11 @@ def debrief(result: Mapping[str, Any], summary: Mapping[str, Any], fmt: Fmt) -> 
                        value=fmt.money(values.get("grade"))))
     if f.get("churned"):
         parts.append(_("%(n)s customers left because collection or holds were too harsh for them.", n=f["churned"]))
-    out.append((_("Orders refused and customers lost"), " ".join(parts)))
+    return " ".join(parts)
 
-    # where collectors queued
+
+def _collectors_paragraph(f: Mapping[str, Any], fmt: Fmt) -> str:
+    """How busy the collectors were, where they queued, how far invoices escalated."""
     util = 100.0 * float(f.get("utilisation") or 0.0)
     text = _("Your %(n)s collectors were busy %(util)s of the time.", n=f.get("collectors", 0), util=fmt.pct(util, 0))
     busiest = f.get("busiest")
@@ -375,13 +383,19 @@ def debrief(result: Mapping[str, Any], summary: Mapping[str, Any], fmt: Fmt) -> 
     text += " " + _("%(manager)s invoices reached the manager step, %(executive)s the executive, %(legal)s legal; "
                     "%(agency)s went to an agency.", manager=esc.get("manager", 0), executive=esc.get("executive", 0),
                     legal=esc.get("legal", 0), agency=f.get("agency", 0))
-    out.append((_("Collectors"), text))
-    return out
+    return text
+
+
+def _band_values(values: Sequence[float]) -> tuple[float, float, float]:
+    """A saved band's (10th percentile, median, 90th percentile)."""
+    low, mid, high = values
+    return float(low), float(mid), float(high)
 
 
 def _terms_phrase(d: Mapping[str, Any]) -> str:
     if d.get("terms") != "net":
-        return str(TERMS_LABELS.get(d.get("terms"), d.get("terms"))).lower()
+        terms = str(d.get("terms"))
+        return str(TERMS_LABELS.get(terms, terms)).lower()
     if d.get("limit") is None:
         return _("on %(days)s days' credit with no credit limit", days=d.get("net_days"))
     return _("on %(days)s days' credit with a limit of %(months)s months of purchases", days=d.get("net_days"),

@@ -16,6 +16,7 @@ the one-timer loop, however little the model does per event.
 from __future__ import annotations
 
 import gc
+import heapq
 import math
 import resource
 import sys
@@ -29,7 +30,7 @@ import simpy
 from simpy.events import NORMAL
 
 from trainer.sim.model import Simulation
-from trainer.sim.params import Preset
+from trainer.sim.presets import Preset
 
 __all__ = ["BenchResult", "bare_loop_seconds", "bench", "print_bench"]
 
@@ -100,12 +101,38 @@ class _Schedule:
     pending: float
 
 
+class _MirroredEnvironment(simpy.Environment):
+    """An environment that keeps its own copy of the event queue through SimPy's public ``schedule``
+    and ``step``: (time, priority, order of scheduling, event), which is how SimPy orders its queue,
+    so the mirror always knows which event ``step`` processes next."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mirror: list[tuple[float, int, int, Any]] = []
+        self.order = 0
+        self.on_schedule: Callable[[Any, int, float], None] | None = None
+        self.on_step: Callable[[tuple[float, int, int, Any]], None] | None = None
+
+    def schedule(self, event: Any, priority: Any = NORMAL, delay: Any = 0) -> None:
+        heapq.heappush(self.mirror, (self.now + delay, priority, self.order, event))
+        self.order += 1
+        super().schedule(event, priority, delay)
+        if self.on_schedule is not None:
+            self.on_schedule(event, priority, delay)
+
+    def step(self) -> None:
+        if self.mirror:
+            item = heapq.heappop(self.mirror)
+            if self.on_step is not None:
+                self.on_step(item)
+        super().step()
+
+
 def _record_schedule(preset: Preset, customers: int, days: int, policy: Any = None) -> _Schedule:
     """Run the model once (untimed) and record the timeouts it schedules, as a tree of callbacks."""
-    sim = Simulation(preset, policy, seed=1, customers=customers)
-    env: Any = sim.env
-    queue: list[tuple[float, int, int, Any]] = env._queue
-    setup = sorted(queue, key=lambda item: item[2])  # (time, priority, id, event), in order of scheduling
+    env = _MirroredEnvironment()
+    sim = Simulation(preset, policy, seed=1, customers=customers, env=env)
+    setup = sorted(env.mirror, key=lambda item: item[2])  # (time, priority, order, event), as scheduled
     children: list[list[tuple[float, int]]] = []
     for k, item in enumerate(setup):
         item[3].__dict__["_bench_id"] = k
@@ -113,28 +140,22 @@ def _record_schedule(preset: Preset, customers: int, days: int, policy: Any = No
     current: list[tuple[float, int]] = []
     seen = [0, 0]  # events processed, sum of the queue's length before each
 
-    plain_schedule: Callable[..., None] = env.schedule
-    plain_step: Callable[[], None] = env.step
-
-    def schedule(event: Any, priority: int = NORMAL, delay: float = 0) -> None:
-        plain_schedule(event, priority, delay)
+    def scheduled(event: Any, priority: int, delay: float) -> None:
         if priority != NORMAL:  # run(until=...)'s own stop event: the replay's run makes its own
             return
         event.__dict__["_bench_id"] = len(children)
         current.append((delay, len(children)))
         children.append([])
 
-    def step() -> None:
+    def stepping(item: tuple[float, int, int, Any]) -> None:
         nonlocal current
-        if queue:
-            seen[0] += 1
-            seen[1] += len(queue)
-            k = queue[0][3].__dict__.get("_bench_id")
-            current = children[k] if k is not None else []
-        plain_step()
+        seen[0] += 1
+        seen[1] += len(env.mirror) + 1  # the queue's length before the pop
+        k = item[3].__dict__.get("_bench_id")
+        current = children[k] if k is not None else []
 
-    env.schedule = schedule
-    env.step = step
+    env.on_schedule = scheduled
+    env.on_step = stepping
     sim.advance(days)
     events = sim.sim_events()
     if len(children) != events:  # an event scheduled some other way would be missing from the replay
@@ -167,7 +188,7 @@ def _replay_env(s: _Schedule) -> simpy.Environment:
     timeout = simpy.Timeout
 
     def fire(ev: Any) -> None:
-        for delay, k in children[ev._value]:
+        for delay, k in children[ev.value]:
             timeout(env, delay, k).callbacks.append(fire)
 
     for delay, k in s.roots:

@@ -14,7 +14,9 @@ from typing import Any
 
 from trainer.sim.bench import bench, print_bench
 from trainer.sim.model import run
-from trainer.sim.params import MAX_CUSTOMERS, MAX_DAYS, PolicyError, list_presets, load_policy, load_preset
+from trainer.sim.params import MAX_CUSTOMERS, MAX_DAYS, PolicyError
+from trainer.sim.policy import load_policy
+from trainer.sim.presets import list_presets, load_preset
 from trainer.sim.results import SimResult, Summary
 
 __all__ = ["main"]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from trainer.sim.params import Preset, preset_from_dict
+from trainer.sim.presets import Preset, preset_from_dict
 
 FLAT_CURVE = [[0, 1.0], [24, 1.0]]
 

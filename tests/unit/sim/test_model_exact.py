@@ -9,7 +9,8 @@ import pytest
 
 from trainer.sim import Simulation, run
 from trainer.sim.collectability import DAYS_PER_MONTH, bad_ages, collectability
-from trainer.sim.params import DEFAULT_COLLECTABILITY_CURVE, Preset
+from trainer.sim.params import DEFAULT_COLLECTABILITY_CURVE
+from trainer.sim.presets import Preset
 
 
 def test_everyone_pays_on_day_t_with_steady_sales_gives_dso_t(make_preset: Callable[..., Preset]) -> None:

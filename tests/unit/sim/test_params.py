@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from trainer.sim.params import (
+from trainer.sim import (
     MAX_CUSTOMERS,
     MAX_DAYS,
     GradePolicy,

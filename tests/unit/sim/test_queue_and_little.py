@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 
 from trainer.sim import Simulation
-from trainer.sim.params import Preset
+from trainer.sim.presets import Preset
 from trainer.sim.theory import erlang_c, mmc_mean_wait, mmc_utilisation
 
 COLLECTORS = 3

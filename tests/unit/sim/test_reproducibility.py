@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from trainer.sim import Simulation, load_preset, policy_from_dict, policy_to_dict, replicate, run
+from trainer.sim import PolicyError, Simulation, load_preset, policy_from_dict, policy_to_dict, replicate, run
 from trainer.sim.model import STREAMS
 
 
@@ -92,8 +92,6 @@ def test_workshop_rounds_switch_policy_and_continue_from_state(distributor) -> N
 
 
 def test_horizon_over_five_years_is_refused_even_in_segments(distributor) -> None:  # type: ignore[no-untyped-def]
-    from trainer.sim import PolicyError
-
     sim = Simulation(distributor, seed=1, customers=5)
     sim.advance(1800)
     with pytest.raises(PolicyError) as exc:

@@ -1,0 +1,133 @@
+"""Workshop rounds: replaying each team's policies one period per round, the round's figures, and
+the score out of 100. Registers the ``round`` job handler."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from trainer import sim
+from trainer.extensions import db
+from trainer.policylab import jobs
+from trainer.policylab.models import SimJob, SimRoundResult, SimWorkshop
+from trainer.policylab.services.presets import preset
+from trainer.policylab.services.simulation import Progress, cash
+
+
+def period_figures(result: sim.SimResult, first_day: int) -> dict[str, Any]:
+    """What happened in one round: flows over days ``first_day`` … end, balances at the end."""
+    d = result.daily
+    sl = slice(first_day, len(d))
+    credit = sum(d.credit_sales[sl])
+    days = len(d) - first_day
+    ar_end = d.ar[-1] if len(d) else 0.0
+    return {
+        "first_day": first_day,
+        "days": days,
+        "sales": sum(d.sales[sl]),
+        "collected": sum(d.collections[sl]) + sum(d.sales[sl]) - credit,  # cash sales and deposits count too
+        "bad_debt": sum(d.bad_debt[sl]),
+        "lost_sales": sum(d.lost_sales[sl]),
+        "ar_end": ar_end,
+        "dso": (ar_end / credit * days) if credit > 0 else None,
+    }
+
+
+SCORE_CRITERIA: tuple[tuple[str, bool], ...] = (
+    ("cash", True), ("bad_debt", False), ("dso", False), ("lost_sales", False), ("customers_kept", True),
+)
+POINTS_PER_CRITERION = 20.0
+
+
+def score_inputs(summary: Mapping[str, Any], customers: int) -> dict[str, float]:
+    return {
+        "cash": cash(summary),
+        "bad_debt": float(summary["bad_debt"]),
+        "dso": float(summary["dso"] if summary["dso"] is not None else 0.0),
+        "lost_sales": float(summary["lost_sales"]),
+        "customers_kept": float(max(0, customers - int(summary["churned"]) - int(summary["defaults"]))),
+    }
+
+
+def score_teams(inputs: Sequence[Mapping[str, float]]) -> list[dict[str, float]]:
+    """Up to 20 points per criterion: the best team gets 20, the weakest 0, the rest in proportion
+    (everyone gets 20 when all are equal). The total is out of 100."""
+    out: list[dict[str, float]] = [{} for _ in inputs]
+    for key, higher_better in SCORE_CRITERIA:
+        values = [float(x[key]) for x in inputs]
+        lo, hi = min(values, default=0.0), max(values, default=0.0)
+        for i, v in enumerate(values):
+            if hi - lo < 1e-9:
+                pts = POINTS_PER_CRITERION
+            else:
+                share = (v - lo) / (hi - lo)
+                pts = POINTS_PER_CRITERION * (share if higher_better else 1.0 - share)
+            out[i][key] = round(pts, 1)
+    for row in out:
+        row["total"] = round(sum(row[k] for k, _ in SCORE_CRITERIA), 1)
+    return out
+
+
+def advance_teams(params: dict[str, Any], progress: Progress | None = None) -> dict[str, Any]:
+    """Rebuild each team's position by replaying its policy sequence on the workshop seed, one
+    period per round (the engine is deterministic), and score the cumulative results."""
+    the_preset = preset(params["preset"])
+    round_days = int(params["round_days"])
+    teams = params["teams"]
+    rows = []
+    total_steps = sum(len(t["policies"]) for t in teams) or 1
+    done = 0
+    for t in teams:
+        policies = [sim.policy_from_dict(p, the_preset.policy) for p in t["policies"]]
+        engine = sim.Simulation(the_preset, policies[0], seed=int(params["seed"]), customers=int(params["customers"]))
+        for policy in policies:
+            engine.advance(round_days, policy)
+            done += 1
+            if progress:
+                progress(done / total_steps)
+        result = engine.result()
+        summary = result.summary.to_dict()
+        rows.append({
+            "team_id": t["team_id"],
+            "summary": summary,
+            "period": period_figures(result, round_days * (len(policies) - 1)),
+            "months": [{"label": m.label, "month": m.month, "year": m.year, "dso": m.dso,
+                        "collections": m.collections, "sales": m.sales,
+                        "credit_sales": m.credit_sales, "ar": m.ar} for m in result.months],
+            "inputs": score_inputs(summary, int(params["customers"])),
+        })
+    scores = score_teams([r["inputs"] for r in rows])
+    for row, score in zip(rows, scores, strict=True):
+        row["period"]["points"] = score
+        row["score"] = score["total"]
+    return {"round": int(params["round"]), "rows": rows}
+
+
+def add_round_results(round_no: int, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Add each team's figures and score for a round (the caller commits)."""
+    for row in rows:
+        db.session.add(SimRoundResult(team_id=row["team_id"], round=round_no, summary=row["summary"],
+                                      period=row["period"], months=row["months"], score=row["score"]))
+
+
+def save_round(job: SimJob, payload: Any) -> None:
+    workshop = db.session.get(SimWorkshop, job.params["workshop_id"])
+    if workshop is None:
+        raise ValueError("the workshop no longer exists")
+    r = int(payload["round"])
+    add_round_results(r, payload["rows"])
+    if r >= workshop.rounds:
+        workshop.status = "finished"
+    else:
+        workshop.current_round = r + 1
+        workshop.status = "open"
+
+
+def round_failed(job: SimJob) -> None:
+    workshop = db.session.get(SimWorkshop, job.params.get("workshop_id"))
+    if workshop is not None and workshop.status == "advancing":
+        workshop.status = "open"  # the facilitator may close the round again
+
+
+jobs.register("round", jobs.JobHandler(advance_teams, save_round, round_failed))
+

@@ -1,0 +1,27 @@
+"""The entry point RQ workers call (``rq worker trainer-sim``): it builds the app once per process.
+
+It lives apart from :mod:`trainer.policylab.jobs` so that the factory can be imported at the top
+here without a cycle (the factory imports the policy lab's views, which import the jobs).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, has_app_context
+
+from trainer.factory import create_app
+from trainer.policylab.jobs import execute
+
+_worker_app: Flask | None = None
+
+
+def rq_execute(job_id: int) -> None:
+    """Run one job. Uses the surrounding app when there is one (tests run a SimpleWorker inside the
+    test app), else builds the app from the environment once per process."""
+    global _worker_app
+    if has_app_context():
+        app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
+    else:
+        if _worker_app is None:
+            _worker_app = create_app()
+        app = _worker_app
+    execute(app, job_id)

@@ -1,0 +1,218 @@
+"""The collection desk: each invoice's wake-up timer, the ladder of collection steps, the queue of
+actions ordered by the trainee's priority rule, and collectors working through it."""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import math
+from typing import Any
+
+import simpy
+
+from trainer.sim.entities import INF, Invoice
+from trainer.sim.ledger import Ledger
+from trainer.sim.results import Event
+from trainer.sim.state import Task
+
+_Timeout = simpy.Timeout
+_heappush = heapq.heappush
+_heappop = heapq.heappop
+_bisect_right = bisect.bisect_right
+
+
+class Collection(Ledger):
+    """Timers, the collection ladder and the collectors' queue."""
+
+    def _dispatch(self) -> None:
+        """Give waiting actions to idle collectors, highest priority first."""
+        tasks = self._tasks
+        env = self.env
+        while self._idle and tasks:
+            item = _heappop(tasks)
+            inv = item[2]
+            if inv.closed:
+                inv.task_pending = False
+                continue
+            now = env.now
+            self._d_wait += now - item[4]
+            self._d_waits += 1
+            self._start_action(item, now)
+
+    def _start_action(self, item: Task, now: float) -> None:
+        """An idle collector takes ``item``: draw its work time, count one more busy collector, time it."""
+        mean = self._work_days[item[3]]
+        work = -mean * math.log(1.0 - self._uniform()) if self._exp_work else mean
+        self._idle -= 1
+        # integrate busy collectors over time (utilisation), then count one more
+        self._d_busy += self._busy * (now - self._busy_since)
+        self._busy_since = now
+        self._busy += 1
+        self.scheduled += 1
+        _Timeout(self.env, work, item).callbacks.append(self._done_cb)
+
+    def _on_done(self, ev: Any) -> None:
+        """A collector finished an action: cost, the customer's reaction, the next step."""
+        item = ev.value
+        now = self.env.now
+        self._d_busy += self._busy * (now - self._busy_since)
+        self._busy_since = now
+        self._busy -= 1
+        if self._retiring:
+            self._retiring -= 1
+        else:
+            self._idle += 1
+        inv: Invoice = item[2]
+        inv.task_pending = False
+        step: str = item[3]
+        cost, harsh, strength, escalation = self._step_info[step]
+        c = inv.cust
+        self.n_actions += 1
+        self.action_cost += cost
+        if harsh > 0:
+            self._strain(c, harsh)
+        if not inv.closed:
+            if escalation and inv.logged_step != step:
+                inv.logged_step = step  # log the first action at each level, not every follow-up
+                self.n_escalations += 1
+                self._log(Event("escalation", now, c.id, inv.remaining, step))
+            age = now - inv.due_t
+            collectable = age <= 0 or age < inv.bad_age
+            u = self._uniform()
+            if step == "agency":
+                pf = self.portfolio
+                inv.agency = True
+                self.n_agency += 1
+                self._log(Event("agency", now, c.id, inv.remaining, ""))
+                delay = -pf.agency_days * math.log(1.0 - self._uniform())
+                inv.pay_t = now + delay if (collectable and u < strength) else INF
+                inv.next_action_t = INF
+            else:
+                if collectable and now >= inv.dispute_until and u < strength * c.resp:
+                    if step == "reminder":
+                        promised = max(now, inv.due_t)
+                    else:
+                        promised = now + self.portfolio.promise_days * self._uniform()
+                    if promised < inv.pay_t:
+                        inv.pay_t = promised
+                self._plan_next(inv, now)
+            self._schedule(inv)  # no action is pending now
+        if self._idle and self._tasks:
+            self._dispatch()
+
+    def _priority(self, inv: Invoice, t: float) -> float:
+        """Queue key of an action: smaller is served first."""
+        rule = self.policy.priority
+        if rule == "oldest_debt":
+            return inv.due_t
+        if rule == "largest_balance":
+            return -inv.remaining
+        return t
+
+    def _enqueue(self, inv: Invoice, now: float) -> None:
+        # the current step: the last one whose day has come (a wake planned for due + day may land a hair
+        # early in floating point)
+        age = now - inv.due_t + 1e-9
+        if self._steps_sorted:
+            k = _bisect_right(self._step_days, age)
+            if not k:
+                inv.next_action_t = INF
+                return
+            name, day = self._steps[k - 1]
+        else:
+            found = None
+            for step in self._steps:
+                if step[1] <= age:
+                    found = step
+                else:
+                    break
+            if found is None:
+                inv.next_action_t = INF
+                return
+            name, day = found
+        if inv.dispute_until > now and name != "reminder":
+            # a disputed invoice is not chased: the dispute is worked first
+            inv.next_action_t = inv.dispute_until
+            return
+        inv.last_day = day
+        inv.last_step = name
+        inv.last_action_t = now
+        inv.next_action_t = INF
+        inv.task_pending = True
+        self._seq += 1
+        tasks = self._tasks
+        if self._idle and not tasks:
+            # an idle collector takes it at once: what pushing it on the empty queue and popping it again
+            # in _dispatch would do (the wait is zero; the queue held one action)
+            if self._max_queue < 1:
+                self._max_queue = 1
+            self._d_waits += 1
+            self._start_action((0.0, self._seq, inv, name, now), now)
+            return
+        rule = self._rule
+        key = inv.due_t if rule == 0 else (-inv.remaining if rule == 1 else now)
+        _heappush(tasks, (key, self._seq, inv, name, now))
+        if len(tasks) > self._max_queue:
+            self._max_queue = len(tasks)
+        if self._idle:
+            self._dispatch()
+
+    def _plan_next(self, inv: Invoice, now: float) -> None:
+        """When the invoice's next collection step is due: the first step after the last one done, or
+        the follow-up of the last action if sooner."""
+        days = self._step_days
+        if self._steps_sorted:
+            k = _bisect_right(days, inv.last_day)
+            nxt = inv.due_t + days[k] if k < len(days) else INF
+        else:
+            nxt = INF
+            last_day = inv.last_day
+            for day in days:
+                if day > last_day:
+                    nxt = inv.due_t + day
+                    break
+        if inv.last_step and inv.last_step != "reminder" and inv.last_action_t + self._follow < nxt:
+            nxt = inv.last_action_t + self._follow
+        inv.next_action_t = (now if now > nxt else nxt) if nxt < INF else INF
+
+    def _schedule(self, inv: Invoice) -> None:
+        t = inv.pay_t
+        if inv.writeoff_t < t:
+            t = inv.writeoff_t
+        if not inv.task_pending and not inv.agency and inv.next_action_t < t:
+            t = inv.next_action_t
+        if not inv.held and inv.hold_t < t:
+            t = inv.hold_t
+        if inv.dispute_share and inv.dispute_until < t:
+            t = inv.dispute_until
+        if t < inv.wake_t and t < INF:
+            # a later pending timer stays: when it fires it re-checks what is due then
+            inv.wake_t = t
+            inv.timers.append(t)
+            env = self.env
+            delay = t - env.now
+            self.scheduled += 1
+            _Timeout(env, delay if delay > 0.0 else 0.0, (inv, t)).callbacks.append(self._wake_cb)
+
+    def _on_wake(self, ev: Any) -> None:
+        inv, t_sched = ev.value
+        if inv.closed:
+            return
+        timers = inv.timers
+        timers.remove(t_sched)
+        inv.wake_t = min(timers) if timers else INF
+        env = self.env
+        now = env.now
+        if now >= inv.pay_t:
+            self._pay(inv)
+            return
+        if now >= inv.writeoff_t:
+            self._write_off(inv, "age")
+            return
+        if inv.dispute_share and now >= inv.dispute_until:
+            self._credit_note(inv)
+        if not inv.held and now >= inv.hold_t:
+            self._start_hold(inv)
+        if not inv.task_pending and not inv.agency and now >= inv.next_action_t:
+            self._enqueue(inv, now)
+        self._schedule(inv)  # the next wake-up
