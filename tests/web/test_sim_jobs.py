@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.web.test_sim import SMALL, submit_policy
+from trainer import worker
 from trainer.extensions import db
-from trainer.policylab import jobs, worker
+from trainer.policylab import jobs
 from trainer.policylab.models import SimJob, SimRun
 from trainer.policylab.services import presets, runs
 

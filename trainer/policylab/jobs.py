@@ -9,7 +9,7 @@ rolls that back and records ``failed`` with the message: a run is never half-sav
 Handlers register themselves here with :func:`register` when their service module is imported (this
 module never imports them): each is a pair ``compute(params, progress) -> payload`` (no database
 writes) and ``save(job, payload)`` (adds rows, does not commit); ``on_failure(job)`` may undo a status
-the submitter set (a workshop round). RQ workers run :func:`trainer.policylab.worker.rq_execute`.
+the submitter set (a workshop round). RQ workers run :func:`trainer.worker.rq_execute`.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_QUEUE = "trainer-sim"
 PROGRESS_EVERY_SECONDS = 0.4
-WORKER_FUNCTION = "trainer.policylab.worker.rq_execute"  # by name: RQ imports it in the worker
+WORKER_FUNCTION = "trainer.worker.rq_execute"  # by name: RQ imports it in the worker
 
 Progress = Callable[[float], None]
 

@@ -1,7 +1,7 @@
 """The entry point RQ workers call (``rq worker trainer-sim``): it builds the app once per process.
 
-It lives apart from :mod:`trainer.policylab.jobs` so that the factory can be imported at the top
-here without a cycle (the factory imports the policy lab's views, which import the jobs).
+Like the factory, it sits above every feature: it imports the factory at the top, and the job
+queue names it only by string (:data:`trainer.policylab.jobs.WORKER_FUNCTION`), so there is no cycle.
 """
 
 from __future__ import annotations
