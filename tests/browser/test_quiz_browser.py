@@ -13,6 +13,7 @@ from trainer.accounts import demo
 from trainer.accounts.models import User
 from trainer.extensions import db
 from trainer.learn import services as learning
+from trainer.learn.services import lookups
 from trainer.quiz.services import progress
 
 COURSE = "ar-essentials"
@@ -33,7 +34,7 @@ def make_reader(live_server, email: str, name: str, module: str) -> str:
         user.set_password(demo.DEMO_PASSWORD)
         db.session.add(user)
         db.session.commit()
-        for lesson in learning.get_course(COURSE).module(module).lessons:
+        for lesson in lookups.get_course(COURSE).module(module).lessons:
             learning.complete_lesson(user.id, COURSE, lesson.id, "zh")
         db.session.remove()
     return email
