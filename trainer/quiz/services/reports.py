@@ -73,7 +73,7 @@ class AssignmentAttempt:
     percent: float | None
 
 
-def final_exams(members: Select, until: datetime) -> dict[int, FinalExam]:
+def final_exams(members: UserIds, until: datetime) -> dict[int, FinalExam]:
     """Each person's final exam of the onboarding course up to ``until`` (one query), kept by the
     quiz's grading rule; people without a submitted final are left out."""
     course = onboarding_course()
@@ -83,7 +83,7 @@ def final_exams(members: Select, until: datetime) -> dict[int, FinalExam]:
     rows = db.session.execute(
         select(Attempt.user_id, Attempt.quiz_id, Attempt.percent)
         .where(
-            Attempt.user_id.in_(members),
+            Attempt.user_id.in_(user_id_filter(members)),
             Attempt.quiz_id.in_(list(definitions)),
             Attempt.submitted_at.is_not(None),
             Attempt.submitted_at <= until,
