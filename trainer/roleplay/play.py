@@ -288,3 +288,11 @@ def debrief(scenario: Scenario, path: Sequence[Mapping[str, Any]], lang: str) ->
 def _add(items: list[str], item: str) -> None:
     if item not in items:
         items.append(item)
+
+
+def result_fraction(scores: Mapping[str, Any] | None) -> float | None:
+    """A finished play's result, 0..1: the mean of its scored variables (each 0-100); None without any."""
+    values = [float(v) for v in (scores or {}).values() if isinstance(v, int | float) and not isinstance(v, bool)]
+    if not values:
+        return None
+    return min(1.0, max(0.0, sum(values) / len(values) / 100.0))

@@ -19,7 +19,8 @@ Gates (the quiz feature plugs in here)
     trainee may take a module quiz or the final exam.
 
 Modules: ``gates``, ``lookups`` (errors, course lookups), ``outlines`` (progress and the path rule),
-``recording`` (the only learning layer that commits), ``certificates`` (codes, lookups), ``demo``.
+``recording`` (the only learning layer that commits), ``certificates`` (codes, lookups), ``reports`` (what other
+features read: completions, certificates, last visits), ``demo``.
 This ``__init__`` exposes what other features use.
 """
 

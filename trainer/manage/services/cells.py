@@ -13,18 +13,16 @@ from sqlalchemy import func, select, union_all
 from sqlalchemy.sql import Select
 
 from trainer.extensions import db
-from trainer.learn.models import Certificate, LessonProgress
 from trainer.learn.services import onboarding_course
+from trainer.learn.services.reports import certified_ids, completed_counts, last_visits
 from trainer.policylab.models import SimRun
-from trainer.quiz.grading import kept_percent
-from trainer.quiz.models import Attempt
-from trainer.quiz.services.progress import final_quizzes
-from trainer.roleplay.models import Play, RubricScore
+from trainer.quiz.services.reports import last_answers
 from trainer.roleplay.services.practice import best_outcome
+from trainer.roleplay.services.reports import finished_plays, last_plays, last_rubrics, rubric_means
 from trainer.scorecard import rules
 from trainer.scorecard.services.assessments import last_changes, ratings_for
 from trainer.scorecard.services.common import framework
-from trainer.scorecard.services.evidence import empty_measured, measured_for, play_fraction
+from trainer.scorecard.services.evidence import empty_measured, measured_for
 
 
 @dataclass(frozen=True)
@@ -36,13 +34,6 @@ class Progress:
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
-
-
-@dataclass(frozen=True)
-class FinalExam:
-    percent: float | None
-    passed: bool
-    attempts: int
 
 
 @dataclass(frozen=True)
@@ -86,23 +77,8 @@ def progress_by_member(members: Select) -> tuple[dict[int, Progress], int]:
     if course is None:
         return {}, 0
     lesson_ids = [lesson.id for lesson in course.lessons]
-    done = dict(
-        db.session.execute(
-            select(LessonProgress.user_id, func.count())
-            .where(
-                LessonProgress.user_id.in_(members),
-                LessonProgress.course_id == course.id,
-                LessonProgress.lesson_id.in_(lesson_ids),
-                LessonProgress.completed_at.is_not(None),
-            )
-            .group_by(LessonProgress.user_id)
-        ).all()
-    )
-    certified = set(
-        db.session.scalars(
-            select(Certificate.user_id).where(Certificate.user_id.in_(members), Certificate.course_id == course.id)
-        ).all()
-    )
+    done = completed_counts(members, course.id, lesson_ids)
+    certified = certified_ids(members, course.id)
     ids = set(done) | certified
     result = {uid: Progress(int(done.get(uid, 0)), len(lesson_ids), uid in certified) for uid in ids}
     return result, len(lesson_ids)
@@ -111,19 +87,9 @@ def progress_by_member(members: Select) -> tuple[dict[int, Progress], int]:
 def activity_by_member(members: Select) -> dict[int, datetime]:
     """The latest thing each member did: a lesson, a quiz answer, a play, a rubric, the scorecard."""
     parts = union_all(
-        select(LessonProgress.user_id.label("uid"), func.max(LessonProgress.visited_at).label("at"))
-        .where(LessonProgress.user_id.in_(members))
-        .group_by(LessonProgress.user_id),
-        select(Attempt.user_id, func.max(Attempt.updated_at)).where(Attempt.user_id.in_(members)).group_by(Attempt.user_id),
-        select(Play.user_id, func.max(func.coalesce(Play.finished_at, Play.started_at)))
-        .where(Play.user_id.in_(members))
-        .group_by(Play.user_id),
-        select(RubricScore.salesperson_id, func.max(RubricScore.at))
-        .where(RubricScore.salesperson_id.in_(members))
-        .group_by(RubricScore.salesperson_id),
-        last_changes(members),
+        last_visits(members), last_answers(members), last_plays(members), last_rubrics(members), last_changes(members)
     ).subquery()
-    rows = db.session.execute(select(parts.c.uid, func.max(parts.c.at)).group_by(parts.c.uid)).all()
+    rows = db.session.execute(select(parts.c.user_id, func.max(parts.c.at)).group_by(parts.c.user_id)).all()
     result = {}
     for uid, at in rows:
         if isinstance(at, str):  # SQLite returns max() over a UNION as text
@@ -132,50 +98,11 @@ def activity_by_member(members: Select) -> dict[int, datetime]:
     return result
 
 
-def finals_by_member(members: Select, until: datetime) -> dict[int, FinalExam]:
-    course = onboarding_course()
-    definitions = {d.id: d for d in (final_quizzes(course.id) if course else [])}
-    if not definitions:
-        return {}
-    rows = db.session.execute(
-        select(Attempt.user_id, Attempt.quiz_id, Attempt.percent)
-        .where(
-            Attempt.user_id.in_(members),
-            Attempt.quiz_id.in_(list(definitions)),
-            Attempt.submitted_at.is_not(None),
-            Attempt.submitted_at <= until,
-        )
-        .order_by(Attempt.submitted_at, Attempt.id)
-    ).all()
-    percents: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for user_id, quiz_id, percent in rows:
-        percents[user_id][quiz_id].append(float(percent or 0.0))
-    result = {}
-    for user_id, by_quiz in percents.items():
-        kept = [(kept_percent(definitions[q], p), definitions[q]) for q, p in by_quiz.items()]
-        best = max((k for k, _ in kept if k is not None), default=None)
-        passed = any(k is not None and k >= d.pass_mark for k, d in kept)
-        result[user_id] = FinalExam(best, passed, sum(len(p) for p in by_quiz.values()))
-    return result
-
-
 def roleplays_by_member(members: Select, until: datetime) -> dict[int, Roleplay]:
     plays: dict[int, list[tuple[str | None, float | None]]] = defaultdict(list)
-    for user_id, outcome, scores in db.session.execute(
-        select(Play.user_id, Play.outcome, Play.scores).where(
-            Play.user_id.in_(members), Play.finished_at.is_not(None), Play.finished_at <= until
-        )
-    ).all():
-        fraction = play_fraction(scores)
-        plays[user_id].append((outcome, None if fraction is None else 100 * fraction))
-    rubrics = {
-        user_id: (float(mean or 0.0), int(count))
-        for user_id, mean, count in db.session.execute(
-            select(RubricScore.salesperson_id, func.avg(RubricScore.percent), func.count())
-            .where(RubricScore.salesperson_id.in_(members), RubricScore.at <= until)
-            .group_by(RubricScore.salesperson_id)
-        ).all()
-    }
+    for play in finished_plays(members, until):
+        plays[play.user_id].append((play.outcome, None if play.fraction is None else 100 * play.fraction))
+    rubrics = rubric_means(members, until)
     result = {}
     for user_id in set(plays) | set(rubrics):
         own = plays.get(user_id, [])

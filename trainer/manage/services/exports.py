@@ -9,7 +9,7 @@ from trainer.core.content import catalog
 from trainer.core.csv import csv_bytes
 from trainer.manage.services.overview import Overview
 from trainer.manage.services.refreshers import ResultRow
-from trainer.quiz.models import Assignment
+from trainer.quiz.services.reports import AssignmentSummary
 from trainer.roleplay.services.practice import outcome_label
 from trainer.scorecard.services.quarters import local_time
 
@@ -50,7 +50,7 @@ def overview_csv(view: Overview, lang: str) -> bytes:
     return csv_bytes(header, rows, number=_one_decimal)
 
 
-def assignment_csv(assignment: Assignment, rows: list[ResultRow], lang: str) -> bytes:
+def assignment_csv(assignment: AssignmentSummary, rows: list[ResultRow], lang: str) -> bytes:
     definition = catalog().quizzes.get(assignment.quiz_id)
     quiz = pick(definition.title, lang) if definition else assignment.quiz_id
     header = [

@@ -16,7 +16,7 @@ from trainer.accounts.models import User
 from trainer.content.source import pick
 from trainer.core.content import catalog
 from trainer.extensions import db
-from trainer.learn.models import Certificate, LessonProgress
+from trainer.learn.services.reports import certificate_dates, completions
 from trainer.manage.services.cells import (
     Progress,
     Roleplay,
@@ -26,9 +26,9 @@ from trainer.manage.services.overview import MemberRow, member_rows
 from trainer.manage.services.refreshers import Refresher
 from trainer.manage.services.scope import DashboardError, Scope, parse_id
 from trainer.policylab.models import SimRun
-from trainer.quiz.models import Attempt
-from trainer.roleplay.models import Play, RubricScore
+from trainer.quiz.services.reports import submitted_attempts
 from trainer.roleplay.services.practice import outcome_label
+from trainer.roleplay.services.reports import plays_of, rubric_marks
 from trainer.scorecard.services.assessments import assessments_of
 from trainer.scorecard.services.quarters import local_date
 from trainer.scorecard.services.results import Scorecard, scorecard
@@ -76,54 +76,37 @@ class MemberDetail:
 
 def _lesson_events(user_id: int, lang: str) -> list[Event]:
     lessons = catalog().lessons
-    rows = db.session.execute(
-        select(LessonProgress.lesson_id, LessonProgress.completed_at)
-        .where(LessonProgress.user_id == user_id, LessonProgress.completed_at.is_not(None))
-        .order_by(LessonProgress.completed_at.desc())
-        .limit(TIMELINE_LIMIT)
-    ).all()
     text = str(_l("Lesson completed"))
     return [
-        Event(at, "lesson", text, lessons[lesson_id].title(lang) if lesson_id in lessons else lesson_id)
-        for lesson_id, at in rows
-        if at is not None
+        Event(done.completed_at, "lesson", text, lessons[done.lesson_id].title(lang) if done.lesson_id in lessons else done.lesson_id)
+        for done in completions(user_id, limit=TIMELINE_LIMIT)
     ]
 
 
 def _quiz_events(user_id: int, lang: str) -> list[Event]:
     quizzes = catalog().quizzes
     events = []
-    for quiz_id, at, percent, passed in db.session.execute(
-        select(Attempt.quiz_id, Attempt.submitted_at, Attempt.percent, Attempt.passed)
-        .where(Attempt.user_id == user_id, Attempt.submitted_at.is_not(None))
-        .order_by(Attempt.submitted_at.desc())
-        .limit(TIMELINE_LIMIT)
-    ).all():
-        definition = quizzes.get(quiz_id)
-        title = pick(definition.title, lang) if definition else quiz_id
+    for attempt in submitted_attempts(user_id, newest_first=True, limit=TIMELINE_LIMIT):
+        definition = quizzes.get(attempt.quiz_id)
+        title = pick(definition.title, lang) if definition else attempt.quiz_id
+        passed = attempt.passed
         verdict = "" if passed is None else (str(_l("passed")) if passed else str(_l("not passed")))
-        if at is not None:
-            detail = f"{title} · {float(percent or 0):.0f}% {verdict}".strip()
-            events.append(Event(at, "quiz", str(_l("Quiz submitted")), detail))
+        detail = f"{title} · {float(attempt.percent or 0):.0f}% {verdict}".strip()
+        events.append(Event(attempt.submitted_at, "quiz", str(_l("Quiz submitted")), detail))
     return events
 
 
 def _roleplay_events(user_id: int, lang: str) -> list[Event]:
     scenarios = catalog().scenarios
     events = []
-    for scenario_id, at, outcome in db.session.execute(
-        select(Play.scenario_id, Play.finished_at, Play.outcome)
-        .where(Play.user_id == user_id, Play.finished_at.is_not(None))
-        .order_by(Play.finished_at.desc())
-        .limit(TIMELINE_LIMIT)
-    ).all():
+    for play in plays_of(user_id, TIMELINE_LIMIT):
+        scenario_id = play.scenario_id
         title = pick(scenarios[scenario_id].title, lang) if scenario_id in scenarios else scenario_id
-        if at is not None:
-            events.append(Event(at, "roleplay", str(_l("Role-play finished")), f"{title} · {outcome_label(outcome, lang)}"))
-    for at, percent in db.session.execute(
-        select(RubricScore.at, RubricScore.percent).where(RubricScore.salesperson_id == user_id).limit(TIMELINE_LIMIT)
-    ).all():
-        events.append(Event(at, "workshop", str(_l("Workshop rubric")), f"{float(percent):.0f}%"))
+        events.append(
+            Event(play.finished_at, "roleplay", str(_l("Role-play finished")), f"{title} · {outcome_label(play.outcome, lang)}")
+        )
+    for at, percent in rubric_marks(user_id, TIMELINE_LIMIT):
+        events.append(Event(at, "workshop", str(_l("Workshop rubric")), f"{percent:.0f}%"))
     return events
 
 
@@ -143,7 +126,7 @@ def _other_events(user_id: int) -> list[Event]:
         .limit(TIMELINE_LIMIT)
     ).all():
         events.append(Event(created_at, "simulation", str(_l("Policy-lab run saved")), name or preset))
-    for issued_at in db.session.scalars(select(Certificate.issued_at).where(Certificate.user_id == user_id)).all():
+    for issued_at in certificate_dates(user_id):
         events.append(Event(issued_at, "certificate", str(_l("Certificate issued")), ""))
     return events
 
@@ -161,21 +144,15 @@ def _timeline(user_id: int, lang: str) -> list[Event]:
 def _attempt_points(user_id: int, lang: str) -> list[AttemptPoint]:
     content = catalog()
     points: list[AttemptPoint] = []
-    for quiz_id, submitted_at, percent, passed in db.session.execute(
-        select(Attempt.quiz_id, Attempt.submitted_at, Attempt.percent, Attempt.passed)
-        .where(Attempt.user_id == user_id, Attempt.submitted_at.is_not(None))
-        .order_by(Attempt.submitted_at)
-    ).all():
-        if submitted_at is None:
-            continue
-        definition = content.quizzes.get(quiz_id)
+    for attempt in submitted_attempts(user_id):
+        definition = content.quizzes.get(attempt.quiz_id)
         points.append(
             AttemptPoint(
-                submitted_at,
-                pick(definition.title, lang) if definition else quiz_id,
+                attempt.submitted_at,
+                pick(definition.title, lang) if definition else attempt.quiz_id,
                 definition.kind if definition else "",
-                float(percent or 0.0),
-                passed,
+                float(attempt.percent or 0.0),
+                attempt.passed,
             )
         )
     return points

@@ -10,14 +10,12 @@ from typing import Any
 from sqlalchemy.sql import Select
 
 from trainer.manage.services.cells import (
-    FinalExam,
     PolicyLab,
     Progress,
     Roleplay,
     ScoreSummary,
     activity_by_member,
     empty_scorecard,
-    finals_by_member,
     policy_lab_by_member,
     progress_by_member,
     roleplays_by_member,
@@ -29,6 +27,7 @@ from trainer.manage.services.refreshers import (
     refreshers_by_member,
 )
 from trainer.manage.services.scope import Scope
+from trainer.quiz.services.reports import FinalExam, final_exams
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ def member_rows(scope: Scope, members: Select | None = None) -> list[MemberRow]:
     activity = activity_by_member(members)
     teams_of = member_team_ids(members)
     refreshers = refreshers_by_member(scope, members, {uid: teams_of.get(uid, set()) for uid, *_ in people})
-    finals = finals_by_member(members, scope.as_of)
+    finals = final_exams(members, scope.as_of)
     roleplays = roleplays_by_member(members, scope.as_of)
     scorecards = scorecards_by_member(members, scope.quarter, scope.as_of)
     labs = policy_lab_by_member(members, scope.as_of)

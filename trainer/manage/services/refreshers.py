@@ -4,26 +4,27 @@ with a completion curve against the due date, and one assignment's results for t
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.orm import load_only
 from sqlalchemy.sql import Select
 
 from trainer.accounts.access import ancestor_team_ids, managed_team_ids, team_parents
 from trainer.accounts.models import User
 from trainer.content.source import pick
 from trainer.core.content import catalog
-from trainer.extensions import db
 from trainer.manage.services.people import member_list, member_team_ids, team_names
 from trainer.manage.services.scope import DashboardError, Scope, parse_id
-from trainer.quiz.models import Assignment, Attempt, assignment_teams
 from trainer.quiz.services.assignments import DONE, IN_PROGRESS, LATE, MISSING, NOT_STARTED, standing
+from trainer.quiz.services.reports import (
+    AssignmentAttempt,
+    AssignmentSummary,
+    assignment_attempts,
+    assignment_summary,
+    assignments_due,
+)
 from trainer.scorecard.services.quarters import local_date
 
 DUE_SOON = timedelta(days=7)
@@ -105,56 +106,7 @@ class Refresher:
         return (self.done / self.total - self.overdue, self.mean_percent or 0.0)
 
 
-@dataclass(frozen=True)
-class AssignmentInfo:
-    assignment: Assignment
-    team_ids: frozenset[int]
-
-
-def assignments_in(start: datetime, end: datetime, reach: Iterable[int]) -> list[AssignmentInfo]:
-    """Assignments due within [start, end] that reach any of the teams ``reach`` (teams given
-    with their ancestors already), with their team ids; two queries."""
-    reach = sorted(set(reach)) or [-1]
-    rows = db.session.execute(
-        select(assignment_teams.c.assignment_id, assignment_teams.c.team_id)
-        .join(Assignment, Assignment.id == assignment_teams.c.assignment_id)
-        .where(Assignment.due_at >= start, Assignment.due_at <= end)
-    ).all()
-    teams: dict[int, set[int]] = defaultdict(set)
-    for assignment_id, team_id in rows:
-        teams[assignment_id].add(team_id)
-    wanted = [aid for aid, tids in teams.items() if tids & set(reach)]
-    if not wanted:
-        return []
-    assignments = db.session.scalars(
-        select(Assignment).where(Assignment.id.in_(wanted)).order_by(Assignment.due_at, Assignment.id)
-    ).all()
-    return [AssignmentInfo(a, frozenset(teams[a.id])) for a in assignments]
-
-
-def attempts_for(assignment_ids: Sequence[int], members: Select | Iterable[int]) -> dict[tuple[int, int], list[Attempt]]:
-    if not assignment_ids:
-        return {}
-    member_filter = members if isinstance(members, Select) else list(members)
-    rows = db.session.scalars(
-        select(Attempt)
-        .options(
-            load_only(
-                Attempt.id, Attempt.user_id, Attempt.quiz_id, Attempt.assignment_id, Attempt.submitted_at,
-                Attempt.percent, Attempt.started_at,
-            )
-        )
-        .where(Attempt.assignment_id.in_(list(assignment_ids)), Attempt.user_id.in_(member_filter))
-        .order_by(Attempt.id)
-    ).all()
-    result: dict[tuple[int, int], list[Attempt]] = defaultdict(list)
-    for attempt in rows:
-        assert attempt.assignment_id is not None
-        result[(attempt.user_id, attempt.assignment_id)].append(attempt)
-    return result
-
-
-def assignment_status(assignment: Assignment, attempts: list[Attempt], moment: datetime) -> AssignmentStatus:
+def assignment_status(assignment: AssignmentSummary, attempts: list[AssignmentAttempt], moment: datetime) -> AssignmentStatus:
     """One member's standing on one assignment: the quiz feature's rule
     (:func:`trainer.quiz.services.assignments.standing`), with an open assignment shown as "not
     open yet" before it opens and "due soon" in its last week."""
@@ -174,13 +126,13 @@ def assignment_status(assignment: Assignment, attempts: list[Attempt], moment: d
 def refreshers_by_member(scope: Scope, members: Select, member_teams: dict[int, set[int]]) -> dict[int, Refresher]:
     parents = team_parents()
     up: dict[int, set[int]] = {tid: ancestor_team_ids([tid], parents) for tids in member_teams.values() for tid in tids}
-    infos = assignments_in(scope.start, scope.end, set().union(*up.values()) if up else set())
-    attempts = attempts_for([i.assignment.id for i in infos], members)
+    infos = assignments_due(scope.start, scope.end, set().union(*up.values()) if up else set())
+    attempts = assignment_attempts([i.id for i in infos], members)
     result: dict[int, Refresher] = {}
     for user_id, tids in member_teams.items():
         reach = set().union(*(up[t] for t in tids)) if tids else set()
         items = tuple(
-            assignment_status(info.assignment, attempts.get((user_id, info.assignment.id), []), scope.as_of)
+            assignment_status(info, attempts.get((user_id, info.id), []), scope.as_of)
             for info in infos
             if info.team_ids & reach
         )
@@ -190,7 +142,7 @@ def refreshers_by_member(scope: Scope, members: Select, member_teams: dict[int, 
 
 @dataclass(frozen=True)
 class RefresherReport:
-    assignment: Assignment
+    assignment: AssignmentSummary
     quiz_title: str
     reached: int
     done: int  # on time
@@ -210,7 +162,7 @@ class RefresherReport:
         return round(100 * (self.done + self.late) / self.reached) if self.reached else 0
 
 
-def _curve(assignment: Assignment, submitted: list[datetime], reached: int, moment: datetime,
+def _curve(assignment: AssignmentSummary, submitted: list[datetime], reached: int, moment: datetime,
            width: int = 340, height: int = 96) -> dict[str, Any]:
     """Cumulative share of members done over time, with the due date marked."""
     left, right, top, bottom = 34, 8, 18, 6
@@ -252,26 +204,26 @@ def refresher_reports(scope: Scope, lang: str) -> list[RefresherReport]:
     people = [uid for uid, *_ in member_list(members)]
     parents = team_parents()
     up = {uid: ancestor_team_ids(teams_of.get(uid, set()), parents) for uid in people}
-    infos = assignments_in(scope.start, scope.end, set().union(*up.values()) if up else set())
-    attempts = attempts_for([i.assignment.id for i in infos], members)
+    infos = assignments_due(scope.start, scope.end, set().union(*up.values()) if up else set())
+    attempts = assignment_attempts([i.id for i in infos], members)
     managed_up = ancestor_team_ids(managed_team_ids(scope.viewer), parents)
     reports = []
     for info in infos:
         reached = [uid for uid in people if info.team_ids & up.get(uid, set())]
-        statuses = [assignment_status(info.assignment, attempts.get((uid, info.assignment.id), []), scope.as_of) for uid in reached]
-        definition = catalog().quizzes.get(info.assignment.quiz_id)
+        statuses = [assignment_status(info, attempts.get((uid, info.id), []), scope.as_of) for uid in reached]
+        definition = catalog().quizzes.get(info.quiz_id)
         submitted = [s.submitted_at for s in statuses if s.submitted_at is not None]
         reports.append(
             RefresherReport(
-                assignment=info.assignment,
-                quiz_title=pick(definition.title, lang) if definition else info.assignment.quiz_id,
+                assignment=info,
+                quiz_title=pick(definition.title, lang) if definition else info.quiz_id,
                 reached=len(reached),
                 done=sum(1 for s in statuses if s.status == DONE),
                 late=sum(1 for s in statuses if s.status == LATE),
                 missing=sum(1 for s in statuses if s.status == MISSING),
                 pending=sum(1 for s in statuses if s.status not in (DONE, LATE, MISSING)),
                 by_due=sum(1 for s in statuses if s.status == DONE),
-                curve=_curve(info.assignment, submitted, len(reached), scope.as_of),
+                curve=_curve(info, submitted, len(reached), scope.as_of),
                 exportable=bool(info.team_ids & managed_up),
             )
         )
@@ -283,17 +235,17 @@ def refresher_reports(scope: Scope, lang: str) -> list[RefresherReport]:
 # --------------------------------------------------------------------------------------------------
 
 
-def reachable_assignment(viewer: User, assignment_id: Any) -> Assignment:
+def reachable_assignment(viewer: User, assignment_id: Any) -> AssignmentSummary:
     """An assignment that reaches at least one team the viewer manages; else 404."""
     aid = parse_id(assignment_id)
-    assignment = db.session.get(Assignment, aid) if aid is not None else None
+    assignment = assignment_summary(aid) if aid is not None else None
     if assignment is None:
         raise DashboardError(_l("There is no such assignment for your teams."))
     if viewer.is_admin:
         return assignment
     parents = team_parents()
     up = ancestor_team_ids(managed_team_ids(viewer), parents)
-    if not {t.id for t in assignment.teams} & up:
+    if not assignment.team_ids & up:
         raise DashboardError(_l("There is no such assignment for your teams."))
     return assignment
 
@@ -306,15 +258,15 @@ class ResultRow:
     status: AssignmentStatus
 
 
-def assignment_rows(scope: Scope, assignment: Assignment) -> list[ResultRow]:
+def assignment_rows(scope: Scope, assignment: AssignmentSummary) -> list[ResultRow]:
     """The scope's members the assignment reaches, with their status, by name."""
     members = scope.members()
     people = member_list(members)
     names = team_names(members, scope.team_ids)
     teams_of = member_team_ids(members)
     parents = team_parents()
-    own = {t.id for t in assignment.teams}
-    attempts = attempts_for([assignment.id], members)
+    own = assignment.team_ids
+    attempts = assignment_attempts([assignment.id], members)
     rows = []
     for user_id, name, email, _seen in people:
         reach = ancestor_team_ids(teams_of.get(user_id, set()), parents)

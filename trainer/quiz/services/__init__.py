@@ -9,6 +9,7 @@ Modules:
     cards        FSRS cards in the database
     assignments  refresher campaigns and their results
     stats        content health and item statistics
+    reports      what other features read: results, answers, assignments (plain records)
     home         next steps on the trainee's home page
     demo         deterministic demo activity
 """

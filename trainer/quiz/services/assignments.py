@@ -8,8 +8,10 @@ time, or *late* when submitted after the due date; *missing* when the due date p
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Protocol
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -86,7 +88,27 @@ class Standing:
     attempt_id: int | None
 
 
-def standing(assignment: Assignment, attempts: list[Attempt], moment: datetime) -> Standing:
+class Due(Protocol):
+    """What the status rule reads of an assignment (the model, or the dashboard's summary)."""
+
+    @property
+    def quiz_id(self) -> str: ...
+    @property
+    def due_at(self) -> datetime: ...
+
+
+class Try(Protocol):
+    """What the status rule reads of an attempt (the model, or the dashboard's summary)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def submitted_at(self) -> datetime | None: ...
+    @property
+    def percent(self) -> float | None: ...
+
+
+def standing(assignment: Due, attempts: Sequence[Try], moment: datetime) -> Standing:
     """The one refresher status rule (the dashboard uses it too): done, or late when the first
     submission came after the due date; missing once the due date passed without one; else in
     progress or not started. The kept grade follows the quiz's grading rule."""

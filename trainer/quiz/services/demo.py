@@ -15,14 +15,12 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
-
 from trainer.accounts.models import User
 from trainer.core.content import catalog
 from trainer.core.time import local_day_end, local_day_start, to_local
 from trainer.extensions import db
 from trainer.learn.course import Course, Module
-from trainer.learn.models import LessonProgress
+from trainer.learn.services.reports import completions
 from trainer.quiz.bank.model import Question
 from trainer.quiz.grading import format_expected, grade, score_attempt
 from trainer.quiz.instances import QuestionInstance
@@ -113,14 +111,7 @@ def _take(
 
 def _modules_read(user_id: int, course: Course) -> list[tuple[Module, datetime]]:
     """Modules whose lessons are all completed, in path order, with when the last one was."""
-    rows = db.session.execute(
-        select(LessonProgress.lesson_id, LessonProgress.completed_at).where(
-            LessonProgress.user_id == user_id,
-            LessonProgress.course_id == course.id,
-            LessonProgress.completed_at.is_not(None),
-        )
-    ).all()
-    done = {lesson_id: at for lesson_id, at in rows if at is not None}
+    done = {c.lesson_id: c.completed_at for c in completions(user_id, course_id=course.id)}
     result: list[tuple[Module, datetime]] = []
     for module in course.modules:
         ids = [lesson.id for lesson in module.lessons]

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 
 from trainer.accounts.models import User
+from trainer.accounts.selection import UserIds, user_id_filter
 from trainer.core.time import utcnow
 from trainer.extensions import db
 from trainer.scorecard import rules
@@ -49,11 +50,11 @@ def last_changes(members: Select) -> Select:
     )
 
 
-def ratings_for(members: Select | Iterable[int], quarters: Iterable[str]) -> dict[tuple[int, str], dict[str, int]]:
+def ratings_for(members: UserIds, quarters: Iterable[str]) -> dict[tuple[int, str], dict[str, int]]:
     """Cleaned ratings of many people's self-assessments for the given quarters, in one query
     (plain rows: the dashboard reads hundreds)."""
     query = select(SelfAssessment.user_id, SelfAssessment.quarter, SelfAssessment.ratings).where(
-        SelfAssessment.user_id.in_(members if isinstance(members, Select) else list(members)),
+        SelfAssessment.user_id.in_(user_id_filter(members)),
         SelfAssessment.quarter.in_(list(quarters)),
     )
     return {(uid, quarter): clean_ratings(ratings) for uid, quarter, ratings in db.session.execute(query).all()}

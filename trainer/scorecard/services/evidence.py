@@ -23,16 +23,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, literal, select, union_all
-from sqlalchemy.sql import Select
+from sqlalchemy import literal, select, union_all
 
+from trainer.accounts.selection import UserIds
 from trainer.core.content import catalog
 from trainer.extensions import db
-from trainer.quiz.models import Attempt, AttemptAnswer
-from trainer.roleplay.models import Play, RubricScore, WorkshopSession
+from trainer.quiz.services.reports import graded_answers, submitted_times, submitted_totals
+from trainer.roleplay.services.reports import finished_plays, play_totals, rubric_results, rubric_totals
 from trainer.scorecard import rules
 from trainer.scorecard.rules import MeasuredScore
 from trainer.scorecard.services.common import framework
@@ -63,11 +62,6 @@ class Evidence:
         return [g for g in self.groups if g.at <= moment]
 
 
-def member_filter(members: Select | Iterable[int]) -> Select | list[int]:
-    """What ``in_`` takes: the members subquery as it is, or a list of ids."""
-    return members if isinstance(members, Select) else list(members)
-
-
 def _question_dimensions() -> dict[str, tuple[str, ...]]:
     """Question id -> the framework dimensions it is tagged with."""
     banks = catalog().banks
@@ -77,7 +71,7 @@ def _question_dimensions() -> dict[str, tuple[str, ...]]:
     return {q.id: tuple(t for t in q.competencies if t in known) for q in banks}
 
 
-def quiz_evidence(members: Select | Iterable[int], until: datetime) -> dict[int, list[EvidenceGroup]]:
+def quiz_evidence(members: UserIds, until: datetime) -> dict[int, list[EvidenceGroup]]:
     """Graded answers of submitted attempts up to ``until``, summed per attempt and dimension.
 
     Two queries: the attempts (person, time) and their answers' scores. All answers of an attempt
@@ -86,30 +80,11 @@ def quiz_evidence(members: Select | Iterable[int], until: datetime) -> dict[int,
     tags = _question_dimensions()
     if not tags:
         return {}
-    chosen = (
-        select(Attempt.id)
-        .where(
-            Attempt.user_id.in_(member_filter(members)),
-            Attempt.submitted_at.is_not(None),
-            Attempt.submitted_at <= until,
-        )
-    )
-    attempts: dict[int, tuple[int, datetime]] = {
-        attempt_id: (user_id, submitted_at)
-        for attempt_id, user_id, submitted_at in db.session.execute(
-            select(Attempt.id, Attempt.user_id, Attempt.submitted_at).where(Attempt.id.in_(chosen))
-        ).all()
-        if submitted_at is not None
-    }
+    attempts = submitted_times(members, until)
     if not attempts:
         return {}
     sums: dict[int, dict[str, list[float]]] = defaultdict(dict)
-    # Core execution on the session's connection: plain tuples, no ORM row processing (100 000 rows).
-    for attempt_id, question_id, score, max_score in db.session.connection().execute(
-        select(AttemptAnswer.attempt_id, AttemptAnswer.question_id, AttemptAnswer.score, AttemptAnswer.max_score).where(
-            AttemptAnswer.attempt_id.in_(chosen), AttemptAnswer.score.is_not(None), AttemptAnswer.max_score > 0
-        )
-    ):
+    for attempt_id, question_id, score, max_score in graded_answers(members, until):
         dims = tags.get(question_id)
         if not dims or score is None or not max_score:
             continue
@@ -131,46 +106,27 @@ def quiz_evidence(members: Select | Iterable[int], until: datetime) -> dict[int,
     return result
 
 
-def play_fraction(scores: Mapping[str, Any] | None) -> float | None:
-    """A finished play's result, 0..1: the mean of its scored variables (each 0-100); None without any."""
-    values = [float(v) for v in (scores or {}).values() if isinstance(v, int | float) and not isinstance(v, bool)]
-    if not values:
-        return None
-    return min(1.0, max(0.0, sum(values) / len(values) / 100.0))
-
-
-def roleplay_evidence(members: Select | Iterable[int], until: datetime) -> dict[int, list[EvidenceGroup]]:
+def roleplay_evidence(members: UserIds, until: datetime) -> dict[int, list[EvidenceGroup]]:
     """Finished solo plays and workshop rubrics, tagged with the scenario's competencies (2 queries)."""
     scenarios = catalog().scenarios
     result: dict[int, list[EvidenceGroup]] = defaultdict(list)
-    plays = db.session.execute(
-        select(Play.user_id, Play.scenario_id, Play.scores, Play.finished_at).where(
-            Play.user_id.in_(member_filter(members)),
-            Play.finished_at.is_not(None),
-            Play.finished_at <= until,
+    for play in finished_plays(members, until):
+        scenario = scenarios.get(play.scenario_id)
+        if scenario is None or play.fraction is None:
+            continue
+        result[play.user_id].append(
+            EvidenceGroup(tuple(scenario.competencies), play.fraction, 1, play.finished_at, SCENARIO_WEIGHT)
         )
-    ).all()
-    for user_id, scenario_id, scores, finished_at in plays:
-        scenario = scenarios.get(scenario_id)
-        fraction = play_fraction(scores)
-        if scenario is None or fraction is None:
+    for rubric in rubric_results(members, until):
+        scenario = scenarios.get(rubric.scenario_id)
+        if scenario is None:
             continue
-        result[user_id].append(EvidenceGroup(tuple(scenario.competencies), fraction, 1, finished_at, SCENARIO_WEIGHT))
-    rubrics = db.session.execute(
-        select(RubricScore.salesperson_id, WorkshopSession.scenario_id, RubricScore.percent, RubricScore.at)
-        .join(WorkshopSession, WorkshopSession.id == RubricScore.session_id)
-        .where(RubricScore.salesperson_id.in_(member_filter(members)), RubricScore.at <= until)
-    ).all()
-    for user_id, scenario_id, percent, at in rubrics:
-        scenario = scenarios.get(scenario_id)
-        if scenario is None or percent is None:
-            continue
-        fraction = min(1.0, max(0.0, float(percent) / 100.0))
-        result[user_id].append(EvidenceGroup(tuple(scenario.competencies), fraction, 1, at, SCENARIO_WEIGHT))
+        fraction = min(1.0, max(0.0, rubric.percent / 100.0))
+        result[rubric.user_id].append(EvidenceGroup(tuple(scenario.competencies), fraction, 1, rubric.at, SCENARIO_WEIGHT))
     return result
 
 
-def evidence_for(members: Select | Iterable[int], until: datetime) -> dict[int, Evidence]:
+def evidence_for(members: UserIds, until: datetime) -> dict[int, Evidence]:
     """Every kind of evidence up to ``until`` for many people: three queries, however many people."""
     result: dict[int, Evidence] = defaultdict(Evidence)
     for source in (quiz_evidence(members, until), roleplay_evidence(members, until)):
@@ -262,23 +218,17 @@ def combine(
     return scores_from(tally(groups, dimension_ids, half_life_days), now, dimension_ids, half_life_days)
 
 
-def _fingerprints(members: Select | Iterable[int], until: datetime) -> dict[int, tuple[Fingerprint, ...]]:
+def _fingerprints(members: UserIds, until: datetime) -> dict[int, tuple[Fingerprint, ...]]:
     """Per person, a summary of their evidence up to ``until`` that changes whenever it changes
     (counts, latest times and score sums per source), in one query."""
-    who = member_filter(members)
+    quiz = submitted_totals(members, until).subquery()
+    plays = play_totals(members, until).subquery()
+    rubrics = rubric_totals(members, until).subquery()
     parts = union_all(
-        select(Attempt.user_id.label("uid"), literal("q").label("src"), func.count().label("n"),
-               func.max(Attempt.submitted_at).label("last"), func.sum(func.coalesce(Attempt.score, 0.0)).label("s1"),
-               func.sum(func.coalesce(Attempt.max_score, 0.0)).label("s2"))
-        .where(Attempt.user_id.in_(who), Attempt.submitted_at.is_not(None), Attempt.submitted_at <= until)
-        .group_by(Attempt.user_id),
-        select(Play.user_id, literal("p"), func.count(), func.max(Play.finished_at), literal(0.0), literal(0.0))
-        .where(Play.user_id.in_(who), Play.finished_at.is_not(None), Play.finished_at <= until)
-        .group_by(Play.user_id),
-        select(RubricScore.salesperson_id, literal("r"), func.count(), func.max(RubricScore.at),
-               func.sum(RubricScore.percent), literal(0.0))
-        .where(RubricScore.salesperson_id.in_(who), RubricScore.at <= until)
-        .group_by(RubricScore.salesperson_id),
+        select(quiz.c.user_id.label("uid"), literal("q").label("src"), quiz.c.entries.label("n"), quiz.c.last.label("last"),
+               quiz.c.score_sum.label("s1"), quiz.c.max_score_sum.label("s2")),
+        select(plays.c.user_id, literal("p"), plays.c.entries, plays.c.last, literal(0.0), literal(0.0)),
+        select(rubrics.c.user_id, literal("r"), rubrics.c.entries, rubrics.c.last, rubrics.c.percent_sum, literal(0.0)),
     ).subquery()
     result: dict[int, list[Fingerprint]] = defaultdict(list)
     for uid, src, count, last, s1, s2 in db.session.execute(select(parts)).all():
@@ -290,7 +240,7 @@ CACHE = "scorecard_measured"
 
 
 def measured_for(
-    members: Select | Iterable[int], moment: datetime, *, cache_key: str | None = None
+    members: UserIds, moment: datetime, *, cache_key: str | None = None
 ) -> dict[int, dict[str, MeasuredScore]]:
     """Measured scores at ``moment`` for many people (people without evidence are left out).
 
