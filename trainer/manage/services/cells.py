@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, select, union_all
 from sqlalchemy.sql import Select
@@ -15,7 +14,6 @@ from sqlalchemy.sql import Select
 from trainer.extensions import db
 from trainer.learn.services import onboarding_course
 from trainer.learn.services.reports import certified_ids, completed_counts, last_visits
-from trainer.policylab.models import SimRun
 from trainer.quiz.services.reports import last_answers
 from trainer.roleplay.services.practice import best_outcome
 from trainer.roleplay.services.reports import finished_plays, last_plays, last_rubrics, rubric_means
@@ -43,15 +41,6 @@ class Roleplay:
     best_outcome: str | None
     rubric_mean: float | None
     rubrics: int
-
-
-@dataclass(frozen=True)
-class PolicyLab:
-    """Saved policy-lab runs: how many, when the latest was, and that run's DSO (days)."""
-
-    runs: int
-    last_at: datetime | None
-    dso: float | None
 
 
 @dataclass(frozen=True)
@@ -117,27 +106,6 @@ def roleplays_by_member(members: Select, until: datetime) -> dict[int, Roleplay]
         )
     return result
 
-
-def policy_lab_by_member(members: Select, until: datetime) -> dict[int, PolicyLab]:
-    """Saved simulation runs per member up to ``until`` and the latest one's DSO (two queries)."""
-    counts = db.session.execute(
-        select(SimRun.user_id, func.count(), func.max(SimRun.id), func.max(SimRun.created_at))
-        .where(SimRun.user_id.in_(members), SimRun.created_at <= until)
-        .group_by(SimRun.user_id)
-    ).all()
-    if not counts:
-        return {}
-    latest: dict[int, Any] = dict(
-        db.session.execute(select(SimRun.id, SimRun.summary).where(SimRun.id.in_([row[2] for row in counts]))).all()
-    )
-    result = {}
-    for user_id, runs, last_id, last_at in counts:
-        summary = latest.get(last_id) or {}
-        dso = summary.get("dso")
-        result[user_id] = PolicyLab(
-            int(runs), last_at, float(dso) if isinstance(dso, int | float) and not isinstance(dso, bool) else None
-        )
-    return result
 
 
 def scorecards_by_member(members: Select, quarter: str, moment: datetime) -> dict[int, ScoreSummary]:

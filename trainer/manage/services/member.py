@@ -25,7 +25,7 @@ from trainer.manage.services.cells import (
 from trainer.manage.services.overview import MemberRow, member_rows
 from trainer.manage.services.refreshers import Refresher
 from trainer.manage.services.scope import DashboardError, Scope, parse_id
-from trainer.policylab.models import SimRun
+from trainer.policylab.services.reports import saved_runs
 from trainer.quiz.services.reports import submitted_attempts
 from trainer.roleplay.services.practice import outcome_label
 from trainer.roleplay.services.reports import plays_of, rubric_marks
@@ -119,13 +119,8 @@ def _other_events(user_id: int) -> list[Event]:
             events.append(Event(finished_at, "scorecard", str(_l("Self-assessment completed")), quarter))
         if updated_at is not None and updated_at != finished_at:
             events.append(Event(updated_at, "scorecard", str(_l("Self-assessment updated")), quarter))
-    for created_at, name, preset in db.session.execute(
-        select(SimRun.created_at, SimRun.name, SimRun.preset)
-        .where(SimRun.user_id == user_id)
-        .order_by(SimRun.created_at.desc())
-        .limit(TIMELINE_LIMIT)
-    ).all():
-        events.append(Event(created_at, "simulation", str(_l("Policy-lab run saved")), name or preset))
+    for run in saved_runs(user_id, TIMELINE_LIMIT):
+        events.append(Event(run.created_at, "simulation", str(_l("Policy-lab run saved")), run.name or run.preset))
     for issued_at in certificate_dates(user_id):
         events.append(Event(issued_at, "certificate", str(_l("Certificate issued")), ""))
     return events

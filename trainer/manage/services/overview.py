@@ -10,13 +10,11 @@ from typing import Any
 from sqlalchemy.sql import Select
 
 from trainer.manage.services.cells import (
-    PolicyLab,
     Progress,
     Roleplay,
     ScoreSummary,
     activity_by_member,
     empty_scorecard,
-    policy_lab_by_member,
     progress_by_member,
     roleplays_by_member,
     scorecards_by_member,
@@ -27,6 +25,7 @@ from trainer.manage.services.refreshers import (
     refreshers_by_member,
 )
 from trainer.manage.services.scope import Scope
+from trainer.policylab.services.reports import LabActivity, lab_activity
 from trainer.quiz.services.reports import FinalExam, final_exams
 
 
@@ -42,7 +41,7 @@ class MemberRow:
     final: FinalExam | None
     roleplay: Roleplay
     scorecard: ScoreSummary
-    policy_lab: PolicyLab | None = None
+    policy_lab: LabActivity | None = None
 
 
 def member_rows(scope: Scope, members: Select | None = None) -> list[MemberRow]:
@@ -57,7 +56,7 @@ def member_rows(scope: Scope, members: Select | None = None) -> list[MemberRow]:
     finals = final_exams(members, scope.as_of)
     roleplays = roleplays_by_member(members, scope.as_of)
     scorecards = scorecards_by_member(members, scope.quarter, scope.as_of)
-    labs = policy_lab_by_member(members, scope.as_of)
+    labs = lab_activity(members, scope.as_of)
     no_progress = Progress(0, lessons, False)
     no_roleplay = Roleplay(0, None, None, None, 0)
     no_scorecard = empty_scorecard()
