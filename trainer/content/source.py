@@ -47,7 +47,7 @@ class Problems:
     def __len__(self) -> int:
         return len(self.items)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Problem]:
         return iter(sorted(self.items))
 
 
