@@ -14,7 +14,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from trainer.content.source import LANGUAGES
+from trainer.content.source import LANGUAGES, Problem
 from trainer.core.content import catalog
 from trainer.quiz.bank.gift_read import import_gift
 from trainer.quiz.bank.gift_write import export_gift
@@ -68,7 +68,7 @@ def import_gift_command(file: Path, bank_id: str, lang: str, module: str | None,
         default_competencies=list(competencies),
         default_difficulty=difficulty,
     )
-    problems = list(parsed.problems)
+    problems: list[Problem | str] = list(parsed.problems)
     existing = registry.banks
     clashes = []
     if existing is not None:
