@@ -1,4 +1,6 @@
-"""Server-rendered SVG charts: line, stacked bar and band (interval) charts.
+"""Server-rendered SVG charts, the one chart module of the app: line, stacked bar, band (interval)
+and x/y (time or step) charts, plus the label wrapper every SVG drawing uses (the radar, the
+scenario graph).
 
 Pure functions of already-translated labels and numbers (no Flask): each returns a :class:`Chart`
 holding the ``<svg>`` (axes, gridlines, legend, labels) and the same numbers as a data table, which
@@ -9,6 +11,7 @@ Colours are presentation attributes, not inline styles, so the strict CSP allows
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -74,6 +77,99 @@ def compact(value: float, lang: str = "en", digits: int = 3) -> str:
 
 def _trim(text: str) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# --------------------------------------------------------------------------------------------------
+# Labels: widths in em and wrapping (English at spaces, Chinese between characters)
+# --------------------------------------------------------------------------------------------------
+
+#: no line starts with these (they stay with the character before) ...
+_CLOSING = set("，。、；：！？）》」』】”’,.;:!?)")
+#: ... and no line ends with these (they go with the character after)
+_OPENING = set("（《「『【“‘(")
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
+_NARROW = set("fijlrtI!'()*,-./:;[]|` ")
+_BROAD = set("mwMW@%")
+
+
+def text_width(text: str) -> float:
+    """Approximate width in em of a proportional sans-serif: CJK and other wide characters 1,
+    narrow Latin letters and punctuation 0.3, m and w 0.85, capitals 0.65, the rest 0.55."""
+    return sum(1.0 if _wide(ch) else 0.3 if ch in _NARROW else 0.85 if ch in _BROAD
+               else 0.65 if ch.isupper() else 0.55 for ch in text)
+
+
+def _tokens(text: str) -> list[tuple[str, bool]]:
+    """Unbreakable pieces with "a space before?": English words, single Chinese characters (with
+    their punctuation attached) and bracketed Chinese asides such as ``（账龄与指标）``."""
+    tokens: list[tuple[str, bool]] = []
+    space = False
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch.isspace():
+            space, i = True, i + 1
+            continue
+        end = i + 1
+        if ch == "（" and (close := text.find("）", i)) > 0 and " " not in text[i:close]:
+            end = close + 1  # a short aside stays together (split again below if too wide)
+        elif not _wide(ch):
+            while end < len(text) and not text[end].isspace() and not _wide(text[end]):
+                end += 1
+        piece = text[i:end]
+        if tokens and not space and (piece[0] in _CLOSING or tokens[-1][0][-1] in _OPENING):
+            tokens[-1] = (tokens[-1][0] + piece, tokens[-1][1])
+        else:
+            tokens.append((piece, space))
+        space, i = False, end
+    return tokens
+
+
+def _fit(tokens: list[tuple[str, bool]], width_em: float) -> list[tuple[str, bool]]:
+    """Tokens wider than a line, cut into pieces that fit (a long word, a long aside)."""
+    out: list[tuple[str, bool]] = []
+    for token, space in tokens:
+        piece = ""
+        for ch in token:
+            if piece and text_width(piece + ch) > width_em:
+                out.append((piece, space))
+                piece, space = "", False
+            piece += ch
+        out.append((piece, space))
+    return out
+
+
+def wrap_label(text: str, width_em: float, lines: int = 3) -> tuple[str, ...]:
+    """Break ``text`` into at most ``lines`` lines of ``width_em`` em: English at spaces, Chinese
+    between characters (punctuation never starts a line); the last line ends with … if cut."""
+    rows: list[list[tuple[str, bool]]] = []
+    for token, space in _fit(_tokens(text), width_em):
+        row = rows[-1] if rows else None
+        if row is not None and text_width(_join([*row, (token, space)])) <= width_em:
+            row.append((token, space))
+        else:
+            rows.append([(token, space)])
+    if len(rows) <= lines:
+        return tuple(_join(row) for row in rows)
+    last = _join([t for row in rows[lines - 1:] for t in row])
+    while last and text_width(last + "…") > width_em:
+        last = last[:-1]
+    return (*(_join(row) for row in rows[: lines - 1]), last.rstrip() + "…")
+
+
+def _join(row: list[tuple[str, bool]]) -> str:
+    return "".join((" " if space and i else "") + token for i, (token, space) in enumerate(row))
+
+
+def _tspans(lines: Sequence[str], x: float, line_height: float) -> str:
+    """Lines of one ``<text>``, the first at its y, each next one ``line_height`` lower."""
+    return "".join(f'<tspan x="{x:.1f}" dy="{0 if i == 0 else line_height}">{escape(line)}</tspan>'
+                   for i, line in enumerate(lines))
 
 
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
