@@ -86,14 +86,12 @@ def _trim(text: str) -> str:
 _CLOSING = set("，。、；：！？）》」』】”’,.;:!?)")
 #: ... and no line ends with these (they go with the character after)
 _OPENING = set("（《「『【“‘(")
+_NARROW = set("fijlrtI!'()*,-./:;[]|` ")
+_BROAD = set("mwMW@%")
 
 
 def _wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in "WF"
-
-
-_NARROW = set("fijlrtI!'()*,-./:;[]|` ")
-_BROAD = set("mwMW@%")
 
 
 def text_width(text: str) -> float:
@@ -105,18 +103,17 @@ def text_width(text: str) -> float:
 
 def _tokens(text: str) -> list[tuple[str, bool]]:
     """Unbreakable pieces with "a space before?": English words, single Chinese characters (with
-    their punctuation attached) and bracketed Chinese asides such as ``（账龄与指标）``."""
+    their punctuation attached) and bracketed asides such as ``（账龄与指标）`` or ``(aging and KPIs)``."""
     tokens: list[tuple[str, bool]] = []
-    space = False
-    i = 0
+    space, i, text = False, 0, " ".join(text.split())
     while i < len(text):
         ch = text[i]
         if ch.isspace():
             space, i = True, i + 1
             continue
         end = i + 1
-        if ch == "（" and (close := text.find("）", i)) > 0 and " " not in text[i:close]:
-            end = close + 1  # a short aside stays together (split again below if too wide)
+        if ch in "（(" and (close := text.find("）" if ch == "（" else ")", i)) > 0:
+            end = close + 1  # an aside stays together on a line of its own if it fits (see _fit)
         elif not _wide(ch):
             while end < len(text) and not text[end].isspace() and not _wide(text[end]):
                 end += 1
@@ -133,6 +130,9 @@ def _fit(tokens: list[tuple[str, bool]], width_em: float) -> list[tuple[str, boo
     """Tokens wider than a line, cut into pieces that fit (a long word, a long aside)."""
     out: list[tuple[str, bool]] = []
     for token, space in tokens:
+        if " " in token and text_width(token) > width_em:  # an aside too wide: its words, then
+            out += _fit([(word, space or k > 0) for k, word in enumerate(token.split())], width_em)
+            continue
         piece = ""
         for ch in token:
             if piece and text_width(piece + ch) > width_em:
@@ -466,7 +466,8 @@ def xy_chart(chart_id: str, title: str, points: Sequence[Point], *, x_range: tup
             f'<title>{escape(p.note or f"{p.label}: {fmt(p.y)}")}</title></circle>'
             for p, (x, y) in zip(points, xy, strict=True) if p.color]
     for value, text in x_ticks:
-        anchor = "start" if value <= x_range[0] else ("end" if value >= x_range[1] else "middle")
+        anchor = ("middle" if x_range[1] <= x_range[0] else "start" if value <= x_range[0]
+                  else "end" if value >= x_range[1] else "middle")
         out.append(f'<text x="{x_of(value):.1f}" y="{frame.y1 + font_size + 4}" text-anchor="{anchor}" '
                    f'fill="#5b6b73">{escape(text)}</text>')
     if mark is not None:

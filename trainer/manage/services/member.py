@@ -157,8 +157,9 @@ def _attempt_points(user_id: int, lang: str) -> list[AttemptPoint]:
 PASS_COLORS = {True: "#2e7d32", False: "#c62828", None: "#147a80"}
 
 
-def score_chart(points: Sequence[AttemptPoint], width: int = 960, height: int = 220) -> Chart | None:
-    """Quiz results over time as a line (x is time, y is 0-100 %), each dot coloured by the verdict."""
+def score_chart(points: Sequence[AttemptPoint], width: int = 560, height: int = 200) -> Chart | None:
+    """Quiz results over time as a line (x is time, y is 0-100 %), each dot coloured by the verdict;
+    narrow enough that its labels stay legible on a phone (the page caps its height on wide screens)."""
     if not points:
         return None
     first, last = points[0].at, points[-1].at
@@ -168,7 +169,7 @@ def score_chart(points: Sequence[AttemptPoint], width: int = 960, height: int = 
         "score-chart-svg", str(_l("Quiz results over time, in percent; the table below lists them.")),
         [Point((p.at - first).total_seconds(), p.percent, f"{local_date(p.at)} {p.quiz}",
                f"{p.quiz}: {p.percent:.0f}%", PASS_COLORS[p.passed]) for p in points],
-        x_range=(0.0, span), x_ticks=ticks, fmt=lambda v: f"{v:.0f}%", width=width, height=height, font_size=11,
+        x_range=(0.0, span), x_ticks=ticks, fmt=lambda v: f"{v:.0f}%", width=width, height=height,
     )
 
 
