@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from trainer.policylab.charts import (
+from trainer.core.charts import (
     Band,
     Series,
     band_chart,

@@ -13,7 +13,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from trainer.policylab.charts import (
+from trainer.core.charts import (
     AGING_PALETTE,
     Band,
     Chart,

@@ -10,12 +10,12 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from trainer.core.charts import Series, line_chart
 from trainer.core.i18n import content_language
 from trainer.core.web import role_required
 from trainer.policylab import forms as F
 from trainer.policylab import jobs, report
 from trainer.policylab.blueprint import bp, lesson_links, page_fmt, preset_choices
-from trainer.policylab.charts import Series, line_chart
 from trainer.policylab.models import SimWorkshop, SimWorkshopTeam
 from trainer.policylab.services import presets, rounds
 from trainer.policylab.services import workshops as workshop_service

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from trainer.core.charts import wrap_label
 from trainer.scorecard.framework import LEVELS
 
 SCALE_MAX = LEVELS[-1]
@@ -165,32 +166,9 @@ class Radar:
     measured_dots: list[tuple[float, float]]
 
 
-def _wrap(title: str, width: int = 16, cjk_width: int = 8) -> tuple[str, ...]:
-    """Break an axis label into short lines: English at spaces (``width`` characters a line);
-    Chinese before a bracket, else in the middle, when longer than ``cjk_width`` characters."""
-    if " " not in title:
-        if len(title) <= cjk_width:
-            return (title,)
-        cut = title.find("（")
-        if cut <= 0:
-            cut = (len(title) + 1) // 2
-        return (title[:cut], title[cut:])
-    if len(title) <= width:
-        return (title,)
-    lines: list[str] = []
-    current = ""
-    for word in title.split():
-        if current and len(current) + 1 + len(word) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = f"{current} {word}".strip()
-    if current:
-        lines.append(current)
-    return tuple(lines)
-
-
 LABEL_LINE = 17.0
+LABEL_FONT = 15.0  # the template's font-size for axis labels
+LABEL_EM_MIDDLE = 12.0  # top and bottom labels: about 22 Latin letters or 12 Chinese characters a line
 
 
 def radar(
@@ -215,7 +193,9 @@ def radar(
     ring_labels = [(level, center[0] + 5, round(center[1] - radius * level / 5 + 9, 2)) for level in LEVELS]
     axes = []
     for axis, title in zip(radar_axes(count, radius=radius, center=center, label_gap=10), titles, strict=True):
-        lines = _wrap(title, 22 if axis.anchor == "middle" else 16)  # top and bottom have room
+        # at most 3 lines; a side label gets the room between its point and the drawing's edge
+        room = LABEL_EM_MIDDLE if axis.anchor == "middle" else (center[0] - abs(axis.label[0] - center[0]) - 4) / LABEL_FONT
+        lines = wrap_label(title, room, 3)
         if axis.baseline == "auto":  # above the point: the last line sits on it
             dy0 = -LABEL_LINE * (len(lines) - 1)
         elif axis.baseline == "hanging":

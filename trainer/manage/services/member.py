@@ -14,6 +14,7 @@ from sqlalchemy import select
 from trainer.accounts.access import can_view_user, managed_team_ids
 from trainer.accounts.models import User
 from trainer.content.source import pick
+from trainer.core.charts import Chart, Point, xy_chart
 from trainer.core.content import catalog
 from trainer.extensions import db
 from trainer.learn.services.reports import certificate_dates, completions
@@ -71,7 +72,7 @@ class MemberDetail:
     scorecard: Scorecard
     timeline: list[Event]
     attempts: list[AttemptPoint]
-    chart: dict[str, Any]
+    chart: Chart | None
 
 
 def _lesson_events(user_id: int, lang: str) -> list[Event]:
@@ -153,40 +154,23 @@ def _attempt_points(user_id: int, lang: str) -> list[AttemptPoint]:
     return points
 
 
-def score_chart(points: Sequence[AttemptPoint], width: int = 960, height: int = 220) -> dict[str, Any]:
-    """Quiz results over time as an SVG line: x is time, y is 0-100 %."""
-    left, right, top, bottom = 40, 12, 12, 28
+PASS_COLORS = {True: "#2e7d32", False: "#c62828", None: "#147a80"}
+
+
+def score_chart(points: Sequence[AttemptPoint], width: int = 560, height: int = 200) -> Chart | None:
+    """Quiz results over time as a line (x is time, y is 0-100 %), each dot coloured by the verdict;
+    narrow enough that its labels stay legible on a phone (the page caps its height on wide screens)."""
     if not points:
-        return {"width": width, "height": height, "points": "", "dots": [], "grid": [], "ticks": []}
+        return None
     first, last = points[0].at, points[-1].at
-    span = max((last - first).total_seconds(), 1.0)
-    inner_w, inner_h = width - left - right, height - top - bottom
-
-    def x_of(at: datetime) -> float:
-        return round(left + inner_w * ((at - first).total_seconds() / span if len(points) > 1 else 0.5), 1)
-
-    def y_of(percent: float) -> float:
-        return round(top + inner_h * (1 - max(0.0, min(100.0, percent)) / 100), 1)
-
-    dots = [
-        {"x": x_of(p.at), "y": y_of(p.percent), "passed": p.passed, "label": f"{p.quiz}: {p.percent:.0f}%"}
-        for p in points
-    ]
-    grid = [{"y": y_of(v), "label": f"{v}%"} for v in (0, 25, 50, 75, 100)]
-    ticks = [{"x": x_of(first), "label": local_date(first), "anchor": "start"}]
-    if len(points) > 1:
-        ticks.append({"x": x_of(last), "label": local_date(last), "anchor": "end"})
-    return {
-        "width": width,
-        "height": height,
-        "left": left,
-        "right": width - right,
-        "points": " ".join(f"{d['x']},{d['y']}" for d in dots),
-        "dots": dots,
-        "grid": grid,
-        "ticks": ticks,
-        "axis_y": height - bottom + 16,
-    }
+    span = (last - first).total_seconds()
+    ticks = [(0.0, local_date(first))] + ([(span, local_date(last))] if len(points) > 1 else [])
+    return xy_chart(
+        "score-chart-svg", str(_l("Quiz results over time, in percent; the table below lists them.")),
+        [Point((p.at - first).total_seconds(), p.percent, f"{local_date(p.at)} {p.quiz}",
+               f"{p.quiz}: {p.percent:.0f}%", PASS_COLORS[p.passed]) for p in points],
+        x_range=(0.0, span), x_ticks=ticks, fmt=lambda v: f"{v:.0f}%", width=width, height=height,
+    )
 
 
 def member_detail(scope: Scope, user_id: Any, lang: str) -> MemberDetail:

@@ -14,6 +14,7 @@ from sqlalchemy.sql import Select
 from trainer.accounts.access import ancestor_team_ids, managed_team_ids, team_parents
 from trainer.accounts.models import User
 from trainer.content.source import pick
+from trainer.core.charts import Chart, Mark, Point, xy_chart
 from trainer.core.content import catalog
 from trainer.manage.services.people import member_list, member_team_ids, team_names
 from trainer.manage.services.scope import DashboardError, Scope, parse_id
@@ -150,7 +151,7 @@ class RefresherReport:
     missing: int
     pending: int  # not started or in progress, due date not passed
     by_due: int  # submitted by the due date (= done)
-    curve: dict[str, Any]
+    curve: Chart
     exportable: bool
 
     @property
@@ -163,37 +164,24 @@ class RefresherReport:
 
 
 def _curve(assignment: AssignmentSummary, submitted: list[datetime], reached: int, moment: datetime,
-           width: int = 340, height: int = 96) -> dict[str, Any]:
-    """Cumulative share of members done over time, with the due date marked."""
-    left, right, top, bottom = 34, 8, 18, 6
+           width: int = 340, height: int = 96) -> Chart:
+    """Cumulative share of members done over time (a step each submission), with the due date marked."""
     start = assignment.opens_at
     stop = max(assignment.due_at, min(moment, max(submitted, default=moment)))
-    span = max((stop - start).total_seconds(), 1.0)
 
-    def x_of(at: datetime) -> float:
-        share = min(1.0, max(0.0, (at - start).total_seconds() / span))
-        return round(left + (width - left - right) * share, 1)
+    def at(when: datetime, count: int, label: str = "") -> Point:
+        return Point((when - start).total_seconds(), 100 * count / reached if reached else 0.0, label)
 
-    def y_of(count: int) -> float:
-        share = count / reached if reached else 0.0
-        return round(top + (height - top - bottom) * (1 - share), 1)
-
-    points = [(x_of(start), y_of(0))]
-    for index, at in enumerate(sorted(submitted), start=1):
-        points.append((x_of(at), y_of(index - 1)))
-        points.append((x_of(at), y_of(index)))
-    points.append((x_of(min(moment, stop)), y_of(len(submitted))))
-    return {
-        "width": width,
-        "height": height,
-        "points": " ".join(f"{x},{y}" for x, y in points),
-        "due_x": x_of(assignment.due_at),
-        "due_label": local_date(assignment.due_at)[5:],
-        "top": top,
-        "bottom": height - bottom,
-        "left": left,
-        "right": width - right,
-    }
+    done = sorted(submitted)
+    points = [at(start, 0, local_date(start))]
+    points += [at(when, index, local_date(when)) for index, when in enumerate(done, start=1)]
+    points.append(at(min(moment, stop), len(done)))
+    return xy_chart(
+        f"curve-{assignment.id}", str(_l("Share of members done over time; the dashed line is the due date.")),
+        points, x_range=(0.0, (stop - start).total_seconds()), y_ticks=(0, 100), fmt=lambda v: f"{v:.0f}%",
+        step=True, mark=Mark((assignment.due_at - start).total_seconds(), local_date(assignment.due_at)[5:]),
+        width=width, height=height, font_size=10, css_class="mg-curve", fixed=True,
+    )
 
 
 def refresher_reports(scope: Scope, lang: str) -> list[RefresherReport]:

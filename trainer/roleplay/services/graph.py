@@ -7,12 +7,12 @@ Pure Python (no Flask, no database): the template turns the result into inline S
 
 from __future__ import annotations
 
-import unicodedata
 from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
 from trainer.content.source import pick
+from trainer.core.charts import wrap_label
 from trainer.roleplay.scenarios import OUTCOMES, TECHNIQUES, Choice, Node, Scenario
 
 BOX_W = 190
@@ -48,35 +48,6 @@ class Edge:
     label_x: float
     label_y: float
     label: str
-
-
-def text_width(text: str) -> float:
-    """Approximate width in em: CJK and other wide characters 1, the rest about 0.55."""
-    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.55 for ch in text)
-
-
-def wrap(text: str, width_em: float, lines: int) -> tuple[str, ...]:
-    """Break ``text`` into at most ``lines`` lines of ``width_em``; the last one ends with … if cut."""
-    words = " ".join(text.split())
-    result: list[str] = []
-    current = ""
-    for ch in words:
-        if text_width(current + ch) > width_em:
-            result.append(current.rstrip())
-            current = ch.lstrip()
-            if len(result) == lines:
-                break
-        else:
-            current += ch
-    else:
-        if current:
-            result.append(current)
-        return tuple(result[:lines])
-    last = result[lines - 1]
-    while last and text_width(last + "…") > width_em:
-        last = last[:-1]
-    result[lines - 1] = last.rstrip() + "…"
-    return tuple(result[:lines])
 
 
 def _layers(scenario: Scenario) -> dict[str, int]:
@@ -133,7 +104,7 @@ def _box(scenario: Scenario, key: str, x: float, y: float, lang: str) -> Box:
             kind="start" if key == scenario.start else "node",
             x=x,
             y=y,
-            lines=(key, *wrap(customer, (BOX_W - 16) / FONT, 2)),
+            lines=(key, *wrap_label(customer, (BOX_W - 16) / FONT, 2)),
             title=f"{key}: {customer}",
         )
     ending = scenario.endings[key]
@@ -143,7 +114,7 @@ def _box(scenario: Scenario, key: str, x: float, y: float, lang: str) -> Box:
         kind="ending",
         x=x,
         y=y,
-        lines=(label, *wrap(key, (BOX_W - 16) / FONT, 1), *wrap(pick(ending.text, lang), (BOX_W - 16) / FONT, 1)),
+        lines=(label, *wrap_label(key, (BOX_W - 16) / FONT, 1), *wrap_label(pick(ending.text, lang), (BOX_W - 16) / FONT, 1)),
         title=f"{label} ({key}): {pick(ending.text, lang)}",
         outcome=ending.outcome,
     )

@@ -1,4 +1,6 @@
-"""Server-rendered SVG charts: line, stacked bar and band (interval) charts.
+"""Server-rendered SVG charts, the one chart module of the app: line, stacked bar, band (interval)
+and x/y (time or step) charts, plus the label wrapper every SVG drawing uses (the radar, the
+scenario graph).
 
 Pure functions of already-translated labels and numbers (no Flask): each returns a :class:`Chart`
 holding the ``<svg>`` (axes, gridlines, legend, labels) and the same numbers as a data table, which
@@ -9,6 +11,7 @@ Colours are presentation attributes, not inline styles, so the strict CSP allows
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -20,6 +23,7 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#0
 AGING_PALETTE = ("#2e7d32", "#8bc34a", "#f2c14e", "#ef8a3c", "#c62828")
 
 Formatter = Callable[[float], str]
+FONT = 12  # the charts' font-size in px (the <svg> sets it)
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,91 @@ def _trim(text: str) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+# Labels: widths in em and wrapping (English at spaces, Chinese between characters) -------------
+
+#: no line starts with these (they stay with the character before) ...
+_CLOSING = set("，。、；：！？）》」』】”’,.;:!?)")
+#: ... and no line ends with these (they go with the character after)
+_OPENING = set("（《「『【“‘(")
+_NARROW = set("fijlrtI!'()*,-./:;[]|` ")
+_BROAD = set("mwMW@%")
+
+
+def _wide(ch: str) -> bool:
+    return unicodedata.east_asian_width(ch) in "WF"
+
+
+def text_width(text: str) -> float:
+    """Approximate width in em of a proportional sans-serif: CJK and other wide characters 1,
+    narrow Latin letters and punctuation 0.3, m and w 0.85, capitals 0.65, the rest 0.55."""
+    return sum(1.0 if _wide(ch) else 0.3 if ch in _NARROW else 0.85 if ch in _BROAD
+               else 0.65 if ch.isupper() else 0.55 for ch in text)
+
+
+def _tokens(text: str) -> list[tuple[str, bool]]:
+    """Unbreakable pieces with "a space before?": English words, single Chinese characters (with
+    their punctuation attached) and bracketed asides such as ``（账龄与指标）`` or ``(aging and KPIs)``."""
+    tokens: list[tuple[str, bool]] = []
+    space, i, text = False, 0, " ".join(text.split())
+    while i < len(text):
+        ch = text[i]
+        if ch.isspace():
+            space, i = True, i + 1
+            continue
+        end = i + 1
+        if ch in "（(" and (close := text.find("）" if ch == "（" else ")", i)) > 0:
+            end = close + 1  # an aside stays together on a line of its own if it fits (see _fit)
+        elif not _wide(ch):
+            while end < len(text) and not text[end].isspace() and not _wide(text[end]):
+                end += 1
+        piece = text[i:end]
+        if tokens and not space and (piece[0] in _CLOSING or tokens[-1][0][-1] in _OPENING):
+            tokens[-1] = (tokens[-1][0] + piece, tokens[-1][1])
+        else:
+            tokens.append((piece, space))
+        space, i = False, end
+    return tokens
+
+
+def _fit(tokens: list[tuple[str, bool]], width_em: float) -> list[tuple[str, bool]]:
+    """Tokens wider than a line, cut into pieces that fit (a long word, a long aside)."""
+    out: list[tuple[str, bool]] = []
+    for token, space in tokens:
+        if " " in token and text_width(token) > width_em:  # an aside too wide: its words, then
+            out += _fit([(word, space or k > 0) for k, word in enumerate(token.split())], width_em)
+            continue
+        piece = ""
+        for ch in token:
+            if piece and text_width(piece + ch) > width_em:
+                out.append((piece, space))
+                piece, space = "", False
+            piece += ch
+        out.append((piece, space))
+    return out
+
+
+def wrap_label(text: str, width_em: float, lines: int = 3) -> tuple[str, ...]:
+    """Break ``text`` into at most ``lines`` lines of ``width_em`` em: English at spaces, Chinese
+    between characters (punctuation never starts a line); the last line ends with … if cut."""
+    rows: list[list[tuple[str, bool]]] = []
+    for token, space in _fit(_tokens(text), width_em):
+        row = rows[-1] if rows else None
+        if row is not None and text_width(_join([*row, (token, space)])) <= width_em:
+            row.append((token, space))
+        else:
+            rows.append([(token, space)])
+    if len(rows) <= lines:
+        return tuple(_join(row) for row in rows)
+    last = _join([t for row in rows[lines - 1:] for t in row])
+    while last and text_width(last + "…") > width_em:
+        last = last[:-1]
+    return (*(_join(row) for row in rows[: lines - 1]), last.rstrip() + "…")
+
+
+def _join(row: list[tuple[str, bool]]) -> str:
+    return "".join((" " if space and i else "") + token for i, (token, space) in enumerate(row))
+
+
 def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     """Round tick values (1, 2, 2.5, 5 × 10^k) covering ``low``..``high``."""
     if not math.isfinite(low) or not math.isfinite(high):
@@ -114,14 +203,23 @@ class _Frame:
         return self.y1 - (value - self.lo) / span * (self.y1 - self.y0)
 
 
-def _open_svg(chart_id: str, title: str, description: str, width: int, height: int) -> list[str]:
+def _open_svg(chart_id: str, title: str, description: str, width: int, height: int, *,
+              css_class: str = "chart", font_size: int = FONT, fixed: bool = False) -> list[str]:
+    size = f'width="{width}" height="{height}" ' if fixed else ""
     return [
-        f'<svg class="chart" id="{escape(chart_id)}" viewBox="0 0 {width} {height}" role="img" '
+        f'<svg class="{escape(css_class)}" id="{escape(chart_id)}" viewBox="0 0 {width} {height}" {size}role="img" '
         f'aria-labelledby="{escape(chart_id)}-t {escape(chart_id)}-d" xmlns="http://www.w3.org/2000/svg" '
-        f'font-family="inherit" font-size="12">',
+        f'font-family="inherit" font-size="{font_size}">',
         f'<title id="{escape(chart_id)}-t">{escape(title)}</title>',
         f'<desc id="{escape(chart_id)}-d">{escape(description)}</desc>',
     ]
+
+
+def _scale(lo: float, hi: float, a: float, b: float) -> Callable[[float], float]:
+    """Map lo..hi onto a..b (values outside are clamped; an empty range maps to the middle)."""
+    if hi <= lo:
+        return lambda _value: (a + b) / 2
+    return lambda value: a + (min(hi, max(lo, value)) - lo) / (hi - lo) * (b - a)
 
 
 def _y_axis(frame: _Frame, fmt: Formatter, y_label: str) -> list[str]:
@@ -145,43 +243,49 @@ def _x_labels(frame: _Frame, categories: Sequence[str], centers: list[float]) ->
     if not categories:
         return []
     every = max(1, math.ceil(len(categories) / max(1, (frame.x1 - frame.x0) // 46)))
+    room = every * (frame.x1 - frame.x0) / len(categories) / FONT - 0.5  # em between shown labels
     out = ['<g class="x-labels">']
     for i, (label, x) in enumerate(zip(categories, centers, strict=True)):
         if i % every:
             continue
-        out.append(f'<text x="{x:.1f}" y="{frame.y1 + 16}" text-anchor="middle" fill="#5b6b73">{escape(label)}</text>')
+        text = (wrap_label(label, room, 1) or ("",))[0]
+        out.append(f'<text x="{x:.1f}" y="{frame.y1 + 16}" text-anchor="middle" fill="#5b6b73">{escape(text)}</text>')
     out.append("</g>")
     out.append(f'<line x1="{frame.x0}" x2="{frame.x1}" y1="{frame.y1}" y2="{frame.y1}" stroke="#8a9aa1"/>')
     return out
 
 
+def _legend_layout(items: list[tuple[str, str, bool]], x: int, y: int,
+                   width: int) -> list[tuple[int, int, str, str, bool]]:
+    """Where each legend entry goes in a row that wraps; a label too long for a row is cut with …."""
+    placed = []
+    cx, cy = x, y
+    for label, color, dashed in items:
+        text = (wrap_label(label, (width - x - 19) / FONT, 1) or ("",))[0]
+        w = 22 + math.ceil(FONT * text_width(text))
+        if cx + w > width and cx > x:
+            cx, cy = x, cy + 18
+        placed.append((cx, cy, text, color, dashed))
+        cx += w + 12
+    return placed
+
+
 def _legend(items: list[tuple[str, str, bool]], x: int, y: int, width: int) -> list[str]:
     """Legend swatches in a row that wraps: (label, colour, dashed line?)."""
     out = ['<g class="legend">']
-    cx, cy = x, y
-    for label, color, dashed in items:
-        w = 22 + 7 * len(label) + (7 * sum(1 for ch in label if ord(ch) > 0x2E80))
-        if cx + w > width and cx > x:
-            cx, cy = x, cy + 18
+    for cx, cy, label, color, dashed in _legend_layout(items, x, y, width):
         if dashed:
             out.append(f'<line x1="{cx}" x2="{cx + 14}" y1="{cy - 4}" y2="{cy - 4}" stroke="{color}" '
                        'stroke-width="2.5" stroke-dasharray="4 3"/>')
         else:
             out.append(f'<rect x="{cx}" y="{cy - 10}" width="14" height="10" rx="2" fill="{color}"/>')
         out.append(f'<text x="{cx + 19}" y="{cy}" fill="#1d2a30">{escape(label)}</text>')
-        cx += w + 12
     out.append("</g>")
     return out
 
 
 def _legend_rows(items: list[tuple[str, str, bool]], width: int, left: int) -> int:
-    cx, rows = left, 1
-    for label, _, _ in items:
-        w = 22 + 7 * len(label) + 7 * sum(1 for ch in label if ord(ch) > 0x2E80)
-        if cx + w > width and cx > left:
-            cx, rows = left, rows + 1
-        cx += w + 12
-    return rows
+    return max(1, len({cy for _, cy, *_ in _legend_layout(items, left, 0, width)}))
 
 
 def _table(caption: str, first: str, categories: Sequence[str], series: Sequence[Series],
@@ -284,11 +388,7 @@ def band_chart(chart_id: str, title: str, bands: Sequence[Band], *, fmt: Formatt
     lo = min([0.0] + [b.low for b in bands])
     hi = max([0.0] + [b.high for b in bands])
     ticks = nice_ticks(lo, hi, 5)
-    x0, x1 = label_w, width - 20
-    span = (ticks[-1] - ticks[0]) or 1.0
-
-    def x(value: float) -> float:
-        return x0 + (value - ticks[0]) / span * (x1 - x0)
+    x = _scale(ticks[0], ticks[-1], label_w, width - 20)
 
     desc = "; ".join(f"{b.label}: {fmt(b.low)} – {fmt(b.mid)} – {fmt(b.high)}" for b in bands)
     out = _open_svg(chart_id, title, f"{title}. {desc}", width, height)
@@ -304,8 +404,10 @@ def band_chart(chart_id: str, title: str, bands: Sequence[Band], *, fmt: Formatt
     for i, b in enumerate(bands):
         color = b.color or PALETTE[i % len(PALETTE)]
         cy = 30 + row_height * i + row_height / 2
-        out.append(f'<text x="{label_w - 10}" y="{cy + 4:.1f}" text-anchor="end" fill="#1d2a30">'
-                   f'{escape(b.label)}</text>')
+        lines = wrap_label(b.label, (label_w - 14) / FONT, 2)
+        out.append(f'<text x="{label_w - 10}" y="{cy + 4 - 7 * (len(lines) - 1):.1f}" text-anchor="end" '
+                   f'fill="#1d2a30">' + "".join(f'<tspan x="{label_w - 10}" dy="{14 if k else 0}">{escape(line)}'
+                                                '</tspan>' for k, line in enumerate(lines)) + "</text>")
         left, right = x(b.low), x(b.high)
         out.append(f'<rect class="band" x="{left:.1f}" y="{cy - 8:.1f}" width="{max(2.0, right - left):.1f}" '
                    f'height="16" rx="3" fill="{color}" fill-opacity="0.3" stroke="{color}">'
@@ -316,6 +418,68 @@ def band_chart(chart_id: str, title: str, bands: Sequence[Band], *, fmt: Formatt
     out.append("</svg>")
     table = Table(title, list(columns), [[b.label, fmt(b.low), fmt(b.mid), fmt(b.high)] for b in bands])
     return Chart(chart_id, title, Markup("".join(out)), table, drawn)
+
+
+@dataclass(frozen=True)
+class Point:
+    """A point on a continuous x axis (time in seconds, say): ``label`` names it in the table and the
+    description, ``note`` is its tooltip, ``color`` gives it a dot."""
+
+    x: float
+    y: float
+    label: str = ""
+    note: str = ""
+    color: str | None = None
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A dashed vertical line across the plot, labelled above it (a due date)."""
+
+    x: float
+    label: str
+    color: str = "#c62828"
+
+
+def xy_chart(chart_id: str, title: str, points: Sequence[Point], *, x_range: tuple[float, float],
+             x_ticks: Sequence[tuple[float, str]] = (), y_ticks: Sequence[float] = (0, 25, 50, 75, 100),
+             fmt: Formatter | None = None, columns: tuple[str, str] = ("", ""), step: bool = False,
+             mark: Mark | None = None, color: str = "#147a80", width: int = 640, height: int = 240,
+             font_size: int = FONT, css_class: str = "chart", fixed: bool = False) -> Chart:
+    """One line through points on a continuous x axis (``step``: level until the next point, as a
+    running count is), with their dots, labelled x values and a marked one; y spans ``y_ticks``."""
+    fmt = fmt or (lambda v: compact(v))
+    left = 8 + math.ceil(font_size * max((text_width(fmt(t)) for t in y_ticks), default=1.0))
+    top = font_size // 2 + 4 + (font_size + 6 if mark else 0)
+    bottom = font_size // 2 + 4 + (font_size + 6 if x_ticks else 0)
+    frame = _Frame(width, height, left, 8, top, bottom, sorted(y_ticks))
+    x_of = _scale(*x_range, frame.x0, frame.x1)
+    labelled = [p for p in points if p.label]
+    out = _open_svg(chart_id, title, f"{title}. " + "; ".join(f"{p.label}: {fmt(p.y)}" for p in labelled),
+                    width, height, css_class=css_class, font_size=font_size, fixed=fixed)
+    out += _y_axis(frame, fmt, "")
+    xy = [(x_of(p.x), frame.y(min(frame.hi, max(frame.lo, p.y)))) for p in points]
+    line = [q for i, (x, y) in enumerate(xy) for q in ([(x, xy[i - 1][1])] if step and i else []) + [(x, y)]]
+    out.append(f'<polyline class="series" points="{" ".join(f"{x:.1f},{y:.1f}" for x, y in line)}" '
+               f'fill="none" stroke="{color}" stroke-width="2" stroke-linejoin="round"/>')
+    out += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{4 if font_size > 10 else 3}" fill="{p.color}">'
+            f'<title>{escape(p.note or f"{p.label}: {fmt(p.y)}")}</title></circle>'
+            for p, (x, y) in zip(points, xy, strict=True) if p.color]
+    for value, text in x_ticks:
+        anchor = ("middle" if x_range[1] <= x_range[0] else "start" if value <= x_range[0]
+                  else "end" if value >= x_range[1] else "middle")
+        out.append(f'<text x="{x_of(value):.1f}" y="{frame.y1 + font_size + 4}" text-anchor="{anchor}" '
+                   f'fill="#5b6b73">{escape(text)}</text>')
+    if mark is not None:
+        mx = x_of(mark.x)
+        anchor = "end" if mx > frame.x1 - 2 * font_size else "middle"
+        out.append(f'<line class="mark" x1="{mx:.1f}" x2="{mx:.1f}" y1="{frame.y0 - 5}" y2="{frame.y1}" '
+                   f'stroke="{mark.color}" stroke-width="1.5" stroke-dasharray="4 3"/>')
+        out.append(f'<text x="{mx:.1f}" y="{frame.y0 - 8}" text-anchor="{anchor}" fill="{mark.color}">'
+                   f'{escape(mark.label)}</text>')
+    out.append("</svg>")
+    table = Table(title, list(columns), [[p.label, fmt(p.y)] for p in labelled])
+    return Chart(chart_id, title, Markup("".join(out)), table, len(points))
 
 
 def _describe(title: str, categories: Sequence[str], series: Sequence[Series], fmt: Formatter) -> str:
