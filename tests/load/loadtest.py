@@ -1,0 +1,411 @@
+"""`make loadtest`: quiz takers on the production stack while workers die.
+
+Starts gunicorn (several sync workers) on PostgreSQL and, when a Redis is given, an RQ worker for
+the simulation; signs in N virtual trainees who take the m1 module quiz the way the browser does
+(start, autosave each answer as JSON, submit) and then browse; a few of them also run a policy-lab
+simulation. Part-way through it kills one web worker and the RQ worker (SIGKILL, as an out-of-memory
+killer would) and starts a fresh RQ worker. At the end it prints the requests, the error rate, p50
+and p95, the answers lost (acknowledged by the server but not in the database: must be 0) and the
+jobs lost (never finished nor marked failed: must be 0), and exits 1 when anything was lost.
+
+    python tests/load/loadtest.py [--users 50] [--seconds 60] [--web-workers 3] [--short]
+
+Needs TEST_DATABASE_URL (a PostgreSQL server: the test creates and drops its own database
+``trainer_loadtest``); TEST_REDIS_URL is optional (without it simulations run in the web process and
+only the web worker is killed). Traffic goes to 127.0.0.1 only, and every loop is bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import html
+import json
+import os
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+PASSWORD = "load-test-pass-2026"
+QUIZ = "m1-basics-quiz"
+LOAD_DB = "trainer_loadtest"
+
+
+# ------------------------------------------------------------------------------------------ set-up
+
+
+def database_urls(server_url: str) -> tuple[str, str]:
+    """(the admin URL on the server's maintenance database, the load test's own database URL)."""
+    url = make_url(server_url)
+    return (url.set(database="postgres").render_as_string(hide_password=False),
+            url.set(database=LOAD_DB).render_as_string(hide_password=False))
+
+
+def recreate_database(admin_url: str) -> None:
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{LOAD_DB}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{LOAD_DB}"'))
+    engine.dispose()
+
+
+def flask(env: dict[str, str], *args: str) -> None:
+    subprocess.run([str(BIN / "flask"), "--app", "trainer", *args], env=env, cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+SETUP = """
+import sys
+from trainer import create_app
+from trainer.accounts.models import Role, Team, User
+from trainer.accounts import services as accounts
+from trainer.extensions import db
+from trainer.learn.services import lookups, recording
+
+n, password = int(sys.argv[1]), sys.argv[2]
+app = create_app()
+with app.app_context():
+    team = Team(name="Load test")
+    db.session.add(team)
+    template = User(email="load-template@example.com", name="template", role=Role.TRAINEE.value)
+    template.set_password(password)
+    users = []
+    for i in range(n):
+        user = User(email=f"load{i}@example.com", name=f"Load {i}", role=Role.TRAINEE.value, language="en")
+        user.password_hash = template.password_hash  # one hash for all: hashing is not what we measure
+        user.must_change_password = False
+        user.teams.append(team)
+        users.append(user)
+    db.session.add_all(users)
+    db.session.commit()
+    course = lookups.onboarding_course()
+    for user in users:
+        for lesson in course.module("m1-basics").lessons:
+            recording.complete_lesson(user.id, course.id, lesson.id, "en")
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(base: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/login", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.3)
+    raise SystemExit(f"the server at {base} did not come up in {seconds:.0f} s")
+
+
+# ------------------------------------------------------------------------------- virtual trainees
+
+
+@dataclass
+class Tally:
+    """What every virtual trainee saw, added up under a lock."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    acknowledged: set[tuple[int, str]] = field(default_factory=set)
+    jobs: set[int] = field(default_factory=set)
+
+    def request(self, seconds: float, error: str | None) -> None:
+        with self.lock:
+            self.latencies.append(seconds)
+            if error:
+                self.errors.append(error)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        return None
+
+
+class Browser:
+    """One signed-in person: cookies, CSRF tokens, timings."""
+
+    def __init__(self, base: str, tally: Tally):
+        self.base, self.tally = base, tally
+        jar = CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+
+    def call(self, path: str, data: bytes | None = None, headers: dict[str, str] | None = None,
+             ) -> tuple[int, str, str]:
+        """(status, body, Location); a connection error counts as an error and returns status 0."""
+        request = urllib.request.Request(self.base + path, data=data, headers=headers or {})
+        started = time.perf_counter()
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                status, body, location = response.status, response.read().decode(), response.headers.get("Location", "")
+        except urllib.error.HTTPError as error:
+            status, body, location = error.code, error.read().decode(errors="replace"), error.headers.get("Location", "")
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError) as error:
+            self.tally.request(time.perf_counter() - started, f"{path}: {type(error).__name__}")
+            return 0, "", ""
+        self.tally.request(time.perf_counter() - started, f"{path}: HTTP {status}" if status >= 500 else None)
+        return status, body, location
+
+    def get(self, path: str) -> tuple[int, str, str]:
+        return self.call(path)
+
+    def post(self, path: str, fields: dict[str, str] | list[tuple[str, str]]) -> tuple[int, str, str]:
+        return self.call(path, urllib.parse.urlencode(fields).encode(),
+                         {"Content-Type": "application/x-www-form-urlencoded"})
+
+    def post_json(self, path: str, payload: object, token: str) -> tuple[int, str, str]:
+        return self.call(path, json.dumps(payload).encode(),
+                         {"Content-Type": "application/json", "X-CSRFToken": token, "Accept": "application/json"})
+
+
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+FIELDSET = re.compile(r'data-question="([^"]+)" data-type="([a-z]+)"')
+
+
+def token_of(page: str) -> str:
+    match = TOKEN.search(page)
+    return match.group(1) if match else ""
+
+
+def answer_for(page: str, question: str, kind: str) -> object | None:
+    """A plausible answer for one question, read off the attempt page as the browser would."""
+    values = re.findall(rf'name="a-{re.escape(question)}" value="([^"]*)"', page)
+    if kind in ("single", "truefalse", "true_false", "tf") and values:
+        return html.unescape(random.choice(values))
+    if kind == "multi" and values:
+        return [html.unescape(values[0])]
+    if kind in ("numeric", "calculated"):
+        return str(random.randint(1, 100))
+    return None
+
+
+def take_quiz(browser: Browser, think: float) -> bool:
+    """One attempt: start, autosave every answerable question, submit. False when no attempt is left."""
+    status, intro, _ = browser.get(f"/quiz/{QUIZ}")
+    if status != 200:
+        return False
+    status, _, location = browser.post(f"/quiz/{QUIZ}/start", {"csrf_token": token_of(intro), "assignment": ""})
+    match = re.search(r"/quiz/attempts/(\d+)$", location)
+    if status != 302 or not match:
+        return False
+    attempt_id = int(match.group(1))
+    status, page, _ = browser.get(f"/quiz/attempts/{attempt_id}")
+    if status != 200:
+        return True
+    token = token_of(page)
+    for question, kind in FIELDSET.findall(page):
+        answer = answer_for(page, question, kind)
+        if answer is None:
+            continue
+        status, body, _ = browser.post_json(f"/quiz/attempts/{attempt_id}/answer",
+                                            {"question": question, "answer": answer}, token)
+        if status == 200 and json.loads(body).get("ok"):
+            with browser.tally.lock:
+                browser.tally.acknowledged.add((attempt_id, question))
+        time.sleep(random.uniform(0, think))
+    browser.post(f"/quiz/attempts/{attempt_id}", {"csrf_token": token, "action": "submit"})
+    return True
+
+
+def run_simulation(browser: Browser) -> None:
+    """Start one policy-lab run with the preset's default policy, as the lab's form would."""
+    status, page, _ = browser.get("/sim/new")
+    if status != 200:
+        return
+    fields: list[tuple[str, str]] = []
+    for tag in re.findall(r"<(?:input|select)[^>]*>", page):
+        name = re.search(r'name="([^"]+)"', tag)
+        if not name or 'type="checkbox"' in tag and "checked" not in tag:
+            continue
+        value = re.search(r'value="([^"]*)"', tag)
+        fields.append((name.group(1), html.unescape(value.group(1)) if value else ""))
+    for name, value in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>.*?<option value="([^"]*)"[^>]*selected', page,
+                                  re.S):
+        fields.append((name, value))
+    status, _, location = browser.post("/sim/new", fields)
+    match = re.search(r"/sim/jobs/(\d+)", location)
+    if match:
+        with browser.tally.lock:
+            browser.tally.jobs.add(int(match.group(1)))
+
+
+def trainee(base: str, index: int, deadline: float, tally: Tally, simulate: bool) -> None:
+    browser = Browser(base, tally)
+    status, login, _ = browser.get("/login")
+    browser.post("/login", {"csrf_token": token_of(login), "email": f"load{index}@example.com", "password": PASSWORD})
+    if simulate:
+        run_simulation(browser)
+    pages = ["/", "/learn/", "/quiz/", "/learn/ar-essentials/m1-what-receivables-are"]
+    attempts_left = True
+    while time.monotonic() < deadline:
+        if attempts_left:
+            attempts_left = take_quiz(browser, think=0.4)
+        else:
+            browser.get(random.choice(pages))
+            time.sleep(random.uniform(0.1, 0.6))
+
+
+# --------------------------------------------------------------------------------- faults, checks
+
+
+def kill_one_web_worker(master: subprocess.Popen[bytes]) -> int | None:
+    """SIGKILL one of gunicorn's workers (the master starts a replacement)."""
+    children = subprocess.run(["pgrep", "-P", str(master.pid)], capture_output=True, text=True).stdout.split()
+    if not children:
+        return None
+    victim = int(random.choice(children))
+    os.kill(victim, signal.SIGKILL)
+    return victim
+
+
+def lost_answers(db_url: str, acknowledged: set[tuple[int, str]]) -> int:
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        saved = {(a, q) for a, q in conn.execute(
+            text("SELECT attempt_id, question_id FROM attempt_answer WHERE answer IS NOT NULL"))}
+    engine.dispose()
+    return len(acknowledged - saved)
+
+
+def unfinished_jobs(db_url: str, job_ids: set[int]) -> list[tuple[int, str]]:
+    if not job_ids:
+        return []
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, status FROM sim_job WHERE id = ANY(:ids)"), {"ids": list(job_ids)}).all()
+    engine.dispose()
+    return [(job_id, status) for job_id, status in rows if status not in ("done", "failed")]
+
+
+def percentile(values: list[float], share: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+# ------------------------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument("--job-wait", type=int, default=150, help="seconds to wait for jobs after the run")
+    parser.add_argument("--short", action="store_true", help="CI: 12 users for 20 s")
+    args = parser.parse_args(argv)
+    if args.short:
+        args.users, args.seconds = 12, 20
+    if not 1 <= args.users <= 200 or not 5 <= args.seconds <= 600 or not 1 <= args.web_workers <= 8:
+        parser.error("--users 1..200, --seconds 5..600, --web-workers 1..8")
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server or not server.startswith("postgresql"):
+        print("loadtest: skipped: set TEST_DATABASE_URL to a PostgreSQL server (it makes its own database)")
+        return 0
+    redis_url = os.environ.get("TEST_REDIS_URL")
+    admin_url, db_url = database_urls(server)
+    recreate_database(admin_url)
+    instance = tempfile.mkdtemp(prefix="trainer-load-")
+    env = {**os.environ, "TRAINER_DATABASE_URL": db_url, "TRAINER_SECRET_KEY": os.urandom(24).hex(),
+           "TRAINER_INSTANCE_PATH": instance}
+    if redis_url:
+        env["TRAINER_REDIS_URL"] = redis_url
+    flask(env, "db", "upgrade")
+    flask(env, "seed-demo")
+    subprocess.run([sys.executable, "-c", SETUP, str(args.users), PASSWORD], env=env, cwd=ROOT, check=True)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    processes: list[subprocess.Popen[bytes]] = []
+    web = subprocess.Popen([str(BIN / "gunicorn"), "-w", str(args.web_workers), "-b", f"127.0.0.1:{port}",
+                            "--timeout", "60", "trainer:create_app()"], env=env, cwd=ROOT,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    processes.append(web)
+    rq_command = [str(BIN / "rq"), "worker", "trainer-sim", "--url", redis_url or "", "--burst"]
+    workers: list[subprocess.Popen[bytes]] = []
+    try:
+        wait_until_up(base)
+        if redis_url:
+            workers.append(subprocess.Popen(rq_command[:-1], env=env, cwd=ROOT,
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        tally = Tally()
+        started = time.monotonic()
+        deadline = started + args.seconds
+        threads = [threading.Thread(target=trainee, args=(base, i, deadline, tally, i % 10 == 0), daemon=True)
+                   for i in range(args.users)]
+        for thread in threads:
+            thread.start()
+        time.sleep(args.seconds / 3)
+        killed_web = kill_one_web_worker(web)
+        killed_rq = None
+        if workers:
+            time.sleep(args.seconds / 6)
+            killed_rq = workers[0].pid
+            workers[0].send_signal(signal.SIGKILL)
+            workers.append(subprocess.Popen(rq_command[:-1], env=env, cwd=ROOT,
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        for thread in threads:
+            thread.join(timeout=max(1.0, deadline - time.monotonic() + 40))
+        elapsed = time.monotonic() - started
+        job_deadline = time.monotonic() + args.job_wait
+        while unfinished_jobs(db_url, tally.jobs) and time.monotonic() < job_deadline:
+            flask(env, "sim", "sweep-jobs") if _has_sweep(env) else None
+            time.sleep(5)
+        lost = lost_answers(db_url, tally.acknowledged)
+        stuck = unfinished_jobs(db_url, tally.jobs)
+    finally:
+        for process in processes + workers:
+            process.terminate()
+        for process in processes + workers:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        recreate_database(admin_url)
+    total = len(tally.latencies)
+    print(f"loadtest: {args.users} trainees for {args.seconds} s on gunicorn ({args.web_workers} workers), "
+          f"PostgreSQL{', RQ' if redis_url else ''}")
+    print(f"  killed:          web worker {killed_web}" + (f", RQ worker {killed_rq}" if killed_rq else ""))
+    print(f"  requests:        {total} in {elapsed:.0f} s ({total / elapsed:.0f}/s)")
+    print(f"  errors:          {len(tally.errors)} ({100 * len(tally.errors) / max(total, 1):.2f} %)"
+          + (f"  e.g. {tally.errors[0]}" if tally.errors else ""))
+    print(f"  latency:         p50 {1000 * statistics.median(tally.latencies or [0]):.0f} ms, "
+          f"p95 {1000 * percentile(tally.latencies, 0.95):.0f} ms")
+    print(f"  answers saved:   {len(tally.acknowledged)} acknowledged, {lost} lost (must be 0)")
+    print(f"  simulation jobs: {len(tally.jobs)} started, {len(stuck)} lost (must be 0)"
+          + (f": {stuck}" if stuck else ""))
+    return 1 if lost or stuck else 0
+
+
+def _has_sweep(env: dict[str, str]) -> bool:
+    """Whether this version has the dead-job sweep command (cron runs it in production)."""
+    result = subprocess.run([str(BIN / "flask"), "--app", "trainer", "sim", "--help"], env=env, cwd=ROOT,
+                            capture_output=True, text=True)
+    return "sweep-jobs" in result.stdout
+
+
+if __name__ == "__main__":
+    sys.exit(main())
