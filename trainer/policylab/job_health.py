@@ -64,7 +64,7 @@ def is_stale(job: SimJob, settings: JobSettings, now: datetime | None = None) ->
 def serialize(lock_class: int) -> None:
     """Hold a transaction-scoped lock on PostgreSQL so counting and writing cannot interleave."""
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:c, 0)"), {"c": lock_class})
+        db.session.execute(text("SELECT pg_advisory_xact_lock(CAST(:c AS bigint))"), {"c": lock_class})
 
 
 class Heartbeat(threading.Thread):

@@ -125,7 +125,9 @@ def settings(app: Flask | None = None) -> JobSettings:
 
 def init_app(app: Flask) -> None:
     """Check the job settings when the app starts (raises JobSettingsError naming every bad one)."""
-    job_settings(app.config)
+    if job_settings(app.config).backend == "thread" and not (app.debug or app.testing):
+        log.warning("simulations run inside the web process (JOB_BACKEND=thread); in production set "
+                    "TRAINER_JOB_BACKEND=rq and TRAINER_REDIS_URL and run `rq worker trainer-sim`")
 
 
 def state_of(job: SimJob) -> JobState:
