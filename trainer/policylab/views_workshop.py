@@ -12,16 +12,10 @@ from flask_login import current_user, login_required
 
 from trainer.core.i18n import content_language
 from trainer.core.web import role_required
+from trainer.policylab import blueprint as lab
 from trainer.policylab import forms as F
 from trainer.policylab import jobs, report
-from trainer.policylab.blueprint import (
-    bp,
-    job_error_text,
-    job_refused_text,
-    lesson_links,
-    page_fmt,
-    preset_choices,
-)
+from trainer.policylab.blueprint import bp, lesson_links, page_fmt, preset_choices
 from trainer.policylab.charts import Series, line_chart
 from trainer.policylab.models import SimWorkshop, SimWorkshopTeam
 from trainer.policylab.services import presets, rounds
@@ -100,7 +94,7 @@ def _workshop_context(workshop: SimWorkshop) -> dict[str, Any]:
         "version": workshop_service.workshop_version(workshop),
         "criteria": rounds.SCORE_CRITERIA,
         "running_job": running_job,
-        "running_error": job_error_text(state.error_code) if state and state.status == "failed" else None,
+        "running_error": lab.job_error_text(state.error_code) if state and state.status == "failed" else None,
         "preset": presets.preset(workshop.preset),
         "lang": content_language(),
     }
@@ -221,7 +215,7 @@ def close_round(workshop_id: int) -> ResponseReturnValue:
         flash(_("The simulation queue is not available right now. Try again in a minute."), "error")
         return redirect(url_for("sim.workshop", workshop_id=the_workshop.id))
     except jobs.JobRefused as refusal:
-        flash(job_refused_text(refusal), "error")
+        flash(lab.job_refused_text(refusal), "error")
         return redirect(url_for("sim.workshop", workshop_id=the_workshop.id))
     return redirect(url_for("sim.job", job_id=job_row.id))
 
