@@ -29,10 +29,17 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
     "LOGIN_THROTTLE_WINDOW_MINUTES": 15,
     "CSV_IMPORT_MAX_BYTES": 1_000_000,
-    "REDIS_URL": None,  # TRAINER_REDIS_URL: simulation jobs go to RQ workers instead of in-process
+    "REDIS_URL": None,  # TRAINER_REDIS_URL: the Redis that RQ workers take simulation jobs from
+    "JOB_BACKEND": "",  # thread (in-process pool) | rq (production); empty: rq when REDIS_URL is set
     "SIM_WORKERS": 2,  # in-process simulation threads per app process
     "SIM_QUEUE": "trainer-sim",  # RQ queue name
     "SIM_JOB_TIMEOUT": 1800,  # seconds
+    "SIM_USER_MAX_RUNNING": 2,  # one person's simulations running at once
+    "SIM_USER_MAX_QUEUED": 5,  # one person's simulations waiting; more are refused
+    "SIM_MAX_RUNNING": 4,  # the global concurrency cap over every worker
+    "SIM_MAX_WAITING": 40,  # simulations waiting in total before the lab says it is busy
+    "SIM_HEARTBEAT_SECONDS": 5,  # a running job's worker writes heartbeat_at this often
+    "SIM_STALE_SECONDS": 60,  # a job without a heartbeat for this long has lost its worker
     "SIM_MAX_CUSTOMERS": 5000,  # largest portfolio the policy lab accepts
     "QUIZ_TIMEZONE": "Asia/Shanghai",  # dates shown and due dates interpreted in this zone
     "ROLEPLAY_WORKSHOP_HOURS": 8,  # a workshop room code expires after this many hours

@@ -69,9 +69,13 @@ def test_a_failing_job_shows_its_error_and_saves_nothing(client, trainee, app):
     assert "customers" in job.message and job.run_id is None
     assert db.session.scalar(select(func.count()).select_from(SimRun)) == 0
     html = client.get(f"/sim/jobs/{job.id}").get_data(as_text=True)
-    assert 'data-testid="job-error"' in html and "nothing was saved" in html and "customers" in html
-    assert client.get(f"/sim/jobs/{job.id}.json").get_json()["status"] == "failed"
-    assert "failed" in client.get("/sim/").get_data(as_text=True)
+    assert 'data-testid="job-error"' in html and "nothing was saved" in html
+    assert job.error_code == "invalid" and "refused these settings" in html  # a translated code…
+    assert "must be greater than zero" not in html  # …never the exception text
+    status = client.get(f"/sim/jobs/{job.id}.json").get_json()
+    assert status["status"] == "failed" and "refused these settings" in status["message"]
+    lab = client.get("/sim/").get_data(as_text=True)
+    assert "failed" in lab and "refused these settings" in lab and "must be greater than zero" not in lab
 
 
 def test_a_crash_while_saving_rolls_back_the_whole_run(app, trainee, monkeypatch):

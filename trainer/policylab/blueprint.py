@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app
+from flask_babel import gettext as _
 
 from trainer.core.i18n import content_language
 from trainer.policylab import forms as F
-from trainer.policylab import report
+from trainer.policylab import jobs, report
 from trainer.policylab.services import presets
 
 bp = Blueprint("sim", __name__, template_folder="templates")
@@ -33,3 +34,26 @@ def lesson_links() -> dict[str, tuple[str, str]]:
 def preset_choices() -> list[tuple[str, str]]:
     lang = content_language()
     return [(p.name, p.title.get(lang) or p.name) for p in presets.presets()]
+
+
+def job_error_text(code: str | None) -> str:
+    """What a failed job tells its owner, from its error code (never the exception text)."""
+    texts = {
+        "invalid": _("The simulation refused these settings. Change them and run it again."),
+        "stalled": _("The worker running this simulation stopped, so it did not finish. Run it again."),
+        "timeout": _("The simulation took longer than allowed and was stopped. Try a smaller portfolio or "
+                     "fewer days."),
+        "queue_unavailable": _("The simulation queue was not available. Run it again in a minute."),
+    }
+    return texts.get(code or "", _("Something went wrong on our side and nothing was saved. Run it again; "
+                                   "if it fails again, tell your administrator."))
+
+
+def job_refused_text(refusal: jobs.JobRefused) -> str:
+    """Why nothing was queued."""
+    if refusal.code == "user_queued":
+        return _("You already have %(n)s simulations waiting. Wait until one has finished, then start "
+                 "the next.", n=refusal.limit)
+    if refusal.code == "busy":
+        return _("The policy lab is busy: too many simulations are waiting. Try again in a few minutes.")
+    return _("This simulation cannot be run again.")

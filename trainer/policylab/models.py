@@ -19,9 +19,16 @@ from trainer.extensions import db
 
 
 class SimJob(db.Model):  # type: ignore[name-defined]
-    """A simulation job: queued → running → done | failed. ``params`` is what to run."""
+    """A simulation job: queued → running → done | failed. ``params`` is what to run.
+
+    The worker holding the job writes ``heartbeat_at`` every few seconds (the in-process pool also
+    for the jobs waiting in it); a job whose heartbeat is older than a minute has lost its worker.
+    ``attempts`` counts the claims, so a worker that comes back after its job was retried cannot
+    save over the new attempt. A failure keeps ``error_code`` (what users are told, translated) and
+    ``message`` (the log line, never shown)."""
 
     __tablename__ = "sim_job"
+    __table_args__ = (Index("ix_sim_job_status_user", "status", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
@@ -34,9 +41,12 @@ class SimJob(db.Model):  # type: ignore[name-defined]
     workshop_id: Mapped[int | None] = mapped_column(
         ForeignKey("sim_workshop.id", ondelete="CASCADE"), default=None, index=True
     )
-    backend: Mapped[str] = mapped_column(String(8), default="local")  # local | rq
+    backend: Mapped[str] = mapped_column(String(8), default="local")  # local (the thread pool) | rq
+    error_code: Mapped[str | None] = mapped_column(String(32), default=None)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(default=None)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(default=None)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
 
     user: Mapped[User] = relationship()

@@ -19,7 +19,15 @@ from trainer.policylab import (
     report,
     views_workshop,  # noqa: F401  (its routes are on the same blueprint)
 )
-from trainer.policylab.blueprint import bp, lesson_links, page_fmt, preset_choices
+from trainer.policylab.blueprint import (
+    bp,
+    job_error_text,
+    job_refused_text,
+    lesson_links,
+    page_fmt,
+    preset_choices,
+)
+from trainer.policylab.cli import sim_cli
 from trainer.policylab.models import SimJob, SimRun
 from trainer.policylab.services import exports, presets, run_requests, runs
 from trainer.policylab.services import workshops as workshop_service
@@ -40,7 +48,7 @@ def index() -> ResponseReturnValue:
         runs=runs.my_runs(current_user),
         team_runs=runs.team_runs(current_user),
         workshops=workshop_service.my_workshops(current_user),
-        jobs=[j for j in runs.recent_jobs(current_user) if not j.finished or j.status == "failed"],
+        jobs=_job_rows(runs.recent_jobs(current_user)),
         fmt=page_fmt(),
         cash=report.cash,
         preset_titles={p.name: p.title.get(lang) or p.name for p in presets.presets()},
@@ -89,6 +97,9 @@ def new() -> ResponseReturnValue:
         except jobs.JobQueueUnavailable:
             flash(_("The simulation queue is not available right now. Try again in a minute."), "error")
             return render_template("sim/new.html", **_form_context(form, preset_name)), 503
+        except jobs.JobRefused as refusal:
+            flash(job_refused_text(refusal), "error")
+            return render_template("sim/new.html", **_form_context(form, preset_name)), 429
         return redirect(url_for("sim.job", job_id=job.id))
 
     source = None
@@ -115,6 +126,17 @@ def _job_or_404(job_id: int) -> SimJob:
     return runs.visible_job(current_user, job_id) or abort(404)
 
 
+def _job_rows(recent: list[SimJob]) -> list[dict[str, Any]]:
+    """The lab's list of unfinished and failed jobs, as their owner sees them (stalled shows failed)."""
+    rows = []
+    for j in recent:
+        state = jobs.state_of(j)
+        if state.status != "done":
+            rows.append({"job": j, "status": state.status,
+                         "error": job_error_text(state.error_code) if state.status == "failed" else None})
+    return rows
+
+
 def _job_target(job: SimJob) -> str | None:
     if job.status != "done":
         return None
@@ -135,20 +157,44 @@ def job(job_id: int) -> ResponseReturnValue:
     target = _job_target(the_job)
     if target and request.args.get("stay") != "1":
         return redirect(target)
-    return render_template("sim/job.html", job=the_job, target=target)
+    state = jobs.state_of(the_job)
+    return render_template(
+        "sim/job.html", job=the_job, target=target, status=state.status,
+        error=job_error_text(state.error_code) if state.status == "failed" else None,
+        retry_form=F.ConfirmForm(formdata=None) if state.retryable and the_job.user_id == current_user.id else None,
+    )
 
 
 @bp.route("/sim/jobs/<int:job_id>.json")
 @login_required
 def job_status(job_id: int) -> ResponseReturnValue:
     the_job = _job_or_404(job_id)
+    state = jobs.state_of(the_job)
     return jsonify({
         "id": the_job.id,
-        "status": the_job.status,
+        "status": state.status,
         "progress": round(float(the_job.progress or 0.0), 3),
-        "message": the_job.message,
+        "message": job_error_text(state.error_code) if state.status == "failed" else None,
         "url": _job_target(the_job),
     })
+
+
+@bp.route("/sim/jobs/<int:job_id>/retry", methods=["POST"])
+@login_required
+def retry_job(job_id: int) -> ResponseReturnValue:
+    """Run a failed or stalled job again (its owner only; the same limits as a new run)."""
+    the_job = _job_or_404(job_id)
+    if the_job.user_id != current_user.id:
+        abort(403)
+    if not F.ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        jobs.retry(the_job)
+    except jobs.JobQueueUnavailable:
+        flash(_("The simulation queue is not available right now. Try again in a minute."), "error")
+    except jobs.JobRefused as refusal:
+        flash(job_refused_text(refusal), "error")
+    return redirect(url_for("sim.job", job_id=the_job.id, stay=1))
 
 
 # -------------------------------------------------------------------------------------------- results
@@ -211,12 +257,24 @@ def start_compare(run_id: int) -> ResponseReturnValue:
         if not choice.isdigit():
             abort(400)
         other = _run_or_404(int(choice))
-    found, job_row = runs.comparison_target(current_user, the_run, other, _("Preset default"))
+    try:
+        found, job_row = runs.comparison_target(current_user, the_run, other, _("Preset default"))
+    except (jobs.JobRefused, jobs.JobQueueUnavailable) as refusal:
+        return _refused_redirect(refusal, the_run.id)
     if found is not None:
         return redirect(url_for("sim.compare", a=the_run.id, b=found.id))
     if job_row is None:
         abort(500)
     return redirect(url_for("sim.job", job_id=job_row.id))
+
+
+def _refused_redirect(refusal: Exception, run_id: int, anchor: str = "") -> ResponseReturnValue:
+    """Back to the run with why nothing was queued (a limit, or the queue being down)."""
+    if isinstance(refusal, jobs.JobRefused):
+        flash(job_refused_text(refusal), "error")
+    else:
+        flash(_("The simulation queue is not available right now. Try again in a minute."), "error")
+    return redirect(url_for("sim.run", run_id=run_id) + anchor)
 
 
 @bp.route("/sim/compare/<int:a>/<int:b>")
@@ -251,7 +309,10 @@ def replicate(run_id: int) -> ResponseReturnValue:
     except PolicyError as exc:
         flash(F.problem_message(exc.problems[0]), "error")
         return redirect(url_for("sim.run", run_id=the_run.id) + "#confidence")
-    job_row = runs.start_replications(current_user, the_run, n)
+    try:
+        job_row = runs.start_replications(current_user, the_run, n)
+    except (jobs.JobRefused, jobs.JobQueueUnavailable) as refusal:
+        return _refused_redirect(refusal, the_run.id, "#confidence")
     return redirect(url_for("sim.job", job_id=job_row.id))
 
 
@@ -314,6 +375,8 @@ def export_policy(run_id: int) -> ResponseReturnValue:
 
 def init_app(app: Flask) -> None:
     """Plug the feature into the app: its blueprint and whatever else it offers the others."""
+    jobs.init_app(app)
     app.register_blueprint(bp)
+    app.cli.add_command(sim_cli)
     app.extensions.setdefault("next_step_providers", []).append(next_steps)
     app.extensions.setdefault("demo_seeders", []).append(seed_demo)

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from trainer.core.charts import Series, line_chart
 from trainer.core.i18n import content_language
 from trainer.core.web import role_required
+from trainer.policylab import blueprint as lab
 from trainer.policylab import forms as F
 from trainer.policylab import jobs, report
 from trainer.policylab.blueprint import bp, lesson_links, page_fmt, preset_choices
@@ -80,6 +81,8 @@ def new_workshop() -> ResponseReturnValue:
 def _workshop_context(workshop: SimWorkshop) -> dict[str, Any]:
     fmt = page_fmt(presets.preset(workshop.preset).portfolio.currency)
     team = workshop_service.team_of(current_user, workshop)
+    running_job = workshop_service.latest_job(workshop)
+    state = jobs.state_of(running_job) if running_job is not None else None
     return {
         "workshop": workshop,
         "team": team,
@@ -90,7 +93,8 @@ def _workshop_context(workshop: SimWorkshop) -> dict[str, Any]:
         "cash": report.cash,
         "version": workshop_service.workshop_version(workshop),
         "criteria": rounds.SCORE_CRITERIA,
-        "running_job": workshop_service.latest_job(workshop),
+        "running_job": running_job,
+        "running_error": lab.job_error_text(state.error_code) if state and state.status == "failed" else None,
         "preset": presets.preset(workshop.preset),
         "lang": content_language(),
     }
@@ -209,6 +213,9 @@ def close_round(workshop_id: int) -> ResponseReturnValue:
         return redirect(url_for("sim.workshop", workshop_id=the_workshop.id)), 409
     except jobs.JobQueueUnavailable:
         flash(_("The simulation queue is not available right now. Try again in a minute."), "error")
+        return redirect(url_for("sim.workshop", workshop_id=the_workshop.id))
+    except jobs.JobRefused as refusal:
+        flash(lab.job_refused_text(refusal), "error")
         return redirect(url_for("sim.workshop", workshop_id=the_workshop.id))
     return redirect(url_for("sim.job", job_id=job_row.id))
 

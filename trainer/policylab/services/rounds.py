@@ -129,5 +129,13 @@ def round_failed(job: SimJob) -> None:
         workshop.status = "open"  # the facilitator may close the round again
 
 
-jobs.register("round", jobs.JobHandler(advance_teams, save_round, round_failed))
+def round_retry(job: SimJob) -> None:
+    """A failed round may run again only while its round is still the open one (nobody closed it anew)."""
+    workshop = db.session.get(SimWorkshop, job.params.get("workshop_id"))
+    if workshop is None or workshop.status != "open" or workshop.current_round != int(job.params["round"]):
+        raise jobs.JobRefused("not_retryable")
+    workshop.status = "advancing"
+
+
+jobs.register("round", jobs.JobHandler(advance_teams, save_round, round_failed, round_retry))
 

@@ -85,7 +85,7 @@ def visible_job(viewer: User, job_id: int) -> SimJob | None:
     job = db.session.get(SimJob, job_id)
     if job is None or not can_view_user(viewer, job.user_id):
         return None
-    return jobs.status(job)
+    return job
 
 
 def my_runs(user: User, limit: int = 100) -> list[SimRun]:

@@ -155,7 +155,7 @@ def close_round(user: User, workshop: SimWorkshop) -> SimJob:
             sequence.append(dict(decision.policy) if decision else current_policy(team, before_round=k))
         teams_params.append({"team_id": team.id, "policies": sequence})
     workshop.status = "advancing"
-    db.session.commit()
+    db.session.flush()  # committed with the job row, or rolled back with it when a limit refuses the job
     params = {"workshop_id": workshop.id, "round": r, "round_days": workshop.round_days, "preset": workshop.preset,
               "seed": workshop.seed, "customers": workshop.customers, "teams": teams_params}
     return jobs.submit(user.id, "round", params, workshop_id=workshop.id)
