@@ -28,7 +28,6 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -329,9 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     redis_url = os.environ.get("TEST_REDIS_URL")
     admin_url, db_url = database_urls(server)
     recreate_database(admin_url)
-    instance = tempfile.mkdtemp(prefix="trainer-load-")
-    env = {**os.environ, "TRAINER_DATABASE_URL": db_url, "TRAINER_SECRET_KEY": os.urandom(24).hex(),
-           "TRAINER_INSTANCE_PATH": instance}
+    env = {**os.environ, "TRAINER_DATABASE_URL": db_url, "TRAINER_SECRET_KEY": os.urandom(24).hex()}
     if redis_url:
         env["TRAINER_REDIS_URL"] = redis_url
     flask(env, "db", "upgrade")
