@@ -131,6 +131,7 @@ def load_user(user_id: str) -> User | None:
     limits = _session_limits()
     user, ended = sessions.live_user(session.get(SESSION_TOKEN), user_id, _from_epoch(session.get(LAST_SEEN)), now, limits)
     if ended is not None:
+        # Forget the user before the message is translated: choosing its language reads current_user.
         session.pop("_user_id", None)
         session.pop(SESSION_TOKEN, None)
         session.pop(LAST_SEEN, None)
