@@ -114,10 +114,13 @@ def authenticate(email: str, password: str, address: str, limits: ThrottleLimits
         raise AccountError(
             _l("Too many failed sign-in attempts. Please wait %(minutes)d minutes and try again.", minutes=wait)
         )
-    user = db.session.scalar(select(User).where(User.email == email))
+    # An address with control characters (a NUL, which PostgreSQL cannot even compare) names nobody.
+    printable = email.isprintable()
+    user = db.session.scalar(select(User).where(User.email == email)) if printable else None
     matches = password_matches(user, password)
     ok = matches and user is not None and user.active
-    db.session.add(LoginAttempt(email=email, address=address, succeeded=ok))
+    logged_email = email if printable else "".join(c if c.isprintable() else "?" for c in email)
+    db.session.add(LoginAttempt(email=logged_email[:254], address=address, succeeded=ok))
     if ok:
         assert user is not None
         db.session.execute(delete(LoginThrottle).where(LoginThrottle.key.in_(throttle_keys(email, address).values())))
