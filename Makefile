@@ -8,7 +8,9 @@ PORT   ?= 5000
 
 .PHONY: run test test-fast lock setup setup-dev translations chromium lint bench clean
 
+run: export TRAINER_SECRET_KEY_FILE ?= $(CURDIR)/instance/secret_key
 run: setup translations  ## Set up on SQLite in instance/, load demo data when empty, serve on :5000
+	@$(BIN)/python -m trainer.config ensure-secret-key "$$TRAINER_SECRET_KEY_FILE"
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
 	@echo "Serving on http://$(HOST):$(PORT)  (demo logins above; password demo-pass-2026)"

@@ -5,14 +5,20 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+# The key the code once fell back to: published in the repository, so it never signs a real session.
+DEV_SECRET_KEY = "dev-only-not-secret"
+
 DEFAULTS: dict[str, Any] = {
-    "SECRET_KEY": "dev-only-not-secret",
+    "SECRET_KEY": None,  # TRAINER_SECRET_KEY; required outside debug and testing (see resolve_secret_key)
+    "SECRET_KEY_FILE": None,  # TRAINER_SECRET_KEY_FILE: a file holding the key (`make run` writes one)
     "SQLALCHEMY_DATABASE_URI": None,  # filled in from the instance folder when not set
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SESSION_COOKIE_HTTPONLY": True,
@@ -25,9 +31,11 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "trainer" / "translations"),
     "LANGUAGES": ["zh_CN", "en"],
     "CONTENT_ROOT": str(PROJECT_ROOT),
-    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
-    "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS": 5,  # one account from one address
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT": 20,  # one account from every address (distributed guessing)
     "LOGIN_THROTTLE_WINDOW_MINUTES": 15,
+    "SESSION_IDLE_MINUTES": 120,  # signed out after this long without a request
+    "SESSION_MAX_HOURS": 12,  # signed out this long after signing in, however active
     "CSV_IMPORT_MAX_BYTES": 1_000_000,
     "REDIS_URL": None,  # TRAINER_REDIS_URL: the Redis that RQ workers take simulation jobs from
     "JOB_BACKEND": "",  # thread (in-process pool) | rq (production); empty: rq when REDIS_URL is set
@@ -45,6 +53,28 @@ DEFAULTS: dict[str, Any] = {
     "ROLEPLAY_WORKSHOP_HOURS": 8,  # a workshop room code expires after this many hours
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
 }
+
+# Settings that must be whole numbers of at least 1 (a zero limit or timeout would lock everyone out).
+POSITIVE_INTEGERS = (
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS",
+    "LOGIN_MAX_FAILURES_PER_ACCOUNT",
+    "LOGIN_THROTTLE_WINDOW_MINUTES",
+    "SESSION_IDLE_MINUTES",
+    "SESSION_MAX_HOURS",
+)
+
+MISSING_SECRET_KEY = (
+    "Refusing to start: TRAINER_SECRET_KEY is not set (or is the published development value), so "
+    "anyone could forge a session cookie and sign in as any user. Set TRAINER_SECRET_KEY to a long "
+    "random value (for example the output of `python -c 'import secrets; print(secrets.token_hex(32))'`) "
+    "or TRAINER_SECRET_KEY_FILE to a file that holds one, and start again. For local use `make run` "
+    "and `flask --app trainer run --debug` create instance/secret_key once and reuse it."
+)
+
+
+class ConfigError(RuntimeError):
+    """The settings cannot run the app safely; the message says which variable to fix."""
+
 
 # Environment names that map onto a different config key than TRAINER_<KEY>.
 ALIASES = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI"}
@@ -69,7 +99,10 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
             continue
         key = name.removeprefix("TRAINER_")
         key = ALIASES.get(key, key)
-        settings[key] = _coerce(raw, DEFAULTS.get(key, ""))
+        try:
+            settings[key] = _coerce(raw, DEFAULTS.get(key, ""))
+        except ValueError as error:
+            raise ConfigError(f"{name}={raw!r} is not valid: {error}") from error
     return settings
 
 
@@ -81,4 +114,63 @@ def build_config(instance_path: str, test_config: Mapping[str, Any] | None = Non
         config.update(test_config)
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(instance_path) / "trainer.sqlite")
+    for key in POSITIVE_INTEGERS:
+        value = config.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"TRAINER_{key} must be a whole number of at least 1, not {value!r}.")
     return config
+
+
+def read_secret_key_file(path: Path) -> str:
+    """The key in ``path`` (surrounding whitespace ignored); refused when missing or empty."""
+    try:
+        key = path.read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise ConfigError(f"TRAINER_SECRET_KEY_FILE={path} cannot be read: {error.strerror}.") from error
+    if not key or key == DEV_SECRET_KEY:
+        raise ConfigError(f"TRAINER_SECRET_KEY_FILE={path} holds no usable key. {MISSING_SECRET_KEY}")
+    return key
+
+
+def ensure_secret_key_file(path: Path) -> str:
+    """Create ``path`` with a random key (mode 0600) unless it already holds one; return the key.
+
+    Used for local runs only (`make run`, debug), so the two-command start needs no setting and
+    sessions survive a restart; production sets TRAINER_SECRET_KEY or its own key file.
+    """
+    if path.exists() and path.read_text(encoding="utf-8").strip():
+        return read_secret_key_file(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(secrets.token_hex(32) + "\n")
+    os.chmod(path, 0o600)  # os.open's mode is masked by the umask; make sure nobody else can read it
+    return read_secret_key_file(path)
+
+
+def resolve_secret_key(config: Mapping[str, Any], instance_path: str, *, debug: bool, testing: bool) -> str:
+    """The key that signs sessions: TRAINER_SECRET_KEY, else the key file, else (debug only) one made
+    once in the instance folder, else (tests only) the development value; otherwise refuse to start."""
+    key = config.get("SECRET_KEY")
+    if isinstance(key, str | bytes) and key.strip() and key != DEV_SECRET_KEY:
+        return key if isinstance(key, str) else key.decode()
+    if config.get("SECRET_KEY_FILE"):
+        return read_secret_key_file(Path(config["SECRET_KEY_FILE"]))
+    if debug:
+        return ensure_secret_key_file(Path(instance_path) / "secret_key")
+    if testing:
+        return DEV_SECRET_KEY
+    raise ConfigError(MISSING_SECRET_KEY)
+
+
+def main(argv: list[str]) -> int:
+    """``python -m trainer.config ensure-secret-key PATH``: what `make run` calls before starting."""
+    if len(argv) != 2 or argv[0] != "ensure-secret-key":
+        print("usage: python -m trainer.config ensure-secret-key PATH", file=sys.stderr)
+        return 2
+    ensure_secret_key_file(Path(argv[1]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

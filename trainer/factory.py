@@ -12,7 +12,7 @@ from trainer.accounts import views as accounts_views
 from trainer.admin import views as admin_views
 from trainer.catalog import install_content
 from trainer.cli import register_commands
-from trainer.config import PROJECT_ROOT, build_config
+from trainer.config import PROJECT_ROOT, build_config, resolve_secret_key
 from trainer.core import readonly
 from trainer.core.i18n import select_locale
 from trainer.core.web import install_web_hooks
@@ -53,6 +53,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.from_mapping(build_config(app.instance_path, test_config))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config["SECRET_KEY"] = resolve_secret_key(
+        app.config, app.instance_path, debug=app.debug, testing=app.testing
+    )
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)

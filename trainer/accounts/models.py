@@ -1,4 +1,5 @@
-"""People, roles and teams, plus the security records around them (audit log, login attempts)."""
+"""People, roles and teams, plus the security records around them (audit log, login attempts and
+throttles, server-side sessions)."""
 
 from __future__ import annotations
 
@@ -135,3 +136,32 @@ class LoginAttempt(db.Model):  # type: ignore[name-defined]
     address: Mapped[str] = mapped_column(String(64))
     succeeded: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginThrottle(db.Model):  # type: ignore[name-defined]
+    """Failed sign-ins per key (an account, or an account from one address) in the current window.
+
+    One row per key, counted with a single atomic upsert, so concurrent requests each get their own
+    number and no more than the limit ever reach a password check. The key is a hash, so the table
+    holds no email addresses.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_start: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class UserSession(db.Model):  # type: ignore[name-defined]
+    """One sign-in. The browser's signed cookie holds a random token; this row holds its hash, so
+    signing out, a password change or deactivation can end the session for every copy of the cookie."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None] = mapped_column(default=None)

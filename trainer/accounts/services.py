@@ -1,4 +1,5 @@
-"""Accounts use cases: signing in with throttling, passwords, users, teams and the CSV import.
+"""Accounts use cases: passwords, users, teams and the CSV import (signing in: ``signin``; the
+password policy: ``passwords``; server-side sessions: ``sessions``).
 
 Views call these and render; every commit of account data happens here.
 """
@@ -10,21 +11,18 @@ import io
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import select
 
-from trainer.accounts import audit
+from trainer.accounts import audit, sessions
 from trainer.accounts.access import would_nest_in_itself
-from trainer.accounts.models import LoginAttempt, Role, Team, User
-from trainer.core.time import utcnow
+from trainer.accounts.models import Role, Team, User
+from trainer.accounts.passwords import password_problem
 from trainer.extensions import db
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 LANGUAGE_ALIASES = {"zh": "zh_CN", "zh_cn": "zh_CN", "zh-cn": "zh_CN", "中文": "zh_CN", "en": "en", "english": "en"}
-MIN_PASSWORD_LENGTH = 10
 
 
 class AccountError(ValueError):
@@ -36,92 +34,11 @@ class AccountError(ValueError):
         self.field = field
 
 
-# --- signing in -------------------------------------------------------------------------------
+# --- passwords and language ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ThrottleLimits:
-    per_account: int
-    per_address: int
-    window: timedelta
-
-
-def _recent_failures(
-    column: InstrumentedAttribute[str], value: str, since: datetime
-) -> tuple[int, datetime | None]:
-    row = db.session.execute(
-        select(func.count(LoginAttempt.id), func.min(LoginAttempt.created_at)).where(
-            column == value, LoginAttempt.succeeded.is_(False), LoginAttempt.created_at > since
-        )
-    ).one()
-    return int(row[0]), row[1]
-
-
-def throttle_wait_minutes(email: str, address: str, limits: ThrottleLimits) -> int:
-    """Minutes until this account or address may try again; 0 when not throttled.
-
-    Failures count from the later of the window start and the account's last successful login,
-    so a user who finally gets it right starts afresh.
-    """
-    now = utcnow()
-    window_start = now - limits.window
-    last_success = db.session.scalar(
-        select(func.max(LoginAttempt.created_at)).where(
-            LoginAttempt.email == email, LoginAttempt.succeeded.is_(True)
-        )
-    )
-    account_since = max(window_start, last_success) if last_success else window_start
-    waits = []
-    for column, value, since, limit in (
-        (LoginAttempt.email, email, account_since, limits.per_account),
-        (LoginAttempt.address, address, window_start, limits.per_address),
-    ):
-        count, oldest = _recent_failures(column, value, since)
-        if count >= limit and oldest is not None:
-            remaining = (oldest + limits.window) - now
-            waits.append(max(1, int(remaining.total_seconds() // 60) + 1))
-    return max(waits, default=0)
-
-
-def authenticate(email: str, password: str, address: str, limits: ThrottleLimits) -> User:
-    """Return the user for valid credentials, or raise AccountError (throttled or wrong)."""
-    email = (email or "").strip().lower()
-    wait = throttle_wait_minutes(email, address, limits)
-    if wait:
-        raise AccountError(
-            _l(
-                "Too many failed sign-in attempts. Please wait %(minutes)d minutes and try again.",
-                minutes=wait,
-            )
-        )
-    user = db.session.scalar(select(User).where(User.email == email))
-    ok = user is not None and user.active and user.check_password(password)
-    db.session.add(LoginAttempt(email=email, address=address, succeeded=ok))
-    if ok:
-        assert user is not None
-        user.last_seen_at = utcnow()
-        db.session.commit()
-        return user
-    db.session.commit()
-    if user is not None and not user.active:
-        raise AccountError(_l("This account has been deactivated. Please contact your administrator."))
-    raise AccountError(_l("Email or password is incorrect."))
-
-
-def password_problem(password: str, user: User | None = None) -> str | None:
-    """Why a new password is not acceptable, or None."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        return str(_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
-    if not re.search(r"[A-Za-z]", password) or not re.search(r"\d", password):
-        return str(_l("Use both letters and digits."))
-    if user is not None and password.lower() == user.email.lower():
-        return str(_l("The password must not be your email address."))
-    if user is not None and user.password_hash and user.check_password(password):
-        return str(_l("Choose a password different from the current one."))
-    return None
-
-
-def change_password(user: User, current: str, new: str) -> None:
+def change_password(user: User, current: str, new: str, keep_session: str | None = None) -> None:
+    """Set a new password and end every other session of the user (``keep_session`` stays)."""
     if not user.check_password(current):
         raise AccountError(_l("The current password is incorrect."), field="current_password")
     problem = password_problem(new, user)
@@ -129,6 +46,7 @@ def change_password(user: User, current: str, new: str) -> None:
         raise AccountError(problem, field="new_password")
     user.set_password(new)
     user.must_change_password = False
+    sessions.end_all(user.id, keep_token=keep_session)
     db.session.commit()
 
 
@@ -193,6 +111,8 @@ def update_user(
         if old != new
     }
     user.name, user.email, user.role, user.language, user.active = name.strip(), email, role, language, active
+    if not active:
+        sessions.end_all(user.id)
     user.teams = list(db.session.scalars(select(Team).where(Team.id.in_(team_ids))).all()) if team_ids else []
     audit.record(actor, "user.update", user.email, **changes)
     db.session.commit()
@@ -202,6 +122,7 @@ def reset_password(actor: User, user: User) -> str:
     password = temporary_password()
     user.set_password(password)
     user.must_change_password = True
+    sessions.end_all(user.id)
     audit.record(actor, "user.reset_password", user.email)
     db.session.commit()
     return password

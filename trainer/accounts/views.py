@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -11,21 +11,62 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from trainer.accounts import services as accounts
+from trainer.accounts import sessions, signin
 from trainer.accounts.forms import ChangePasswordForm, LanguageForm, LoginForm
 from trainer.accounts.models import User
+from trainer.core.time import utcnow
 from trainer.core.web import client_address, safe_next
-from trainer.extensions import db, login_manager
+from trainer.extensions import login_manager
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
+# Keys in the signed Flask session: the server-side session's token, and when it was last used
+# (seconds since the epoch, UTC; see trainer.accounts.sessions for why it lives in the cookie).
+SESSION_TOKEN = "sid"
+LAST_SEEN = "seen"
 
-def _limits() -> accounts.ThrottleLimits:
+
+def _limits() -> signin.ThrottleLimits:
     config = current_app.config
-    return accounts.ThrottleLimits(
+    return signin.ThrottleLimits(
+        per_account_address=config["LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS"],
         per_account=config["LOGIN_MAX_FAILURES_PER_ACCOUNT"],
-        per_address=config["LOGIN_MAX_FAILURES_PER_ADDRESS"],
         window=timedelta(minutes=config["LOGIN_THROTTLE_WINDOW_MINUTES"]),
     )
+
+
+def _session_limits() -> sessions.SessionLimits:
+    config = current_app.config
+    return sessions.SessionLimits(
+        idle=timedelta(minutes=config["SESSION_IDLE_MINUTES"]), absolute=timedelta(hours=config["SESSION_MAX_HOURS"])
+    )
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.replace(tzinfo=UTC).timestamp())
+
+
+def _from_epoch(value: object) -> datetime | None:
+    """The cookie's last-seen time; None when missing or not a number (signed, but be strict)."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    try:
+        return datetime.fromtimestamp(value, UTC).replace(tzinfo=None)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _sign_in(user: User) -> None:
+    login_user(user)
+    session[SESSION_TOKEN] = sessions.start(user, _session_limits())
+    session[LAST_SEEN] = _epoch(utcnow())
+    session["lang"] = user.language
+
+
+def _forget_session() -> None:
+    logout_user()
+    session.pop(SESSION_TOKEN, None)
+    session.pop(LAST_SEEN, None)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -35,12 +76,11 @@ def login() -> ResponseReturnValue:
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.email.data, form.password.data, client_address(), _limits())
+            user = signin.authenticate(form.email.data, form.password.data, client_address(), _limits())
         except accounts.AccountError as error:
             form.password.errors.append(str(error.message))
         else:
-            login_user(user)
-            session["lang"] = user.language
+            _sign_in(user)
             return redirect(safe_next(form.next.data, url_for("main.home")))
     return render_template("auth/login.html", form=form)
 
@@ -48,7 +88,8 @@ def login() -> ResponseReturnValue:
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout() -> ResponseReturnValue:
-    logout_user()
+    sessions.end(session.get(SESSION_TOKEN))
+    _forget_session()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -59,7 +100,9 @@ def change_password() -> ResponseReturnValue:
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(current_user, form.current_password.data, form.new_password.data)
+            accounts.change_password(
+                current_user, form.current_password.data, form.new_password.data, session.get(SESSION_TOKEN)
+            )
         except accounts.AccountError as error:
             getattr(form, error.field or "new_password").errors.append(str(error.message))
         else:
@@ -81,9 +124,23 @@ PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "auth.set_langu
 
 
 def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: a deactivated account is signed out at its next request."""
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    """Flask-Login's loader, run once per request: the user only while their server-side session is
+    live (not signed out, not past its absolute or idle limit, account active). Otherwise the
+    browser is signed out with a message saying why. Reads only, so a GET never commits."""
+    now = utcnow()
+    limits = _session_limits()
+    user, ended = sessions.live_user(session.get(SESSION_TOKEN), user_id, _from_epoch(session.get(LAST_SEEN)), now, limits)
+    if ended is not None:
+        # Forget the user before the message is translated: choosing its language reads current_user.
+        session.pop("_user_id", None)
+        session.pop(SESSION_TOKEN, None)
+        session.pop(LAST_SEEN, None)
+        flash(sessions.end_message(ended, limits), "info")
+        return None
+    last_seen = _from_epoch(session.get(LAST_SEEN))
+    if last_seen is None or now - last_seen >= sessions.SEEN_REFRESH:
+        session[LAST_SEEN] = _epoch(now)
+    return user
 
 
 def force_password_change() -> ResponseReturnValue | None:

@@ -8,15 +8,15 @@ from functools import wraps
 from typing import Any, ParamSpec, TypeVar, cast
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, render_template, request, url_for
+from flask import Flask, Response, abort, current_app, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from trainer.core.i18n import content_language
-from trainer.extensions import login_manager
+from trainer.extensions import db, login_manager
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -25,6 +25,14 @@ R = TypeVar("R")
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+# Browsers that reached us over HTTPS keep to HTTPS for a year.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
+# The last resort when even the error template fails (for example the database is down): both languages.
+PLAIN_SERVER_ERROR = (
+    "<!doctype html><meta charset=utf-8><title>500</title>"
+    "<h1>出错了 / Something went wrong (500)</h1>"
+    "<p>请稍后再试；如果一直出现，请联系管理员。 / Please try again; if it keeps happening, tell your administrator.</p>"
 )
 
 
@@ -99,14 +107,50 @@ def client_address() -> str:
     return (request.remote_addr or "unknown")[:64]
 
 
+def served_over_https() -> bool:
+    """The request came over HTTPS, or the site says it is only served that way."""
+    return request.is_secure or current_app.config.get("PREFERRED_URL_SCHEME") == "https"
+
+
+def add_security_headers(response: Response) -> Response:
+    """Headers on every response: CSP and friends; HSTS over HTTPS; and ``no-store`` whenever the
+    signed cookie names a user, so neither the browser's back button nor a shared proxy keeps a copy
+    of someone's pages (static files, the same for everyone, stay cacheable)."""
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if served_over_https():
+        response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+    if session.get("_user_id") is not None and request.endpoint != "static":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def server_error_page(error: InternalServerError) -> tuple[str, int]:
+    """Our own 500 page in the reader's language, never the exception's text. The failed request's
+    database transaction is rolled back first, so the page itself can still read the user."""
+    _ = error
+    db.session.rollback()
+    try:
+        return (
+            render_template(
+                "errors/error.html",
+                code=500,
+                title=str(_l("Something went wrong")),
+                message=str(
+                    _l("The page could not be shown because of an error on our side. It has been logged; please try again, and if it keeps happening tell your administrator.")
+                ),
+            ),
+            500,
+        )
+    except Exception:  # noqa: BLE001 - the error page must not fail in turn
+        return PLAIN_SERVER_ERROR, 500
+
+
 def install_web_hooks(app: Flask) -> None:
-    @app.after_request
-    def security_headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        return response
+    app.after_request(add_security_headers)
+    app.register_error_handler(InternalServerError, server_error_page)
 
     @app.context_processor
     def template_helpers() -> dict[str, Any]:
