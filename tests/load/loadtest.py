@@ -229,22 +229,29 @@ def take_quiz(browser: Browser, think: float) -> bool:
     return True
 
 
+def form_fields(form: str) -> list[tuple[str, str]]:
+    """What a browser would post for a form as shown: inputs, ticked boxes, each select's chosen option."""
+    fields: list[tuple[str, str]] = []
+    for tag in re.findall(r"<input[^>]*>", form):
+        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        if not name or re.search(r'type="(checkbox|radio)"', tag) and "checked" not in tag:
+            continue
+        fields.append((name.group(1), html.unescape(value.group(1)) if value else ""))
+    for name, options in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', form, re.S):
+        tags = re.findall(r"<option[^>]*>", options)
+        chosen = next((tag for tag in tags if re.search(r"\bselected\b", tag)), tags[0] if tags else "")
+        value = re.search(r'value="([^"]*)"', chosen)
+        fields.append((name, html.unescape(value.group(1)) if value else ""))
+    return fields
+
+
 def run_simulation(browser: Browser) -> None:
     """Start one policy-lab run with the preset's default policy, as the lab's form would."""
     status, page, _ = browser.get("/sim/new")
-    if status != 200:
+    form = re.search(r'<form[^>]*data-testid="policy-form".*?</form>', page, re.S)
+    if status != 200 or not form:
         return
-    fields: list[tuple[str, str]] = []
-    for tag in re.findall(r"<(?:input|select)[^>]*>", page):
-        name = re.search(r'name="([^"]+)"', tag)
-        if not name or 'type="checkbox"' in tag and "checked" not in tag:
-            continue
-        value = re.search(r'value="([^"]*)"', tag)
-        fields.append((name.group(1), html.unescape(value.group(1)) if value else ""))
-    for name, value in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>.*?<option value="([^"]*)"[^>]*selected', page,
-                                  re.S):
-        fields.append((name, value))
-    status, _, location = browser.post("/sim/new", fields)
+    status, _, location = browser.post("/sim/new", form_fields(form.group(0)))
     match = re.search(r"/sim/jobs/(\d+)", location)
     if match:
         with browser.tally.lock:
