@@ -177,7 +177,7 @@ def test_no_route_answers_bad_input_with_a_500(app: Flask, role_clients: dict[st
 @pytest.mark.parametrize("role", ROLES)
 def test_no_route_answers_bad_input_with_a_500_thoroughly(app: Flask, role_clients: dict[str, tuple[FlaskClient, str]],
                                                           role: str, record_property: Any) -> None:
-    _run(app, role_clients, role, examples=40)
+    _run(app, role_clients, role, examples=15)
     record_property("requests", TOTALS["requests"])
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
 from werkzeug.routing import IntegerConverter, Map
 
 MAX_ID = 2**31 - 1  # the largest value of a PostgreSQL integer column
@@ -125,7 +126,7 @@ def _check_json() -> None:
         _check_text(text)
 
 
-def _pairs(values: Any) -> Iterable[tuple[str, str]]:
+def _pairs(values: MultiDict[str, Any]) -> Iterable[tuple[str, Any]]:
     return values.items(multi=True)
 
 
@@ -148,7 +149,7 @@ def check_request() -> None:
             _check_text(value)
         for key, upload in _pairs(request.files):
             _check_line(key)
-            _check_line(upload.filename or "")
+            _check_line(getattr(upload, "filename", None) or "")
 
 
 def _refusal(message: Any) -> ResponseReturnValue:
