@@ -28,7 +28,7 @@ from werkzeug.routing import Rule
 from wtforms.fields.core import UnboundField
 
 import trainer
-from tests.conftest import PROJECT_ROOT, Actions, csrf_token
+from tests.conftest import PROJECT_ROOT, csrf_token
 
 # The query arguments the views read (grep request.args in trainer/).
 QUERY_ARGS = ("q", "role", "page", "team", "quarter", "from", "preset", "sort", "dir", "module", "flagged",
@@ -188,4 +188,3 @@ def test_the_generator_covers_the_url_map_and_the_forms(app: Flask) -> None:
     assert {"email", "password", "code", "name", "assignment", "other", "q"} <= set(FORM_FIELDS)
     rule = next(r for r in rules if r.endpoint == "sim.compare")
     assert path_for(rule, {"a": "1", "b": "\x00/x"}) == "/sim/compare/1/%00%2Fx"
-    assert Actions  # the signed-in clients come from the shared as_user fixture
