@@ -51,6 +51,8 @@ DEFAULTS: dict[str, Any] = {
     "SIM_MAX_CUSTOMERS": 5000,  # largest portfolio the policy lab accepts
     "QUIZ_TIMEZONE": "Asia/Shanghai",  # dates shown and due dates interpreted in this zone
     "ROLEPLAY_WORKSHOP_HOURS": 8,  # a workshop room code expires after this many hours
+    "JOIN_MAX_GUESSES_PER_USER": 10,  # wrong room codes a minute before /join asks to wait
+    "JOIN_MAX_GUESSES_PER_ADDRESS": 100,  # the same from one address (a workshop shares one)
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
 }
 

@@ -13,7 +13,7 @@ from trainer.admin import views as admin_views
 from trainer.catalog import install_content
 from trainer.cli import register_commands
 from trainer.config import PROJECT_ROOT, build_config, resolve_secret_key
-from trainer.core import readonly
+from trainer.core import inputs, readonly
 from trainer.core.i18n import select_locale
 from trainer.core.web import install_web_hooks
 from trainer.extensions import babel, csrf, db, login_manager, migrate
@@ -65,6 +65,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     install_web_hooks(app)
     readonly.install(app)
+    inputs.install(app)  # before the blueprints: their <int:...> rules take the bounded converter
 
     install_content(app)
 

@@ -74,7 +74,7 @@ def test_wrong_code_is_refused_with_a_clear_message(app, people, as_user, code):
     response = join(as_user("t1@example.com"), code)
     html = response.get_data(as_text=True)
     assert response.status_code in (400, 404)
-    assert ("no workshop with the code ZZZZZZ" in html) if code.strip() else ("Enter the room code" in html)
+    assert ("No open workshop has the code ZZZZZZ" in html) if code.strip() else ("Enter the room code" in html)
     assert db.session.scalar(select(func.count()).select_from(Participant)) == 0
 
 
@@ -91,12 +91,15 @@ def test_expired_and_closed_codes_are_refused(app, people, as_user):
     expired.expires_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     response = join(as_user("t1@example.com"), expired.code)
-    assert response.status_code == 410 and "has ended or expired" in response.get_data(as_text=True)
+    unknown = join(as_user("t3@example.com"), "ZZZZZZ")
+    assert response.status_code == unknown.status_code == 404  # closed and unknown codes answer alike
+    assert f"No open workshop has the code {expired.code}" in response.get_data(as_text=True)
+    assert "No open workshop has the code ZZZZZZ" in unknown.get_data(as_text=True)
 
     closed = open_room(fay)
     fay.post(f"/roleplay/workshops/{closed.id}/close", token_from=f"/roleplay/workshops/{closed.id}")
     response = join(as_user("t2@example.com"), closed.code)
-    assert response.status_code == 410 and "has ended or expired" in response.get_data(as_text=True)
+    assert response.status_code == 404 and f"No open workshop has the code {closed.code}" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Participant)) == 0
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from trainer.accounts import services as accounts
 from trainer.accounts.models import AuditLog, Team, User
 from trainer.admin.forms import ConfirmForm, ImportForm, TeamForm, UserForm
+from trainer.core.inputs import bounded_int
 from trainer.core.web import role_required
 from trainer.extensions import db
 
@@ -160,7 +161,7 @@ def import_users() -> ResponseReturnValue:
 
 @bp.route("/audit")
 def audit_log() -> ResponseReturnValue:
-    page = max(1, request.args.get("page", 1, type=int))
+    page = bounded_int(request.args.get("page"), high=1_000_000) or 1
     entries = db.paginate(select(AuditLog).order_by(AuditLog.created_at.desc()), page=page, per_page=50)
     return render_template("admin/audit.html", entries=entries)
 

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 
 from trainer.core.downloads import attachment
 from trainer.core.i18n import content_language
+from trainer.core.inputs import bounded_int
 from trainer.policylab import forms as F
 from trainer.policylab import (
     jobs,
@@ -103,8 +104,9 @@ def new() -> ResponseReturnValue:
         return redirect(url_for("sim.job", job_id=job.id))
 
     source = None
-    if request.args.get("from", "").isdigit():
-        source = runs.visible_run(current_user, int(request.args["from"])) or abort(404)
+    if request.args.get("from"):
+        source_id = bounded_int(request.args["from"]) or abort(404)
+        source = runs.visible_run(current_user, source_id) or abort(404)
     preset_name = source.preset if source else request.args.get("preset") or presets.preset_names()[0]
     if preset_name not in presets.preset_names():
         abort(404)
@@ -254,9 +256,7 @@ def start_compare(run_id: int) -> ResponseReturnValue:
     choice = form.other.data or "default"
     other = None
     if choice != "default":
-        if not choice.isdigit():
-            abort(400)
-        other = _run_or_404(int(choice))
+        other = _run_or_404(bounded_int(choice) or abort(404))
     try:
         found, job_row = runs.comparison_target(current_user, the_run, other, _("Preset default"))
     except (jobs.JobRefused, jobs.JobQueueUnavailable) as refusal:

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 
 from trainer.accounts.access import visible_teams
 from trainer.core.i18n import content_language
+from trainer.core.inputs import bounded_int
 from trainer.core.time import to_local
 from trainer.core.web import role_required
 from trainer.learn.services import register_final_gate, register_module_gate
@@ -110,7 +111,7 @@ def intro(quiz_id: str) -> ResponseReturnValue:
         return redirect(url_for("quiz.review"))
     expiry.close_expired(user_ids=[current_user.id], quiz_id=quiz_id)
     status = quiz_status(current_user.id, definition, content_language())
-    assignment_id = request.args.get("assignment", type=int)
+    assignment_id = bounded_int(request.args.get("assignment"))
     form = StartForm(assignment=assignment_id or "")
     history = attempt_service.history(current_user.id, quiz_id)
     return render_template("quiz/intro.html", definition=definition, status=status, form=form, history=history)
@@ -124,7 +125,9 @@ def start(quiz_id: str) -> ResponseReturnValue:
     if not form.validate_on_submit():
         abort(400)
     raw = (form.assignment.data or "").strip()
-    assignment_id = int(raw) if raw.isdigit() else None
+    assignment_id = bounded_int(raw)
+    if raw and assignment_id is None:
+        abort(404)
     try:
         attempt = attempt_service.start_attempt(
             current_user, definition.id, assignment_id=assignment_id, lang=content_language()

@@ -26,7 +26,8 @@ from trainer.accounts.models import User
 from trainer.content.source import pick
 from trainer.core.content import catalog
 from trainer.core.i18n import content_language
-from trainer.core.web import role_required
+from trainer.core.throttle import FailureWindow
+from trainer.core.web import client_address, role_required
 from trainer.extensions import db
 from trainer.roleplay.cli import scenario_cli
 from trainer.roleplay.forms import ChoiceForm, ConfirmForm, JoinForm, RubricForm, WorkshopForm
@@ -171,6 +172,12 @@ def join() -> ResponseReturnValue:
     if request.method == "GET" and request.args.get("code"):
         form.code.data = workshop.normalise_code(request.args["code"])[:20]
     status = 200
+    guesses: FailureWindow = current_app.extensions["join_guesses"]
+    limits = {f"user:{current_user.id}": current_app.config["JOIN_MAX_GUESSES_PER_USER"],
+              f"address:{client_address()}": current_app.config["JOIN_MAX_GUESSES_PER_ADDRESS"]}
+    if request.method == "POST" and guesses.blocked(limits):
+        form.code.errors = [_("Too many wrong room codes. Wait a minute, then check the code on the facilitator's screen.")]
+        return render_template("roleplay/join.html", form=form), 429
     if form.validate_on_submit():
         session = workshop.find_by_code(form.code.data)
         if session is not None and session.facilitator_id == current_user.id:
@@ -180,6 +187,9 @@ def join() -> ResponseReturnValue:
         except workshop.WorkshopError as refused:
             form.code.errors.append(str(refused.message))
             status = refused.status
+            if status == 404:
+                for key in limits:
+                    guesses.add(key)
         else:
             if already:
                 flash(_("You are already in this room; here is your seat."), "info")
@@ -352,10 +362,10 @@ def close(session_id: int) -> ResponseReturnValue:
     return _facilitator_action(session_id, workshop.close, _("The workshop is closed; nobody else can join."))
 
 
-
 def init_app(app: Flask) -> None:
     """Plug the feature into the app: its blueprint and whatever else it offers the others."""
     app.register_blueprint(bp)
+    app.extensions["join_guesses"] = FailureWindow(60.0)
     app.cli.add_command(scenario_cli)
     app.extensions.setdefault("next_step_providers", []).append(next_steps)
     app.extensions.setdefault("demo_seeders", []).append(seed_demo)

@@ -405,7 +405,7 @@ def recommendations(
 # Quarters and trends
 # --------------------------------------------------------------------------------------------------
 
-_QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
+_QUARTER = re.compile(r"([0-9]{4})-Q([1-4])")
 
 
 def quarter_label(moment: date | datetime) -> str:
@@ -415,7 +415,7 @@ def quarter_label(moment: date | datetime) -> str:
 
 def parse_quarter(label: str) -> tuple[int, int]:
     """``"2026-Q4"`` → ``(2026, 4)``; ValueError for anything else."""
-    match = _QUARTER.match(label)
+    match = _QUARTER.fullmatch(label)
     if not match:
         raise ValueError(f"not a quarter label (YYYY-Qn): {label!r}")
     return int(match.group(1)), int(match.group(2))

@@ -14,6 +14,7 @@ from sqlalchemy.sql import Select
 
 from trainer.accounts.access import descendant_team_ids, managed_team_ids
 from trainer.accounts.models import Team, User, team_members
+from trainer.core.inputs import bounded_int
 from trainer.core.time import utcnow
 from trainer.extensions import db
 from trainer.scorecard.services.common import ScorecardError
@@ -73,8 +74,7 @@ class Scope:
 
 
 def parse_id(raw: Any) -> int | None:
-    text = str(raw).strip() if raw is not None else ""
-    return int(text) if text.isdigit() and len(text) < 12 else None
+    return bounded_int(raw)
 
 
 def make_scope(viewer: User, team: Any = None, quarter: Any = None, moment: datetime | None = None) -> Scope:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -40,7 +41,14 @@ def aging_csv(run: SimRun, labels: Mapping[str, str], words: Mapping[str, str]) 
     return csv_bytes(header, rows, number=csv_number)
 
 
+def comment_line(text: str) -> str:
+    """One YAML comment line: every character YAML could read as a line break (LF, CR, NEL, the
+    Unicode line and paragraph separators) and every other control character becomes a space, so a
+    run name cannot add lines to the policy file."""
+    return "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in text)
+
+
 def policy_yaml(run_policy: Mapping[str, Any], header: Iterable[str]) -> str:
     """The policy file: comment lines, then the policy that ``load_policy`` reads back."""
     body = yaml.safe_dump(dict(run_policy), allow_unicode=True, sort_keys=False, default_flow_style=None)
-    return "".join(f"# {line}\n" for line in header) + body
+    return "".join(f"# {comment_line(line)}\n" for line in header) + body

@@ -52,6 +52,17 @@ def _group_is_consistent(members: list[Participant]) -> bool:
     return sorted(m.role for m in members) == sorted(ROLES[: len(members)]) if len(members) > 1 else True
 
 
+def _no_open_room(code: str) -> WorkshopError:
+    """One answer for a code that never existed and one that has ended, so guessing learns nothing."""
+    return WorkshopError(
+        _l(
+            "No open workshop has the code %(code)s. Check the code on the facilitator's screen or ask for a new one.",
+            code=code,
+        ),
+        404,
+    )
+
+
 def join(user: User, raw_code: str | None, now: datetime | None = None) -> tuple[Participant, bool]:
     """Seat ``user`` in the room with ``raw_code``; returns (seat, already_there).
 
@@ -63,13 +74,7 @@ def join(user: User, raw_code: str | None, now: datetime | None = None) -> tuple
         raise WorkshopError(_l("Enter the room code shown on the facilitator's screen."))
     session = find_by_code(code)
     if session is None:
-        raise WorkshopError(
-            _l(
-                "There is no workshop with the code %(code)s. Check the code on the facilitator's screen.",
-                code=code,
-            ),
-            404,
-        )
+        raise _no_open_room(code)
     existing = seat_of(session, user)
     if existing is not None:
         return existing, True
@@ -78,13 +83,7 @@ def join(user: User, raw_code: str | None, now: datetime | None = None) -> tuple
             _l("You are the facilitator of this workshop; open it from your workshops page."), 409
         )
     if not is_open(session, now):
-        raise WorkshopError(
-            _l(
-                "The workshop with the code %(code)s has ended or expired. Ask the facilitator for a new code.",
-                code=code,
-            ),
-            410,
-        )
+        raise _no_open_room(code)
     if len(session.participants) >= session.capacity:
         raise WorkshopError(
             _l(

@@ -11,6 +11,10 @@ from trainer.core.time import site_timezone, to_local, utcnow
 from trainer.scorecard import rules
 from trainer.scorecard.services.common import ScorecardError
 
+# Quarters a URL may ask for: outside these the dates overflow (year 0, year 10000) and no record exists.
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
+
 
 def this_quarter(moment: datetime | None = None) -> str:
     here = to_local(moment or utcnow())
@@ -37,9 +41,13 @@ def check_quarter(raw: str | None, *, default: str | None = None) -> str:
     if raw is None or raw == "":
         return default or this_quarter()
     try:
-        rules.parse_quarter(raw)
+        year, _quarter = rules.parse_quarter(raw)
     except ValueError:
         raise ScorecardError(_l("That is not a quarter (use the form 2026-Q4)."), 404) from None
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ScorecardError(
+            _l("Choose a quarter from %(first)s-Q1 to %(last)s-Q4.", first=FIRST_YEAR, last=LAST_YEAR), 404
+        )
     return raw
 
 
