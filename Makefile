@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app trainer
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test test-fast lock setup setup-dev translations chromium lint bench clean
+.PHONY: run test test-fast loadtest lock setup setup-dev translations chromium lint bench clean
 
 run: export TRAINER_SECRET_KEY_FILE ?= $(CURDIR)/instance/secret_key
 run: setup translations  ## Set up on SQLite in instance/, load demo data when empty, serve on :5000
@@ -60,6 +60,9 @@ chromium:  ## Install Debian's Chromium for the browser tests when missing and p
 extract:  ## Refresh the message catalogues after adding UI strings
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o trainer/translations/messages.pot .
 	$(BIN)/pybabel update -i trainer/translations/messages.pot -d trainer/translations --no-fuzzy-matching
+
+loadtest: setup-dev translations  ## gunicorn + PostgreSQL + RQ under 50 quiz takers for 60 s while workers are killed (LOADTEST_ARGS=--short in CI)
+	$(BIN)/python tests/load/loadtest.py $(LOADTEST_ARGS)
 
 bench: setup-dev translations  ## Print the performance figures, each against a baseline measured in the same run
 	$(BIN)/python -m trainer.sim bench

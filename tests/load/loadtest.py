@@ -258,10 +258,15 @@ def run_simulation(browser: Browser) -> None:
             browser.tally.jobs.add(int(match.group(1)))
 
 
-def trainee(base: str, index: int, deadline: float, tally: Tally, simulate: bool) -> None:
+def sign_in(base: str, index: int, tally: Tally) -> Browser:
     browser = Browser(base, tally)
-    status, login, _ = browser.get("/login")
+    _, login, _ = browser.get("/login")
     browser.post("/login", {"csrf_token": token_of(login), "email": f"load{index}@example.com", "password": PASSWORD})
+    return browser
+
+
+def trainee(base: str, index: int, deadline: float, tally: Tally, simulate: bool) -> None:
+    browser = sign_in(base, index, tally)
     if simulate:
         run_simulation(browser)
     pages = ["/", "/learn/", "/quiz/", "/learn/ar-essentials/m1-what-receivables-are"]
@@ -296,14 +301,19 @@ def lost_answers(db_url: str, acknowledged: set[tuple[int, str]]) -> int:
     return len(acknowledged - saved)
 
 
-def unfinished_jobs(db_url: str, job_ids: set[int]) -> list[tuple[int, str]]:
+def job_states(db_url: str, job_ids: set[int]) -> list[tuple[int, str]]:
     if not job_ids:
         return []
     engine = create_engine(db_url)
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT id, status FROM sim_job WHERE id = ANY(:ids)"), {"ids": list(job_ids)}).all()
     engine.dispose()
-    return [(job_id, status) for job_id, status in rows if status not in ("done", "failed")]
+    return [(job_id, status) for job_id, status in rows]
+
+
+def unfinished_jobs(db_url: str, job_ids: set[int]) -> list[tuple[int, str]]:
+    """Jobs neither done nor marked failed: lost, unless they are still on their way."""
+    return [(job_id, status) for job_id, status in job_states(db_url, job_ids) if status not in ("done", "failed")]
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -316,8 +326,35 @@ def percentile(values: list[float], share: float) -> float:
 # ------------------------------------------------------------------------------------------- main
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+@dataclass
+class Stack:
+    """The servers under test and what the run found."""
+
+    env: dict[str, str]
+    db_url: str
+    base: str
+    web: subprocess.Popen[bytes]
+    redis_url: str | None
+    workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    killed: list[str] = field(default_factory=list)
+
+    def start_rq_worker(self) -> None:
+        self.workers.append(subprocess.Popen([str(BIN / "rq"), "worker", "trainer-sim", "--url", self.redis_url or ""],
+                                             env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                             stderr=subprocess.DEVNULL))
+
+    def stop(self) -> None:
+        for process in [self.web, *self.workers]:
+            process.terminate()
+        for process in [self.web, *self.workers]:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--web-workers", type=int, default=3)
@@ -328,87 +365,115 @@ def main(argv: list[str] | None = None) -> int:
         args.users, args.seconds = 12, 20
     if not 1 <= args.users <= 200 or not 5 <= args.seconds <= 600 or not 1 <= args.web_workers <= 8:
         parser.error("--users 1..200, --seconds 5..600, --web-workers 1..8")
-    server = os.environ.get("TEST_DATABASE_URL")
-    if not server or not server.startswith("postgresql"):
-        print("loadtest: skipped: set TEST_DATABASE_URL to a PostgreSQL server (it makes its own database)")
-        return 0
+    if not 0 <= args.job_wait <= 600:
+        parser.error("--job-wait 0..600")
+    return args
+
+
+def start_stack(args: argparse.Namespace, server: str) -> Stack:
+    """A fresh database with the demo data and the load-test trainees, gunicorn and an RQ worker."""
     redis_url = os.environ.get("TEST_REDIS_URL")
     admin_url, db_url = database_urls(server)
     recreate_database(admin_url)
     env = {**os.environ, "TRAINER_DATABASE_URL": db_url, "TRAINER_SECRET_KEY": os.urandom(24).hex()}
     if redis_url:
-        env["TRAINER_REDIS_URL"] = redis_url
+        env.update(TRAINER_REDIS_URL=redis_url, TRAINER_JOB_BACKEND="rq")
     flask(env, "db", "upgrade")
     flask(env, "seed-demo")
     subprocess.run([sys.executable, "-c", SETUP, str(args.users), PASSWORD], env=env, cwd=ROOT, check=True)
     port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    processes: list[subprocess.Popen[bytes]] = []
     web = subprocess.Popen([str(BIN / "gunicorn"), "-w", str(args.web_workers), "-b", f"127.0.0.1:{port}",
                             "--timeout", "60", "trainer:create_app()"], env=env, cwd=ROOT,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    processes.append(web)
-    rq_command = [str(BIN / "rq"), "worker", "trainer-sim", "--url", redis_url or "", "--burst"]
-    workers: list[subprocess.Popen[bytes]] = []
-    try:
-        wait_until_up(base)
-        if redis_url:
-            workers.append(subprocess.Popen(rq_command[:-1], env=env, cwd=ROOT,
-                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        tally = Tally()
-        started = time.monotonic()
-        deadline = started + args.seconds
-        threads = [threading.Thread(target=trainee, args=(base, i, deadline, tally, i % 10 == 0), daemon=True)
-                   for i in range(args.users)]
-        for thread in threads:
-            thread.start()
-        time.sleep(args.seconds / 3)
-        killed_web = kill_one_web_worker(web)
-        killed_rq = None
-        if workers:
-            time.sleep(args.seconds / 6)
-            killed_rq = workers[0].pid
-            workers[0].send_signal(signal.SIGKILL)
-            workers.append(subprocess.Popen(rq_command[:-1], env=env, cwd=ROOT,
-                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        for thread in threads:
-            thread.join(timeout=max(1.0, deadline - time.monotonic() + 40))
-        elapsed = time.monotonic() - started
-        job_deadline = time.monotonic() + args.job_wait
-        while unfinished_jobs(db_url, tally.jobs) and time.monotonic() < job_deadline:
-            flask(env, "sim", "sweep-jobs") if _has_sweep(env) else None
-            time.sleep(5)
-        lost = lost_answers(db_url, tally.acknowledged)
-        stuck = unfinished_jobs(db_url, tally.jobs)
-    finally:
-        for process in processes + workers:
-            process.terminate()
-        for process in processes + workers:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        recreate_database(admin_url)
+    stack = Stack(env, db_url, f"http://127.0.0.1:{port}", web, redis_url)
+    wait_until_up(stack.base)
+    if redis_url:
+        stack.start_rq_worker()
+    return stack
+
+
+def run_traffic(stack: Stack, args: argparse.Namespace, tally: Tally) -> float:
+    """The virtual trainees, with a web worker killed at a third and the RQ worker at a half."""
+    started = time.monotonic()
+    deadline = started + args.seconds
+    threads = [threading.Thread(target=trainee, args=(stack.base, i, deadline, tally, i % 10 == 0), daemon=True)
+               for i in range(args.users)]
+    for thread in threads:
+        thread.start()
+    time.sleep(args.seconds / 3)
+    stack.killed.append(f"web worker {kill_one_web_worker(stack.web)}")
+    if stack.workers:
+        time.sleep(args.seconds / 6)
+        wait_for_a_running_job(stack, sign_in(stack.base, 0, tally))
+        stack.killed.append(f"RQ worker {stack.workers[0].pid}")
+        stack.workers[0].send_signal(signal.SIGKILL)
+        stack.start_rq_worker()
+    for thread in threads:
+        thread.join(timeout=max(1.0, deadline - time.monotonic() + 40))
+    return time.monotonic() - started
+
+
+def wait_for_a_running_job(stack: Stack, browser: Browser, seconds: float = 15) -> None:
+    """Start a simulation and wait until a worker runs it, so the kill lands mid-job."""
+    before = set(browser.tally.jobs)
+    run_simulation(browser)
+    new = browser.tally.jobs - before
+    deadline = time.monotonic() + seconds
+    engine = create_engine(stack.db_url)
+    with engine.connect() as conn:
+        while new and time.monotonic() < deadline:
+            status = conn.execute(text("SELECT status FROM sim_job WHERE id = :id"), {"id": min(new)}).scalar()
+            if status != "queued":
+                break
+            time.sleep(0.1)
+    engine.dispose()
+
+
+def settle_jobs(stack: Stack, job_ids: set[int], seconds: int) -> list[tuple[int, str]]:
+    """Wait for every job to finish or be found dead (the sweep cron would run), then list the rest."""
+    deadline = time.monotonic() + seconds
+    while unfinished_jobs(stack.db_url, job_ids) and time.monotonic() < deadline:
+        flask(stack.env, "sim", "sweep-jobs")
+        time.sleep(5)
+    return unfinished_jobs(stack.db_url, job_ids)
+
+
+def report(args: argparse.Namespace, stack: Stack, tally: Tally, elapsed: float, lost: int,
+           stuck: list[tuple[int, str]], states: list[tuple[int, str]]) -> None:
     total = len(tally.latencies)
     print(f"loadtest: {args.users} trainees for {args.seconds} s on gunicorn ({args.web_workers} workers), "
-          f"PostgreSQL{', RQ' if redis_url else ''}")
-    print(f"  killed:          web worker {killed_web}" + (f", RQ worker {killed_rq}" if killed_rq else ""))
+          f"PostgreSQL{', RQ' if stack.redis_url else ''}")
+    print(f"  killed:          {', '.join(stack.killed)}")
     print(f"  requests:        {total} in {elapsed:.0f} s ({total / elapsed:.0f}/s)")
     print(f"  errors:          {len(tally.errors)} ({100 * len(tally.errors) / max(total, 1):.2f} %)"
           + (f"  e.g. {tally.errors[0]}" if tally.errors else ""))
     print(f"  latency:         p50 {1000 * statistics.median(tally.latencies or [0]):.0f} ms, "
           f"p95 {1000 * percentile(tally.latencies, 0.95):.0f} ms")
     print(f"  answers saved:   {len(tally.acknowledged)} acknowledged, {lost} lost (must be 0)")
-    print(f"  simulation jobs: {len(tally.jobs)} started, {len(stuck)} lost (must be 0)"
-          + (f": {stuck}" if stuck else ""))
+    done = sum(1 for _, status in states if status == "done")
+    failed = sum(1 for _, status in states if status == "failed")
+    print(f"  simulation jobs: {len(tally.jobs)} started: {done} done, {failed} marked failed (retry offered), "
+          f"{len(stuck)} lost (must be 0)" + (f": {stuck}" if stuck else ""))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    server = os.environ.get("TEST_DATABASE_URL")
+    if not server or not server.startswith("postgresql"):
+        print("loadtest: skipped: set TEST_DATABASE_URL to a PostgreSQL server (it makes its own database)")
+        return 0
+    stack = start_stack(args, server)
+    tally = Tally()
+    try:
+        elapsed = run_traffic(stack, args, tally)
+        stuck = settle_jobs(stack, tally.jobs, args.job_wait)
+        lost = lost_answers(stack.db_url, tally.acknowledged)
+        states = job_states(stack.db_url, tally.jobs)
+    finally:
+        stack.stop()
+        recreate_database(database_urls(server)[0])
+    report(args, stack, tally, elapsed, lost, stuck, states)
     return 1 if lost or stuck else 0
-
-
-def _has_sweep(env: dict[str, str]) -> bool:
-    """Whether this version has the dead-job sweep command (cron runs it in production)."""
-    result = subprocess.run([str(BIN / "flask"), "--app", "trainer", "sim", "--help"], env=env, cwd=ROOT,
-                            capture_output=True, text=True)
-    return "sweep-jobs" in result.stdout
 
 
 if __name__ == "__main__":

@@ -55,6 +55,7 @@ MATRIX: list[tuple[str, str, set[str]]] = [
     ("GET", "/sim/compare/{run}/{run}", MEMBER),
     ("GET", "/sim/jobs/{job}?stay=1", MEMBER),
     ("GET", "/sim/jobs/{job}.json", MEMBER),
+    ("POST", "/sim/jobs/{job}/retry", OWNER),
     ("POST", "/sim/runs/{run}/compare", MEMBER),
     ("POST", "/sim/runs/{run}/replicate", MEMBER),
     ("GET", "/quiz/attempts/{attempt}", OWNER),
