@@ -28,7 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
     "LOGIN_THROTTLE_WINDOW_MINUTES": 15,
-    "CSV_IMPORT_MAX_BYTES": 1_000_000,
+    "CSV_IMPORT_MAX_BYTES": 1_000_000,  # larger user files are refused before they are parsed
+    "SET_PASSWORD_LINK_DAYS": 14,  # how long an imported person's one-time set-password link works
     "REDIS_URL": None,  # TRAINER_REDIS_URL: simulation jobs go to RQ workers instead of in-process
     "SIM_WORKERS": 2,  # in-process simulation threads per app process
     "SIM_QUEUE": "trainer-sim",  # RQ queue name

@@ -28,3 +28,16 @@ class ChangePasswordForm(FlaskForm):
 class LanguageForm(FlaskForm):
     language = SelectField(choices=[("zh_CN", "中文"), ("en", "English")], validate_choice=True)
     next = HiddenField()
+
+
+class SetPasswordForm(FlaskForm):
+    """The first password, chosen through a one-time link."""
+
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(message=_l("Enter a new password.")), Length(max=200)]
+    )
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[EqualTo("password", message=_l("The two new passwords do not match."))],
+    )
+    submit = SubmitField(_l("Save password"))
