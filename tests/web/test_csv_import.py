@@ -223,7 +223,7 @@ def test_size_limit_message_in_chinese(app, admin_session):
     app.config["CSV_IMPORT_MAX_BYTES"] = 10
     admin_session.post("/language", {"language": "zh_CN", "next": "/"}, token_from="/")
     page = upload(admin_session, (HEADER + "A,a@example.com,trainee,East,en\n").encode())
-    assert "没有导入" in page or "拆分" in page
+    assert "一次最多只能导入 0 KB" in page and "请拆分成几个较小的文件" in page
 
 
 def test_more_rows_than_allowed(admin_session):

@@ -106,7 +106,7 @@ def redeem(token: str, password: str) -> User:
     user = row.user
     problem = password_problem(password, user)
     if problem:
-        raise AccountError(problem, field="password")
+        raise AccountError(problem, field="new_password")
     now = utcnow()
     claimed = db.session.execute(
         update(SetPasswordToken)

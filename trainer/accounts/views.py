@@ -23,7 +23,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from trainer.accounts import password_links
 from trainer.accounts import services as accounts
-from trainer.accounts.forms import ChangePasswordForm, LanguageForm, LoginForm, SetPasswordForm
+from trainer.accounts.forms import ChangePasswordForm, LanguageForm, LoginForm, NewPasswordForm
 from trainer.accounts.models import User
 from trainer.core.web import client_address, safe_next
 from trainer.extensions import db, login_manager
@@ -86,16 +86,16 @@ LINK_STATUS = {password_links.LinkState.UNKNOWN: 404}  # expired, used or deacti
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
 def set_password(token: str) -> ResponseReturnValue:
     """An imported person's one-time link: choose the first password, then sign in with it."""
-    form = SetPasswordForm()
+    form = NewPasswordForm()
     state, _row = password_links.check(token)
     problem = None if state is password_links.LinkState.VALID else password_links.LINK_PROBLEMS[state]
     if problem is None and form.validate_on_submit():
         try:
-            password_links.redeem(token, form.password.data)
+            password_links.redeem(token, form.new_password.data)
         except password_links.LinkError as error:
             state, problem = error.state, error.message
         except accounts.AccountError as error:
-            form.password.errors.append(str(error.message))
+            form.new_password.errors.append(str(error.message))
         else:
             flash(_("Your password is set. Sign in with your email and the new password."), "success")
             return redirect(url_for("auth.login"))
