@@ -258,3 +258,6 @@ def test_five_thousand_users_import_in_one_go(admin_session):
     east = db.session.scalar(select(Team).where(Team.name == "East"))
     assert len(east.members) == 2500 and not east.managers  # managers (even lines) have no team here
     assert seconds < 10, f"{seconds:.1f} s"
+    download = admin_session.post("/admin/import/links.csv", {"tokens": " ".join(TOKEN_RE.findall(page))},
+                                  token_from="/admin/import")
+    assert download.status_code == 200 and download.get_data().count(b"/set-password/") == 5000
