@@ -68,6 +68,7 @@ bench: setup-dev translations  ## Print the performance figures, each against a 
 	$(BIN)/python -m trainer.sim bench
 	$(BIN)/python tests/bench/bench_sim_page.py
 	$(BIN)/python tests/bench/bench_dashboard.py
+	$(BIN)/python tests/bench/bench_csv_import.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache test-output

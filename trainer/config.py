@@ -36,7 +36,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_THROTTLE_WINDOW_MINUTES": 15,
     "SESSION_IDLE_MINUTES": 120,  # signed out after this long without a request
     "SESSION_MAX_HOURS": 12,  # signed out this long after signing in, however active
-    "CSV_IMPORT_MAX_BYTES": 1_000_000,
+    "CSV_IMPORT_MAX_BYTES": 1_000_000,  # larger user files are refused before they are parsed
+    "SET_PASSWORD_LINK_DAYS": 14,  # how long an imported person's one-time set-password link works
     "REDIS_URL": None,  # TRAINER_REDIS_URL: the Redis that RQ workers take simulation jobs from
     "JOB_BACKEND": "",  # thread (in-process pool) | rq (production); empty: rq when REDIS_URL is set
     "SIM_WORKERS": 2,  # in-process simulation threads per app process

@@ -1,7 +1,7 @@
 """policy lab: durable jobs (heartbeat, attempts, error code; an index for the per-user limits)
 
 Revision ID: 0009_job_heartbeat
-Revises: 0007_sessions
+Revises: 0008_set_password_tokens
 Create Date: 2026-12-06 05:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009_job_heartbeat'
-down_revision = '0007_sessions'
+down_revision = '0008_set_password_tokens'
 branch_labels = None
 depends_on = None
 

@@ -11,10 +11,9 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Sign in"))
 
 
-class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(
-        _l("Current password"), validators=[DataRequired(message=_l("Enter your current password."))]
-    )
+class NewPasswordForm(FlaskForm):
+    """A new password typed twice: the first one, chosen through a one-time set-password link."""
+
     new_password = PasswordField(
         _l("New password"), validators=[DataRequired(message=_l("Enter a new password.")), Length(max=200)]
     )
@@ -25,6 +24,13 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField(_l("Save password"))
 
 
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(message=_l("Enter your current password."))]
+    )
+
+
 class LanguageForm(FlaskForm):
     language = SelectField(choices=[("zh_CN", "中文"), ("en", "English")], validate_choice=True)
     next = HiddenField()
+

@@ -13,6 +13,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from trainer.core.time import utcnow
 from trainer.extensions import db
 
+NO_PASSWORD = "!"  # matches no password: check_password_hash refuses a hash without a method
+
 
 class Role(enum.StrEnum):
     TRAINEE = "trainee"
@@ -71,7 +73,14 @@ class User(db.Model):  # type: ignore[name-defined]
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
 
+    @property
+    def has_password(self) -> bool:
+        """False for an imported account whose owner has not used their set-password link yet."""
+        return self.password_hash != NO_PASSWORD
+
     def check_password(self, password: str) -> bool:
+        if not self.has_password:
+            return False
         return check_password_hash(self.password_hash, password)
 
     @property
@@ -165,3 +174,19 @@ class UserSession(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
     ended_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class SetPasswordToken(db.Model):  # type: ignore[name-defined]
+    """A one-time link that lets an imported person choose their first password. Only the SHA-256
+    of the random token is stored, so a copy of the database opens no account."""
+
+    __tablename__ = "set_password_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column()
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    user: Mapped[User] = relationship()

@@ -1,16 +1,14 @@
-"""Accounts use cases: passwords, users, teams and the CSV import (signing in: ``signin``; the
-password policy: ``passwords``; server-side sessions: ``sessions``).
+"""Accounts use cases: passwords, users and teams (signing in: ``signin``; the password policy:
+``passwords``; server-side sessions: ``sessions``; the CSV import: ``csv_import``; the set-password
+links: ``password_links``).
 
-Views call these and render; every commit of account data happens here.
+Views call these and render; every commit of account data happens in these three modules.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import secrets
-from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -163,131 +161,3 @@ def save_team(
     )
     db.session.commit()
     return team
-
-
-# --- CSV import -------------------------------------------------------------------------------
-
-CSV_COLUMNS = ("name", "email", "role", "team", "language")
-MAX_IMPORT_ROWS = 5000
-
-
-@dataclass
-class ImportRow:
-    line: int
-    name: str
-    email: str
-    role: str
-    team: str
-    language: str
-
-
-@dataclass
-class ImportReport:
-    errors: list[tuple[int, str]] = field(default_factory=list)  # (line, message); line 0 = whole file
-    created: list[tuple[User, str]] = field(default_factory=list)  # (user, temporary password)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-
-def parse_user_csv(data: bytes) -> tuple[list[ImportRow], list[tuple[int, str]]]:
-    """Decode and check every row of a user CSV; returns (rows, errors) and never touches the DB
-    except to look up existing emails and teams."""
-    errors: list[tuple[int, str]] = []
-    if not data or not data.strip():
-        return [], [(0, str(_l("The file is empty.")))]
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], [
-            (0, str(_l("The file is not UTF-8 text. In Excel choose \"CSV UTF-8 (comma delimited)\" when saving.")))
-        ]
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except (StopIteration, csv.Error):
-        return [], [(0, str(_l("The file is empty.")))]
-    header = [h.strip().lower() for h in header]
-    missing = [c for c in CSV_COLUMNS if c not in header]
-    if missing:
-        return [], [
-            (
-                1,
-                str(
-                    _l(
-                        "The header row must contain the columns %(columns)s; missing: %(missing)s.",
-                        columns=", ".join(CSV_COLUMNS),
-                        missing=", ".join(missing),
-                    )
-                ),
-            )
-        ]
-    index = {c: header.index(c) for c in CSV_COLUMNS}
-    existing_emails = {e.lower() for e in db.session.scalars(select(User.email)).all()}
-    teams = set(db.session.scalars(select(Team.name)).all())
-    seen: dict[str, int] = {}
-    rows: list[ImportRow] = []
-    try:
-        raw_rows = list(enumerate(reader, start=2))
-    except csv.Error as exc:
-        return [], [(0, str(_l("The file is not valid CSV: %(reason)s", reason=str(exc))))]
-    if not any(any(cell.strip() for cell in r) for _, r in raw_rows):
-        return [], [(0, str(_l("The file has a header but no users.")))]
-    if len(raw_rows) > MAX_IMPORT_ROWS:
-        return [], [(0, str(_l("At most %(n)d users can be imported at once.", n=MAX_IMPORT_ROWS)))]
-    for line, cells in raw_rows:
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) < len(header):
-            errors.append((line, str(_l("This row has fewer columns than the header."))))
-            continue
-        value = {c: cells[i].strip() for c, i in index.items()}
-        row_errors = []
-        if not value["name"]:
-            row_errors.append(str(_l("name is empty")))
-        email = value["email"].lower()
-        if not EMAIL_RE.match(email):
-            row_errors.append(str(_l("'%(email)s' is not a valid email address", email=value["email"])))
-        elif email in existing_emails:
-            row_errors.append(str(_l("%(email)s already has an account", email=email)))
-        elif email in seen:
-            row_errors.append(str(_l("%(email)s also appears on line %(line)d", email=email, line=seen[email])))
-        else:
-            seen[email] = line
-        role = value["role"].lower()
-        if role not in {r.value for r in Role}:
-            row_errors.append(str(_l("role '%(role)s' is not one of trainee, manager, admin", role=value["role"])))
-        language = normalize_language(value["language"] or "zh_CN")
-        if language is None:
-            row_errors.append(str(_l("language '%(lang)s' is not zh_CN or en", lang=value["language"])))
-        if value["team"] and value["team"] not in teams:
-            row_errors.append(str(_l("team '%(team)s' does not exist", team=value["team"])))
-        if row_errors:
-            errors.append((line, "; ".join(row_errors)))
-        else:
-            rows.append(ImportRow(line, value["name"], email, role, value["team"], language or "zh_CN"))
-    return rows, errors
-
-
-def import_users_csv(actor: User, data: bytes) -> ImportReport:
-    """All or nothing: if any row is bad, nothing is imported and every bad row is reported."""
-    rows, errors = parse_user_csv(data)
-    report = ImportReport(errors=errors)
-    if errors:
-        return report
-    teams = {t.name: t for t in db.session.scalars(select(Team)).all()}
-    for row in rows:
-        password = temporary_password()
-        user = User(name=row.name, email=row.email, role=row.role, language=row.language)
-        user.set_password(password)
-        if row.team:
-            if row.role == Role.MANAGER.value:
-                teams[row.team].managers.append(user)
-            else:
-                teams[row.team].members.append(user)
-        db.session.add(user)
-        report.created.append((user, password))
-    audit.record(actor, "user.import_csv", f"{len(rows)} users", emails=[r.email for r in rows])
-    db.session.commit()
-    return report

@@ -4,15 +4,26 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
+from trainer.accounts import password_links, sessions, signin
 from trainer.accounts import services as accounts
-from trainer.accounts import sessions, signin
-from trainer.accounts.forms import ChangePasswordForm, LanguageForm, LoginForm
+from trainer.accounts.forms import ChangePasswordForm, LanguageForm, LoginForm, NewPasswordForm
 from trainer.accounts.models import User
 from trainer.core.time import utcnow
 from trainer.core.web import client_address, safe_next
@@ -111,6 +122,32 @@ def change_password() -> ResponseReturnValue:
     return render_template("auth/change_password.html", form=form)
 
 
+LINK_STATUS = {password_links.LinkState.UNKNOWN: 404}  # expired, used or deactivated: gone (410)
+
+
+@bp.route("/set-password/<token>", methods=["GET", "POST"])
+def set_password(token: str) -> ResponseReturnValue:
+    """An imported person's one-time link: choose the first password, then sign in with it."""
+    form = NewPasswordForm()
+    state, _row = password_links.check(token)
+    problem = None if state is password_links.LinkState.VALID else password_links.LINK_PROBLEMS[state]
+    if problem is None and form.validate_on_submit():
+        try:
+            password_links.redeem(token, form.new_password.data)
+        except password_links.LinkError as error:
+            state, problem = error.state, error.message
+        except accounts.AccountError as error:
+            form.new_password.errors.append(str(error.message))
+        else:
+            flash(_("Your password is set. Sign in with your email and the new password."), "success")
+            return redirect(url_for("auth.login"))
+    status = 200 if problem is None else LINK_STATUS.get(state, 410)
+    response = make_response(render_template("auth/set_password.html", form=form, problem=problem), status)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token is in the URL
+    return response
+
+
 @bp.route("/language", methods=["POST"])
 def set_language() -> ResponseReturnValue:
     form = LanguageForm()
@@ -120,7 +157,7 @@ def set_language() -> ResponseReturnValue:
     return redirect(safe_next(form.next.data, url_for("main.home")))
 
 
-PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.logout", "auth.set_language", "static"}
+PASSWORD_CHANGE_EXEMPT = {"auth.change_password", "auth.set_password", "auth.logout", "auth.set_language", "static"}
 
 
 def load_user(user_id: str) -> User | None:

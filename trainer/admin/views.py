@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from datetime import timedelta
+
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from trainer.accounts import csv_import, password_links
 from trainer.accounts import services as accounts
 from trainer.accounts.models import AuditLog, Team, User
 from trainer.admin.forms import ConfirmForm, ImportForm, TeamForm, UserForm
+from trainer.core.csv import csv_bytes
+from trainer.core.downloads import attachment
 from trainer.core.inputs import bounded_int
+from trainer.core.time import to_local
 from trainer.core.web import role_required
 from trainer.extensions import db
 
@@ -153,10 +159,31 @@ def import_users() -> ResponseReturnValue:
     form = ImportForm()
     report = None
     if form.validate_on_submit():
-        report = accounts.import_users_csv(current_user, form.file.data.read())
+        limit = current_app.config["CSV_IMPORT_MAX_BYTES"]
+        data = form.file.data.read(limit + 1)  # never more than one byte past the limit
+        report = csv_import.import_users(
+            current_user, data, max_bytes=limit,
+            link_lifetime=timedelta(days=current_app.config["SET_PASSWORD_LINK_DAYS"]),
+        )
         if report.ok:
-            return render_template("admin/import_done.html", report=report)
-    return render_template("admin/import.html", form=form, report=report)
+            return render_template("admin/import_done.html", links=report.created, download_form=ConfirmForm(),
+                                   expires=to_local(report.created[0].expires_at) if report.created else None)
+    status = 413 if report is not None and report.too_large else 200
+    return render_template("admin/import.html", form=form, report=report), status
+
+
+@bp.route("/import/links.csv", methods=["POST"])
+def import_links() -> ResponseReturnValue:
+    """The links just shown, as a CSV for a mail merge; only links that still work are listed, so the
+    posted tokens cannot smuggle anything else into the file."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    links = password_links.unused_links(request.form.get("tokens", "").split())
+    rows = [(link.name, link.email, link.role, url_for("auth.set_password", token=link.token, _external=True),
+             f"{to_local(link.expires_at):%Y-%m-%d %H:%M}") for link in links]
+    header = (_("Name"), _("Email"), _("Role"), _("Set-password link"), _("Valid until"))
+    return attachment(csv_bytes(header, rows), "set-password-links.csv", "text/csv")
 
 
 @bp.route("/audit")
