@@ -135,8 +135,11 @@ def test_links_download_as_csv_with_only_genuine_links(admin_session):
     page = upload(admin_session, (HEADER + "王芳,wang@example.com,trainee,East,zh_CN\n"
                                   "=cmd,eq@example.com,trainee,,en\n").encode())
     tokens = TOKEN_RE.findall(page)
+    refused = admin_session.post("/admin/import/links.csv", {"tokens": " ".join([*tokens, "\x00"])},
+                                 token_from="/admin/import")
+    assert refused.status_code == 400  # the input layer refuses a control character before the view
     response = admin_session.post("/admin/import/links.csv",
-                                  {"tokens": " ".join(tokens + ["forged-token", "x" * 5000, "\x00"])},
+                                  {"tokens": " ".join(tokens + ["forged-token", "x" * 5000])},
                                   token_from="/admin/import")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
     assert "set-password-links.csv" in response.headers["Content-Disposition"]
