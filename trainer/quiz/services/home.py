@@ -14,7 +14,7 @@ from flask_babel import ngettext
 from trainer.accounts.models import User
 from trainer.content.source import pick
 from trainer.core.i18n import content_language
-from trainer.core.time import to_local
+from trainer.core.time import local_text
 from trainer.home.services import NextStep
 from trainer.quiz.services import cards
 from trainer.quiz.services.assignments import DONE, LATE, MISSING, assignments_for_user, member_status
@@ -25,8 +25,7 @@ SOON = timedelta(days=3)
 
 
 def _date(moment: datetime | None) -> str:
-    local = to_local(moment)
-    return local.strftime("%Y-%m-%d %H:%M") if local else ""
+    return local_text(moment)
 
 
 def assignment_steps(user: User) -> list[NextStep]:
