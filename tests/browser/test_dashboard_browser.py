@@ -97,6 +97,28 @@ def test_team_filter_narrows_and_other_teams_stay_hidden(live_server, page):
     assert response.status == 404
 
 
+def test_changing_the_team_drop_down_shows_that_team_without_a_console_error(live_server, page):
+    """A drop-down change sends the filter form (a control named "submit" once shadowed form.submit()
+    and the change threw instead)."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    sign_in(page, live_server.url, "admin@demo.local")
+    page.goto(live_server.url + "/manage/")
+    everyone = page.locator("[data-testid=member-link]").all_inner_texts()
+    assert "张伟" in everyone and "王芳" in everyone
+    with page.expect_navigation(timeout=5000):
+        page.select_option("[data-testid=filters] select[name=team]", label="华南销售二组 South Sales 2")
+    page.wait_for_load_state("networkidle")
+    assert "team=" in page.url
+    names = page.locator("[data-testid=member-link]").all_inner_texts()
+    assert "王芳" in names and "张伟" not in names and len(names) < len(everyone)
+    with page.expect_navigation(timeout=5000):
+        page.select_option("[data-testid=filters] select[name=quarter]", index=1)
+    assert "quarter=" in page.url
+    assert errors == []
+
+
 def test_trainee_fills_part_of_the_scorecard_and_sees_the_radar(live_server, page, phone, screenshots):
     sign_in(page, live_server.url, "trainee@demo.local")
     step = page.locator("[data-testid=next-steps] a:has-text('能力自评')")

@@ -25,13 +25,18 @@ BOM = b"\xef\xbb\xbf"
 
 @pytest.fixture
 def org(make_org):
-    """Two regions; east has a nested sub-team. Chen manages east, Liu manages west."""
-    return make_org(
+    """Two regions; east has a nested sub-team. Chen manages east, Liu manages west. Everyone joined
+    a year ago (a refresher due before someone joined is not theirs to do)."""
+    built = make_org(
         {"east": "East", "east_sub": "East Key Accounts < east", "west": "West"},
         {"chen": "manager of east: 陈静", "liu": "manager of west: Liu Yang", "amy": "trainee in east: 张伟",
          "ben": "trainee in east_sub: Ben Sub", "cat": "trainee in west: Cat West",
          "admin": "admin: Root <root@example.com>"},
     )
+    for person in built.people.values():
+        person.created_at = utcnow() - timedelta(days=365)
+    db.session.commit()
+    return built
 
 
 def overview_names(html: str) -> list[str]:
@@ -214,6 +219,22 @@ def test_overdue_refresher_and_quarter_filter(app, client, actions, org):
     earlier = quarters.previous_quarter(quarters.previous_quarter(quarter))
     html = client.get(f"/manage/?quarter={earlier}").get_data(as_text=True)
     assert "none assigned" in row_of(html, org["amy"].id)
+
+
+def test_a_refresher_due_before_someone_joined_is_not_overdue_for_them(app, client, actions, org, make_user):
+    """A new hire is not flagged for a refresher that was due before their account existed."""
+    old = make_assignment("Old refresher", [org["east"]], -2, opens_days_ago=20)
+    ben = org["ben"]
+    ben.created_at = utcnow() - timedelta(days=1)  # joined after the due date
+    db.session.commit()
+    actions.login(org["chen"].email)
+    html = client.get("/manage/").get_data(as_text=True)
+    assert 'data-status="missing"' in row_of(html, org["amy"].id)
+    assert 'data-status="missing"' not in row_of(html, ben.id) and "Past due" not in row_of(html, ben.id)
+    report = client.get("/manage/refreshers").get_data(as_text=True)
+    row = re.search(rf'<tr data-assignment="{old.id}">(.*?)</tr>', report, re.S).group(1)
+    cells = re.findall(r'<td class="num">(.*?)</td>', row, re.S)
+    assert cells[0] == "1" and ">1<" in cells[3]  # it reached Amy alone, who is missing
 
 
 def test_server_side_sorting_and_fallback(app, client, actions, org, make_user):

@@ -19,12 +19,17 @@ REFRESHER = "refresher-q4"
 
 @pytest.fixture
 def org(make_org):
-    return make_org(
+    """Everyone joined a year ago (a refresher due before someone joined is not theirs to do)."""
+    built = make_org(
         {"east": "East", "east_north": "East North < east", "west": "West"},
         {"manager": "manager of east: Mona Manager <mona@example.com>",
          "other_manager": "manager of west: Will West <will@example.com>", "amy": "trainee in east: Amy",
          "bob": "trainee in east_north: Bob", "cat": "trainee in east: Cat", "wes": "trainee in west: Wes"},
     )
+    for person in built.people.values():
+        person.created_at = utcnow() - timedelta(days=365)
+    db.session.commit()
+    return built
 
 
 def today() -> date:
@@ -186,6 +191,25 @@ def test_overdue_assignment_is_a_danger_step_until_done(client, actions, org):
     take(org["amy"], REFRESHER, right=True)
     html = client.get("/").get_data(as_text=True)
     assert "Assignment: 2026 Q4 refresher" not in html
+
+
+def test_a_refresher_due_before_someone_joined_is_not_overdue_for_them(client, actions, org):
+    """A new hire is not told they are overdue, nor listed as missing, for a refresher that was due
+    before their account existed."""
+    item = make_assignment(org["manager"], [org["east"]], opens_days=-10, due_days=-2)
+    org["cat"].created_at = utcnow() - timedelta(days=1)
+    db.session.commit()
+    actions.login(org["cat"].email)
+    assert "overdue since" not in client.get("/").get_data(as_text=True)
+    actions.logout()
+    actions.login(org["manager"].email)
+    html = client.get(f"/quiz/assignments/{item.id}").get_data(as_text=True)
+    assert 'data-testid="result-amy@example.com"' in html
+    assert 'data-testid="result-cat@example.com"' not in html
+    take(org["cat"], REFRESHER, right=True)  # taken anyway: done, not late
+    html = client.get(f"/quiz/assignments/{item.id}").get_data(as_text=True)
+    row = re.search(r'data-testid="result-cat@example.com">(.*?)</tr>', html, re.S).group(1)
+    assert re.search(r'class="badge[^"]*">([^<]+)<', row).group(1) == "done"
 
 
 def test_refresher_attempt_counts_for_the_open_assignment(actions, org):

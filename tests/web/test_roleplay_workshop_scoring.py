@@ -163,6 +163,24 @@ def test_revealing_the_debrief_shows_it_to_everyone(app, trio):
     assert 'data-testid="revealed"' in board and 'data-testid="workshop-debrief"' in board
 
 
+def test_revealed_debrief_belongs_to_its_round_only(app, trio):
+    """Round 1's debrief must not stay on the phones in round 2: the next salesperson would see the
+    model conversation and what the customer knew before playing."""
+    session, fay, players = trio
+    board_url = f"/roleplay/workshops/{session.id}"
+    fay.post(f"{board_url}/reveal", token_from=board_url)
+    fay.post(f"{board_url}/next-round", token_from=board_url)
+    db.session.refresh(session)
+    assert session.round == 2 and not session.debrief_revealed
+    for n in (1, 2, 3):
+        room = players[n].client.get(f"/roleplay/room/{session.code}").get_data(as_text=True)
+        assert 'data-testid="workshop-debrief"' not in room and "A conversation that works" not in room
+    assert 'data-testid="workshop-debrief"' not in fay.client.get(board_url).get_data(as_text=True)
+    fay.post(f"{board_url}/reveal", token_from=board_url)  # and round 2's own reveal still works
+    room = players[1].client.get(f"/roleplay/room/{session.code}").get_data(as_text=True)
+    assert 'data-testid="workshop-debrief"' in room
+
+
 def test_closed_room_stops_scoring_and_next_round(app, trio):
     session, fay, players = trio
     fay.post(f"/roleplay/workshops/{session.id}/close", token_from=f"/roleplay/workshops/{session.id}")

@@ -37,6 +37,19 @@ def to_local(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC).astimezone(site_timezone())
 
 
+def local_text(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M", empty: str = "") -> str:
+    """A stored time written in the site's zone (the ``localtime`` template filter); ``empty`` for none."""
+    here = to_local(moment)
+    return here.strftime(fmt) if here else empty
+
+
+def local_day(moment: datetime | None) -> date | None:
+    """A stored time's day in the site's zone (the ``localday`` filter: ``x|localday|dateformat``;
+    Babel's own date filter would read the stored time as UTC)."""
+    here = to_local(moment)
+    return here.date() if here else None
+
+
 def local_day_start(day: date) -> datetime:
     """00:00 of ``day`` in the site's zone, as naive UTC."""
     aware = datetime.combine(day, time.min, tzinfo=site_timezone())

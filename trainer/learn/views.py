@@ -29,6 +29,7 @@ from trainer.accounts import access
 from trainer.accounts.models import User
 from trainer.content.source import pick
 from trainer.core.i18n import content_language
+from trainer.core.time import local_day
 from trainer.home.services import NextStep
 from trainer.learn.course import Course
 from trainer.learn.forms import VerifyForm
@@ -237,7 +238,7 @@ def _certificate_body(certificate: Certificate) -> Markup:
             "learn/_certificate_body.html",
             certificate=certificate,
             code=certificates.format_code(certificate.code),
-            issued=format_date(certificate.issued_at, "long"),
+            issued=format_date(local_day(certificate.issued_at), "long"),
             verify_url=_verify_url(certificate),
         )
     return Markup(html)  # noqa: S704 - rendered by our own autoescaping template
@@ -275,7 +276,7 @@ def verify(code: str) -> ResponseReturnValue:
         certificate=found,
         unknown=False,
         code=certificates.format_code(found.code),
-        issued=format_date(found.issued_at, "long"),
+        issued=format_date(local_day(found.issued_at), "long"),
     )
 
 

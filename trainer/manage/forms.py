@@ -21,7 +21,7 @@ class FilterForm(FlaskForm):
     quarter = SelectField(_l("Quarter"), choices=[], validate_choice=False)
     sort = HiddenField()
     dir = HiddenField()
-    submit = SubmitField(_l("Show"))
+    show = SubmitField(_l("Show"))  # not "submit": that name would shadow form.submit() in scripts
 
 
 def filter_form(scope: Scope, args: Mapping[str, str]) -> FilterForm:

@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from trainer.accounts.access import visible_teams
 from trainer.core.i18n import content_language
 from trainer.core.inputs import bounded_int
-from trainer.core.time import to_local
+from trainer.core.time import local_text, to_local
 from trainer.core.web import role_required
 from trainer.learn.services import register_final_gate, register_module_gate
 from trainer.quiz.answers import field_name, position_name, prompt_name, read_answers
@@ -61,8 +61,7 @@ def _own_attempt_or_404(attempt_id: int) -> Attempt:
 @bp.app_template_filter("quiz_time")
 def quiz_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """A stored UTC time in the site's time zone."""
-    local = to_local(moment)
-    return local.strftime(fmt) if local else "—"
+    return local_text(moment, fmt, "—")
 
 
 @bp.app_context_processor

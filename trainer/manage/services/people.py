@@ -38,6 +38,13 @@ def team_names(members: Select, team_ids: Iterable[int]) -> dict[int, list[str]]
     return result
 
 
+def joined_at(members: Select) -> dict[int, datetime]:
+    """When each member's account was created: a refresher due before that is not theirs to do."""
+    return {user_id: created for user_id, created in db.session.execute(
+        select(User.id, User.created_at).where(User.id.in_(members))
+    ).all()}
+
+
 def member_team_ids(members: Select) -> dict[int, set[int]]:
     """Every team each member belongs to (assignments reach them through any of them)."""
     result: dict[int, set[int]] = defaultdict(set)

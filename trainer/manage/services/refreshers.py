@@ -16,9 +16,17 @@ from trainer.accounts.models import User
 from trainer.content.source import pick
 from trainer.core.charts import Chart, Mark, Point, xy_chart
 from trainer.core.content import catalog
-from trainer.manage.services.people import member_list, member_team_ids, team_names
+from trainer.manage.services.people import joined_at, member_list, member_team_ids, team_names
 from trainer.manage.services.scope import DashboardError, Scope, parse_id
-from trainer.quiz.services.assignments import DONE, IN_PROGRESS, LATE, MISSING, NOT_STARTED, standing
+from trainer.quiz.services.assignments import (
+    DONE,
+    IN_PROGRESS,
+    LATE,
+    MISSING,
+    NOT_REQUIRED,
+    NOT_STARTED,
+    standing,
+)
 from trainer.quiz.services.reports import (
     AssignmentAttempt,
     AssignmentSummary,
@@ -107,11 +115,13 @@ class Refresher:
         return (self.done / self.total - self.overdue, self.mean_percent or 0.0)
 
 
-def assignment_status(assignment: AssignmentSummary, attempts: list[AssignmentAttempt], moment: datetime) -> AssignmentStatus:
+def assignment_status(assignment: AssignmentSummary, attempts: list[AssignmentAttempt], moment: datetime,
+                      joined: datetime | None = None) -> AssignmentStatus:
     """One member's standing on one assignment: the quiz feature's rule
-    (:func:`trainer.quiz.services.assignments.standing`), with an open assignment shown as "not
-    open yet" before it opens and "due soon" in its last week."""
-    found = standing(assignment, attempts, moment)
+    (:func:`trainer.quiz.services.assignments.standing`, "not required" when it was due before they
+    ``joined``), with an open assignment shown as "not open yet" before it opens and "due soon" in
+    its last week."""
+    found = standing(assignment, attempts, moment, joined)
     status = found.status
     if status in (IN_PROGRESS, NOT_STARTED):
         if moment < assignment.opens_at:
@@ -129,15 +139,16 @@ def refreshers_by_member(scope: Scope, members: Select, member_teams: dict[int, 
     up: dict[int, set[int]] = {tid: ancestor_team_ids([tid], parents) for tids in member_teams.values() for tid in tids}
     infos = assignments_due(scope.start, scope.end, set().union(*up.values()) if up else set())
     attempts = assignment_attempts([i.id for i in infos], members)
+    joined = joined_at(members)
     result: dict[int, Refresher] = {}
     for user_id, tids in member_teams.items():
         reach = set().union(*(up[t] for t in tids)) if tids else set()
-        items = tuple(
-            assignment_status(info, attempts.get((user_id, info.id), []), scope.as_of)
+        items = (
+            assignment_status(info, attempts.get((user_id, info.id), []), scope.as_of, joined.get(user_id))
             for info in infos
             if info.team_ids & reach
         )
-        result[user_id] = Refresher(items)
+        result[user_id] = Refresher(tuple(item for item in items if item.status != NOT_REQUIRED))
     return result
 
 
@@ -196,9 +207,15 @@ def refresher_reports(scope: Scope, lang: str) -> list[RefresherReport]:
     attempts = assignment_attempts([i.id for i in infos], members)
     managed_up = ancestor_team_ids(managed_team_ids(scope.viewer), parents)
     reports = []
+    joined = joined_at(members)
     for info in infos:
-        reached = [uid for uid in people if info.team_ids & up.get(uid, set())]
-        statuses = [assignment_status(info, attempts.get((uid, info.id), []), scope.as_of) for uid in reached]
+        everyone = (
+            assignment_status(info, attempts.get((uid, info.id), []), scope.as_of, joined.get(uid))
+            for uid in people
+            if info.team_ids & up.get(uid, set())
+        )
+        statuses = [status for status in everyone if status.status != NOT_REQUIRED]
+        reached = statuses
         definition = catalog().quizzes.get(info.quiz_id)
         submitted = [s.submitted_at for s in statuses if s.submitted_at is not None]
         reports.append(
@@ -255,11 +272,15 @@ def assignment_rows(scope: Scope, assignment: AssignmentSummary) -> list[ResultR
     parents = team_parents()
     own = assignment.team_ids
     attempts = assignment_attempts([assignment.id], members)
+    joined = joined_at(members)
     rows = []
     for user_id, name, email, _seen in people:
         reach = ancestor_team_ids(teams_of.get(user_id, set()), parents)
         if not own & reach:
             continue
-        status = assignment_status(assignment, attempts.get((user_id, assignment.id), []), scope.moment)
+        status = assignment_status(assignment, attempts.get((user_id, assignment.id), []), scope.moment,
+                                   joined.get(user_id))
+        if status.status == NOT_REQUIRED:
+            continue
         rows.append(ResultRow(name, email, tuple(names.get(user_id, [])), status))
     return rows

@@ -3,6 +3,7 @@
 An assignment reaches the members of its teams and of every team nested below them (the same
 reach a manager has). A member has *done* it once an attempt started for it is submitted: on
 time, or *late* when submitted after the due date; *missing* when the due date passed without one.
+An assignment due before the person joined is *not required* of them: it is not counted at all.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ MAX_SPAN_DAYS = 366
 ASSIGNABLE_KINDS = ("refresher", "module", "final")
 
 NOT_STARTED, IN_PROGRESS, DONE, LATE, MISSING = "not_started", "in_progress", "done", "late", "missing"
+NOT_REQUIRED = "not_required"  # due before the person joined (and not taken): left out of every count
 STATUS_ORDER = (MISSING, LATE, IN_PROGRESS, NOT_STARTED, DONE)
 
 
@@ -108,9 +110,10 @@ class Try(Protocol):
     def percent(self) -> float | None: ...
 
 
-def standing(assignment: Due, attempts: Sequence[Try], moment: datetime) -> Standing:
+def standing(assignment: Due, attempts: Sequence[Try], moment: datetime, joined: datetime | None = None) -> Standing:
     """The one refresher status rule (the dashboard uses it too): done, or late when the first
-    submission came after the due date; missing once the due date passed without one; else in
+    submission came after the due date; not required when it was due before the person ``joined``
+    (a new hire is not overdue for it); missing once the due date passed without one; else in
     progress or not started. The kept grade follows the quiz's grading rule."""
     definition = quizzes().get(assignment.quiz_id)
     done = sorted((a for a in attempts if a.submitted_at is not None), key=lambda a: (a.submitted_at, a.id))
@@ -121,16 +124,19 @@ def standing(assignment: Due, attempts: Sequence[Try], moment: datetime) -> Stan
         passed = definition is not None and kept is not None and kept >= definition.pass_mark
         first = done[0].submitted_at
         assert first is not None
-        status = LATE if first > assignment.due_at else DONE
+        late = first > assignment.due_at and not (joined is not None and assignment.due_at < joined)
+        status = LATE if late else DONE
         return Standing(status, kept, passed, first, kept_attempt.id)
     status = IN_PROGRESS if attempts else NOT_STARTED
-    if moment > assignment.due_at:
+    if joined is not None and assignment.due_at < joined:
+        status = NOT_REQUIRED
+    elif moment > assignment.due_at:
         status = MISSING
     return Standing(status, None, None, None, attempts[-1].id if attempts else None)
 
 
 def _result(user: User, assignment: Assignment, attempts: list[Attempt], moment: datetime) -> MemberResult:
-    found = standing(assignment, attempts, moment)
+    found = standing(assignment, attempts, moment, user.created_at)
     return MemberResult(user, found.status, found.percent, found.passed, found.submitted_at, found.attempt_id)
 
 
@@ -257,6 +263,7 @@ def assignment_results(viewer: User, assignment: Assignment, moment: datetime) -
     close_expired(user_ids=[u.id for u in users], quiz_id=assignment.quiz_id, moment=moment)
     attempts = _attempts_by_user(assignment, [u.id for u in users])
     results = [_result(user, assignment, attempts.get(user.id, []), moment) for user in users]
+    results = [row for row in results if row.status != NOT_REQUIRED]
     return sorted(results, key=lambda row: STATUS_ORDER.index(row.status))  # flagged first, names kept in order
 
 

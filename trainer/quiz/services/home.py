@@ -14,10 +14,17 @@ from flask_babel import ngettext
 from trainer.accounts.models import User
 from trainer.content.source import pick
 from trainer.core.i18n import content_language
-from trainer.core.time import to_local
+from trainer.core.time import local_text
 from trainer.home.services import NextStep
 from trainer.quiz.services import cards
-from trainer.quiz.services.assignments import DONE, LATE, MISSING, assignments_for_user, member_status
+from trainer.quiz.services.assignments import (
+    DONE,
+    LATE,
+    MISSING,
+    NOT_REQUIRED,
+    assignments_for_user,
+    member_status,
+)
 from trainer.quiz.services.common import now, quizzes
 from trainer.quiz.services.expiry import close_expired
 
@@ -25,8 +32,7 @@ SOON = timedelta(days=3)
 
 
 def _date(moment: datetime | None) -> str:
-    local = to_local(moment)
-    return local.strftime("%Y-%m-%d %H:%M") if local else ""
+    return local_text(moment)
 
 
 def assignment_steps(user: User) -> list[NextStep]:
@@ -37,7 +43,7 @@ def assignment_steps(user: User) -> list[NextStep]:
         if assignment.opens_at > moment:
             continue
         result = member_status(assignment, user, moment)
-        if result.status in (DONE, LATE):
+        if result.status in (DONE, LATE, NOT_REQUIRED):
             continue
         definition = quizzes().get(assignment.quiz_id)
         quiz_title = pick(definition.title, lang) if definition else assignment.quiz_id

@@ -163,8 +163,10 @@ def _rebalance(session: WorkshopSession) -> None:
 
 
 def rotate(session: WorkshopSession) -> None:
-    """Next round (no commit): rebalance lone participants, then rotate every group's roles."""
+    """Next round (no commit): rebalance lone participants, then rotate every group's roles. A
+    revealed debrief belongs to the round it was revealed in: hidden again for the next salesperson."""
     session.round += 1
+    session.debrief_revealed = False
     moved_before = {p.id: p.group_number for p in session.participants}
     _rebalance(session)
     for members in groups_of(session).values():

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 
-from trainer.core.time import site_timezone, to_local, utcnow
+from trainer.core.time import local_text, site_timezone, to_local, utcnow
 from trainer.scorecard import rules
 from trainer.scorecard.services.common import ScorecardError
 
@@ -64,11 +64,9 @@ def as_of(quarter: str, moment: datetime | None = None) -> datetime:
 
 def local_date(moment: datetime | None) -> str:
     """A stored time as the site's local date (``2026-10-01``), or "" for none."""
-    here = to_local(moment)
-    return here.strftime("%Y-%m-%d") if here else ""
+    return local_text(moment, "%Y-%m-%d")
 
 
 def local_time(moment: datetime | None) -> str:
     """A stored time as the site's local date and minute, or "" for none."""
-    here = to_local(moment)
-    return here.strftime("%Y-%m-%d %H:%M") if here else ""
+    return local_text(moment)

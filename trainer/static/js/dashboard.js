@@ -144,6 +144,14 @@
     });
   }
 
+  // A control named "submit" shadows form.submit, so call the prototype's method (requestSubmit
+  // where there is one, so the form's own submit listeners still run).
+  function sendForm(form) {
+    if (!form) { return; }
+    if (typeof form.requestSubmit === "function") { form.requestSubmit(); return; }
+    HTMLFormElement.prototype.submit.call(form);
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var forms = document.querySelectorAll("form[data-autosave]");
     for (var i = 0; i < forms.length; i++) { enhanceAutosave(forms[i]); }
@@ -151,7 +159,7 @@
     for (var j = 0; j < tables.length; j++) { enhanceSorting(tables[j]); }
     var selects = document.querySelectorAll("select[data-autosubmit]");
     for (var k = 0; k < selects.length; k++) {
-      selects[k].addEventListener("change", function (event) { event.target.form.submit(); });
+      selects[k].addEventListener("change", function (event) { sendForm(event.target.form); });
     }
     var printers = document.querySelectorAll("[data-print]");
     for (var p = 0; p < printers.length; p++) {
