@@ -100,7 +100,10 @@ def write_cache(folder: Path, key: str, secret: bytes, value: Any) -> bool:
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = copyreg.dispatch_table.copy()
     pickler.dispatch_table[MappingProxyType] = _reduce_mapping_proxy
-    pickler.dump(value)
+    try:
+        pickler.dump(value)
+    except (pickle.PicklingError, TypeError, AttributeError):  # tests/unit/content proves it pickles
+        return False
     payload = buffer.getvalue()
     blob = MAGIC + key.encode() + _signature(secret, key, payload) + payload
     try:

@@ -154,3 +154,8 @@ def test_an_unwritable_cache_folder_is_not_an_error(root: Path, tmp_path: Path) 
     blocker.write_text("not a folder", encoding="utf-8")
     assert load_validated(root, blocker / "cache", SECRET).courses
     assert not write_cache(blocker / "cache", "k", SECRET, {})
+
+
+def test_a_value_that_cannot_be_pickled_is_not_an_error(tmp_path: Path) -> None:
+    assert not write_cache(tmp_path, "k", SECRET, {"f": lambda: None})
+    assert not (tmp_path / CACHE_FILE).exists()

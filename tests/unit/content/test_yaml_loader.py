@@ -38,6 +38,24 @@ BAD_YAML = [
     "a: |\n b\n  c\n d: 1\n",
 ]
 
+# Odd but possibly valid input where two parsers could disagree: scalars' types, characters, anchors.
+EDGE_YAML = [
+    "a: 0o17\nb: 0x1F\nc: 1_000\nd: 2001-12-14\ne: .inf\nf: ~\ng: yes\nh: 1.5e3\ni: '007'\n",
+    "a: x\x7fy\n",
+    "\ufeffa: 1\n",
+    "a: \ufeffb\n",
+    "a: b\u2028c\n",
+    "a: 😀 回款\n",
+    "a: 'x\r\ny'\r\nb: 2\r\n",
+    "a: !!binary aGVsbG8=\n",
+    "a: &x [1, {b: 2}]\nc: *x\n",
+    "<<: {a: 1}\nb: 2\n",
+    "a: >-\n  folded\n  text\n\n  para\nb: |+\n  kept\n\n",
+    "- - 1\n  - 2\n-\n  - {x: [3]}\n",
+    "",
+    "# only a comment\n",
+]
+
 
 def snapshot(value: Any) -> Any:
     """Every value with its type and every line a validator could ask for."""
@@ -87,7 +105,7 @@ def test_parse_yaml_matches_with_and_without_libyaml(path: Path, monkeypatch: py
     assert list(fast_problems) == list(slow_problems) == []
 
 
-@pytest.mark.parametrize("text", BAD_YAML)
+@pytest.mark.parametrize("text", BAD_YAML + EDGE_YAML)
 def test_bad_yaml_is_reported_as_the_reference_reports_it(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     fast_problems, slow_problems = Problems(), Problems()
     fast = parse_yaml(text, "bad.yaml", fast_problems, line_offset=3)
@@ -97,7 +115,7 @@ def test_bad_yaml_is_reported_as_the_reference_reports_it(text: str, monkeypatch
     assert list(fast_problems) == list(slow_problems)
 
 
-@pytest.mark.parametrize("text", BAD_YAML)
+@pytest.mark.parametrize("text", BAD_YAML + EDGE_YAML)
 def test_libyaml_rejects_what_the_reference_rejects(text: str) -> None:
     def outcome(loader: Any) -> Any:
         try:
