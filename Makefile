@@ -65,6 +65,7 @@ loadtest: setup-dev translations  ## gunicorn + PostgreSQL + RQ under 50 quiz ta
 	$(BIN)/python tests/load/loadtest.py $(LOADTEST_ARGS)
 
 bench: setup-dev translations  ## Print the performance figures, each against a baseline measured in the same run
+	$(BIN)/python tests/bench/bench_startup.py
 	$(BIN)/python -m trainer.sim bench
 	$(BIN)/python tests/bench/bench_sim_page.py
 	$(BIN)/python tests/bench/bench_dashboard.py

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from trainer.content.cache import content_key, read_cache, write_cache
 from trainer.content.source import ContentError, Problem, Problems
 from trainer.learn.course import Competency, Course, Lesson, lesson_index, load_courses
 from trainer.quiz.bank.definitions import load_quiz_definitions
@@ -99,7 +100,25 @@ def install_content(app: Flask) -> None:
         app.extensions["content"] = preloaded
         return
     root = Path(app.config["CONTENT_ROOT"])
-    registry, problems = load_content(root)
-    if problems:
-        raise ContentError(problems)
-    app.extensions["content"] = registry
+    cache_dir = None
+    if app.config.get("CONTENT_CACHE", True):
+        cache_dir = Path(app.config.get("CONTENT_CACHE_DIR") or app.instance_path)
+    app.extensions["content"] = load_validated(root, cache_dir, str(app.config["SECRET_KEY"]).encode())
+
+
+def load_validated(root: Path, cache_dir: Path | None, secret: bytes) -> ContentRegistry:
+    """The validated content, from the disk cache when its key (content files and code) still
+    matches; otherwise loaded, validated and then cached. Raises ContentError on any problem, so
+    only content that passed validation is ever written to the cache."""
+    if cache_dir is None:
+        registry, problems = load_content(root)
+        if problems:
+            raise ContentError(problems)
+        return registry
+    key = content_key(root)
+    cached = read_cache(cache_dir, key, secret)
+    if isinstance(cached, ContentRegistry):
+        return cached
+    registry = load_validated(root, None, secret)
+    write_cache(cache_dir, key, secret, registry)
+    return registry

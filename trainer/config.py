@@ -31,6 +31,8 @@ DEFAULTS: dict[str, Any] = {
     "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "trainer" / "translations"),
     "LANGUAGES": ["zh_CN", "en"],
     "CONTENT_ROOT": str(PROJECT_ROOT),
+    "CONTENT_CACHE": True,  # keep the validated content on disk between starts (see trainer/content/cache.py)
+    "CONTENT_CACHE_DIR": None,  # where; None: the instance folder
     "LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS": 5,  # one account from one address
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": 20,  # one account from every address (distributed guessing)
     "LOGIN_THROTTLE_WINDOW_MINUTES": 15,

@@ -92,14 +92,19 @@ class LineList(list):  # type: ignore[type-arg]
 
 
 class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that builds LineMap/LineList so validators can point at the offending line."""
+    """Pure-Python SafeLoader that builds LineMap/LineList so validators can point at the offending
+    line. The reference: it words and places syntax errors, and runs when libyaml is missing."""
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineMap:
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode) -> LineMap:
     result = LineMap()
     result.start_line = node.start_mark.line + 1
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:  # a list or mapping as a key: a syntax problem, not a crash of the check
+            raise yaml.constructor.ConstructorError(None, None, "found unhashable key", key_node.start_mark) from None
         if key in result:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark
@@ -109,15 +114,41 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineMap:
     return result
 
 
-def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineList:
+def _construct_sequence(loader: yaml.SafeLoader, node: yaml.SequenceNode) -> LineList:
     result = LineList(loader.construct_object(child, deep=True) for child in node.value)
     result.start_line = node.start_mark.line + 1
     result.item_lines = [child.start_mark.line + 1 for child in node.value]
     return result
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+def _with_line_constructors(loader: type[yaml.SafeLoader]) -> None:
+    loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+
+
+_with_line_constructors(_LineLoader)
+
+_CSafeLoader: type[yaml.SafeLoader] | None = getattr(yaml, "CSafeLoader", None)
+_FastLineLoader: type[yaml.SafeLoader] | None = None
+if _CSafeLoader is not None:  # libyaml parses; the same constructors (and so the same lines) build values
+
+    class _CLineLoader(_CSafeLoader):  # type: ignore[misc,valid-type]
+        """libyaml's parser (about ten times faster) with _LineLoader's constructors: nodes carry the
+        same start marks, so values and lines are identical (tests/unit/content/test_yaml_loader.py)."""
+
+    _with_line_constructors(_CLineLoader)
+    _FastLineLoader = _CLineLoader
+
+
+def _load(text: str) -> Any:
+    """Parse with libyaml when present. On any error parse again with the pure-Python loader so the
+    message and its line are exactly the reference's (errors are rare; speed does not matter then)."""
+    if _FastLineLoader is not None:
+        try:
+            return yaml.load(text, Loader=_FastLineLoader)  # noqa: S506 - CSafeLoader subclass
+        except yaml.YAMLError:
+            pass
+    return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
 
 
 def parse_yaml(text: str, path: str | Path, problems: Problems, line_offset: int = 0) -> Any:
@@ -126,7 +157,7 @@ def parse_yaml(text: str, path: str | Path, problems: Problems, line_offset: int
     ``line_offset`` shifts reported lines, for YAML embedded in a larger file (front matter).
     """
     try:
-        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        data = _load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = (mark.line + 1 if mark else 1) + line_offset

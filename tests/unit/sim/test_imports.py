@@ -39,3 +39,26 @@ def test_importing_trainer_sim_alone_loads_no_web_framework() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_command_line_run_loads_no_web_framework() -> None:
+    """`python -m trainer.sim run --preset distributor --days 30` as a user types it, through the real
+    ``trainer`` package (whose __init__ must not build the web app) and the whole run."""
+    argv = ["trainer.sim", "run", "--preset", "distributor", "--days", "30"]
+    code = (
+        "import runpy, sys\n"
+        f"sys.argv = {argv!r}\n"
+        "try:\n"
+        "    runpy.run_module('trainer.sim', run_name='__main__', alter_sys=True)\n"
+        "except SystemExit as exc:\n"
+        "    assert not exc.code, exc.code\n"
+        f"bad = [m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}]\n"
+        "print('web modules loaded:', bad)\n"
+        "raise SystemExit(3 if bad else 0)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=SIM_DIR.parents[1]
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert "web modules loaded: []" in proc.stdout
+    assert "DSO" in proc.stdout  # the run printed its table
