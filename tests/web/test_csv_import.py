@@ -264,3 +264,14 @@ def test_five_thousand_users_import_in_one_go(admin_session):
     download = admin_session.post("/admin/import/links.csv", {"tokens": " ".join(TOKEN_RE.findall(page))},
                                   token_from="/admin/import")
     assert download.status_code == 200 and download.get_data().count(b"/set-password/") == 5000
+
+
+def test_import_result_names_roles_in_the_admins_language(admin_session):
+    content = (HEADER + "王芳,wang.fang@example.com,trainee,East,zh_CN\n"
+               "Li Lei,li.lei@example.com,manager,East,en\n").encode()
+    page = upload(admin_session, content)
+    assert "<td>Trainee</td>" in page and "<td>Manager</td>" in page
+    db.session.execute(update(User).where(User.email == "admin@example.com").values(language="zh_CN"))
+    db.session.commit()
+    page = upload(admin_session, (HEADER + "赵磊,zhao.lei@example.com,trainee,East,zh_CN\n").encode())
+    assert "<td>学员</td>" in page and "<td>trainee</td>" not in page

@@ -13,7 +13,7 @@ from sqlalchemy import or_, select
 from trainer.accounts import csv_import, password_links
 from trainer.accounts import services as accounts
 from trainer.accounts.models import AuditLog, Team, User
-from trainer.admin.forms import ConfirmForm, ImportForm, TeamForm, UserForm
+from trainer.admin.forms import ROLE_CHOICES, ConfirmForm, ImportForm, TeamForm, UserForm
 from trainer.core.csv import csv_bytes
 from trainer.core.downloads import attachment
 from trainer.core.inputs import bounded_int
@@ -51,7 +51,8 @@ def users() -> ResponseReturnValue:
         query = query.where(or_(User.name.ilike(like), User.email.ilike(like)))
     if role in ("trainee", "manager", "admin"):
         query = query.where(User.role == role)
-    return render_template("admin/users.html", users=db.session.scalars(query).all(), q=q, role=role)
+    return render_template("admin/users.html", users=db.session.scalars(query).all(), q=q, role=role,
+                           role_labels=dict(ROLE_CHOICES))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -167,6 +168,7 @@ def import_users() -> ResponseReturnValue:
         )
         if report.ok:
             return render_template("admin/import_done.html", links=report.created, download_form=ConfirmForm(),
+                                   role_labels=dict(ROLE_CHOICES),
                                    expires=to_local(report.created[0].expires_at) if report.created else None)
     status = 413 if report is not None and report.too_large else 200
     return render_template("admin/import.html", form=form, report=report), status

@@ -163,7 +163,8 @@
     if (submitting || !submitter || submitter.value !== "submit") { return; }
     var total = form.querySelectorAll("fieldset[data-question]").length;
     var blank = total - answeredCount();
-    if (blank > 0 && !window.confirm(msg("confirm").replace("{n}", String(blank)))) {
+    var question = blank === 1 ? msg("confirm-one") : msg("confirm").replace("{n}", String(blank));
+    if (blank > 0 && !window.confirm(question)) {
       event.preventDefault();
       return;
     }
