@@ -57,9 +57,8 @@ translations: setup  ## Compile the message catalogues (always: a fresh clone gi
 chromium:  ## Install Debian's Chromium for the browser tests when missing and possible
 	@bash scripts/ensure-chromium.sh
 
-extract:  ## Refresh the message catalogues after adding UI strings
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o trainer/translations/messages.pot .
-	$(BIN)/pybabel update -i trainer/translations/messages.pot -d trainer/translations --no-fuzzy-matching
+extract:  ## Refresh the message catalogues after adding UI strings (the one way: scripts/i18n.py)
+	$(BIN)/python scripts/i18n.py extract
 
 loadtest: setup-dev translations  ## gunicorn + PostgreSQL + RQ under 50 quiz takers for 60 s while workers are killed (LOADTEST_ARGS=--short in CI)
 	$(BIN)/python tests/load/loadtest.py $(LOADTEST_ARGS)

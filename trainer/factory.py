@@ -64,7 +64,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     login_manager.init_app(app)
 
     install_web_hooks(app)
-    readonly.install(app)
+    readonly.install()
     inputs.install(app)  # before the blueprints: their <int:...> rules take the bounded converter
 
     install_content(app)

@@ -89,7 +89,7 @@ def main() -> None:
     results = {}
     with tempfile.TemporaryDirectory() as folder:
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite", "SECRET_KEY": "bench",
-                          "WTF_CSRF_ENABLED": False, "LOGIN_MAX_FAILURES_PER_ADDRESS": 1000})
+                          "WTF_CSRF_ENABLED": False, "LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS": 1000, "LOGIN_MAX_FAILURES_PER_ACCOUNT": 1000})
         for rows in (int(n) for n in args.rows.split(",")):
             data = user_file(rows)
             baseline = statistics.median(parse_seconds(data) for _ in range(max(3, args.runs)))

@@ -137,7 +137,7 @@ def main() -> None:
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     with tempfile.TemporaryDirectory() as folder:
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.sqlite", "SECRET_KEY": "bench",
-                          "WTF_CSRF_ENABLED": False, "LOGIN_MAX_FAILURES_PER_ADDRESS": 1000})
+                          "WTF_CSRF_ENABLED": False, "LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS": 1000, "LOGIN_MAX_FAILURES_PER_ACCOUNT": 1000})
         with app.app_context():
             db.create_all()
             started = time.perf_counter()

@@ -58,7 +58,7 @@ def live_server(tmp_path_factory, content_registry):
         "SECRET_KEY": "browser-test",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}",
         "CONTENT_REGISTRY": content_registry,
-        "LOGIN_MAX_FAILURES_PER_ADDRESS": 1000,
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS": 1000, "LOGIN_MAX_FAILURES_PER_ACCOUNT": 1000,
     })
     with app.app_context():
         db.create_all()

@@ -14,7 +14,7 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -51,10 +51,10 @@ def _refuse_commit_on_get(_session: Session) -> None:
     log.warning("%s; allowed, but it should not", message)
 
 
-def install(app: Flask) -> None:
-    """Listen once per process (the listener is global to SQLAlchemy sessions; it checks the request)."""
+def install() -> None:
+    """Listen once per process: the listener is global to SQLAlchemy sessions and reads the current
+    request and app's settings at commit time."""
     if not event.contains(Session, "before_commit", _refuse_commit_on_get):
         event.listen(Session, "before_commit", _refuse_commit_on_get)
-    _ = app  # the rule reads the app's settings at commit time
 
 
