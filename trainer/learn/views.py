@@ -40,14 +40,8 @@ from trainer.learn.services.glossary import MAX_QUERY, glossary_page
 
 bp = Blueprint("learn", __name__, template_folder="templates")
 
-IMAGE_TYPES = {
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-}
+IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+               ".gif": "image/gif", ".webp": "image/webp"}
 # Images are served from our own origin: keep anything inside them from running or loading more.
 IMAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
@@ -97,11 +91,9 @@ def lesson(course_id: str, lesson_id: str) -> ResponseReturnValue:
     text = lesson.text(lang)
     before, after = plan.course.neighbours(lesson.id)
     module_state = plan.module_state(lesson.module_id)
-    chosen = (
-        state.check_option
-        if state.check_option is not None and state.check_option < len(text.check.options)
-        else None
-    )
+    chosen = state.check_option if state.check_option is not None and state.check_option < len(
+        text.check.options
+    ) else None
     return render_template(
         "learn/lesson.html",
         plan=plan,
@@ -150,13 +142,8 @@ def complete(course_id: str, lesson_id: str) -> ResponseReturnValue:
     if not result.newly:
         flash(_("You had already completed this lesson."), "info")
     elif result.module_finished and module_state.waiting_for_gate:
-        flash(
-            _(
-                "You have read every lesson of “%(module)s”. Pass its quiz to unlock the next module.",
-                module=title,
-            ),
-            "success",
-        )
+        flash(_("You have read every lesson of “%(module)s”. Pass its quiz to unlock the next module.",
+                module=title), "success")
     elif result.module_finished:
         flash(_("Module “%(module)s” complete.", module=title), "success")
     else:
@@ -283,9 +270,7 @@ def verify(code: str) -> ResponseReturnValue:
     found = certificates.find_certificate(code)
     form = VerifyForm(formdata=None, data={"code": code[:40]})
     if found is None:
-        return render_template(
-            "learn/verify.html", form=form, certificate=None, unknown=True, code=code[:40]
-        ), 404
+        return render_template("learn/verify.html", form=form, certificate=None, unknown=True, code=code[:40]), 404
     return render_template(
         "learn/verify.html",
         form=form,
@@ -314,80 +299,52 @@ def next_steps(user: User) -> list[NextStep]:
     if resume.kind in ("start", "lesson") and resume.lesson is not None:
         url = url_for("learn.lesson", course_id=course.id, lesson_id=resume.lesson.id)
         if resume.kind == "start":
-            return [
-                NextStep(
-                    _("Start the onboarding course"),
-                    _(
-                        "%(course)s · %(count)d lessons, about %(hours)d hours in all",
-                        course=course_title,
-                        count=plan.total,
-                        hours=max(1, round(course.minutes / 60)),
-                    ),
-                    url,
-                )
-            ]
-        return [
-            NextStep(
-                _("Resume: %(lesson)s", lesson=resume.lesson.title(lang)),
-                _(
-                    "%(course)s · %(done)d of %(total)d lessons done",
-                    course=course_title,
-                    done=plan.done,
-                    total=plan.total,
-                ),
+            return [NextStep(
+                _("Start the onboarding course"),
+                _("%(course)s · %(count)d lessons, about %(hours)d hours in all",
+                  course=course_title, count=plan.total, hours=max(1, round(course.minutes / 60))),
                 url,
-            )
-        ]
+            )]
+        return [NextStep(
+            _("Resume: %(lesson)s", lesson=resume.lesson.title(lang)),
+            _("%(course)s · %(done)d of %(total)d lessons done", course=course_title, done=plan.done,
+              total=plan.total),
+            url,
+        )]
     if resume.kind == "gate" and resume.module is not None:
         module_title = pick(resume.module.module.title, lang)
         gate = resume.gate
-        return [
-            NextStep(
-                (
-                    gate.title
-                    if gate and gate.title
-                    else _("Take the quiz of “%(module)s”", module=module_title)
-                ),
-                _(
-                    "You have read every lesson of “%(module)s”. Pass its quiz to unlock the next module.",
-                    module=module_title,
-                ),
-                (gate.url if gate and gate.url else course_url),
-                "warning",
-            )
-        ]
+        return [NextStep(
+            (gate.title if gate and gate.title else _("Take the quiz of “%(module)s”", module=module_title)),
+            _("You have read every lesson of “%(module)s”. Pass its quiz to unlock the next module.",
+              module=module_title),
+            (gate.url if gate and gate.url else course_url),
+            "warning",
+        )]
     if resume.kind == "final":
         gate = resume.gate
-        return [
-            NextStep(
-                (gate.title if gate and gate.title else _("Take the final exam")),
-                _("Every module is complete. Pass the final exam to earn your certificate."),
-                (gate.url if gate and gate.url else course_url),
-                "warning",
-            )
-        ]
+        return [NextStep(
+            (gate.title if gate and gate.title else _("Take the final exam")),
+            _("Every module is complete. Pass the final exam to earn your certificate."),
+            (gate.url if gate and gate.url else course_url),
+            "warning",
+        )]
     if resume.kind == "certificate":
-        return [
-            NextStep(
-                _("Get your certificate"),
-                _("You have finished “%(course)s”.", course=course_title),
-                url_for("learn.certificate_status", course_id=course.id),
-                "done",
-            )
-        ]
+        return [NextStep(
+            _("Get your certificate"),
+            _("You have finished “%(course)s”.", course=course_title),
+            url_for("learn.certificate_status", course_id=course.id),
+            "done",
+        )]
     if resume.kind == "done" and plan.certificate is not None:
-        return [
-            NextStep(
-                _("Your certificate"),
-                _(
-                    "“%(course)s” finished. The lessons stay open whenever you want to revise.",
-                    course=course_title,
-                ),
-                url_for("learn.certificate", certificate_id=plan.certificate.id),
-                "done",
-            )
-        ]
+        return [NextStep(
+            _("Your certificate"),
+            _("“%(course)s” finished. The lessons stay open whenever you want to revise.", course=course_title),
+            url_for("learn.certificate", certificate_id=plan.certificate.id),
+            "done",
+        )]
     return []
+
 
 
 # --------------------------------------------------------------------------------------------------
@@ -404,13 +361,10 @@ def glossary() -> ResponseReturnValue:
     if len(query) > MAX_QUERY:
         message = _("The search is too long: use at most %(n)d characters.", n=MAX_QUERY)
         page = glossary_page("", lang)
-        return render_template(
-            "learn/glossary.html", page=page, entries=(), query=query[:MAX_QUERY], error=message, lang=lang
-        ), 400
+        return render_template("learn/glossary.html", page=page, entries=(), query=query[:MAX_QUERY],
+                               error=message, lang=lang), 400
     page = glossary_page(query, lang)
-    return render_template(
-        "learn/glossary.html", page=page, entries=page.entries, query=query, error=None, lang=lang
-    )
+    return render_template("learn/glossary.html", page=page, entries=page.entries, query=query, error=None, lang=lang)
 
 
 def init_app(app: Flask) -> None:

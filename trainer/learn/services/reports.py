@@ -61,9 +61,7 @@ def last_visits(members: Select) -> Select:
     )
 
 
-def completions(
-    user_id: int, *, course_id: str | None = None, limit: int | None = None
-) -> list[LessonCompletion]:
+def completions(user_id: int, *, course_id: str | None = None, limit: int | None = None) -> list[LessonCompletion]:
     """The lessons one person completed (of one course, or of all), newest first."""
     query = (
         select(LessonProgress.course_id, LessonProgress.lesson_id, LessonProgress.completed_at)
@@ -73,9 +71,7 @@ def completions(
     )
     if course_id is not None:
         query = query.where(LessonProgress.course_id == course_id)
-    return [
-        LessonCompletion(c, lesson, at) for c, lesson, at in db.session.execute(query).all() if at is not None
-    ]
+    return [LessonCompletion(c, lesson, at) for c, lesson, at in db.session.execute(query).all() if at is not None]
 
 
 def certificate_dates(user_id: int) -> list[datetime]:
