@@ -104,5 +104,7 @@ def reply_cues(scenarios: Mapping[str, Scenario], limit: float, two_good_target:
             lengths = [len(c.text[lang].strip()) for c in node.choices]
             if any(c.quality == "good" and _is_longest(lengths, i) for i, c in enumerate(node.choices)):
                 hits.append(f"{scenario_id}/{node.id}")
-        found.append(ReplyCues(lang, len(nodes), mixed, len(hits), two_good, limit, two_good_target, tuple(hits)))
+        found.append(
+            ReplyCues(lang, len(nodes), mixed, len(hits), two_good, limit, two_good_target, tuple(hits))
+        )
     return found

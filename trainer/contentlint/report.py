@@ -47,8 +47,16 @@ class LintReport:
     @property
     def failures(self) -> list[str]:
         """One line per failed rule (empty when the content passes)."""
-        failed = [f"single choice ({s.lang}): correct option longest too often" for s in self.longest if not s.passed]
-        failed += [f"role-play ({s.lang}): longest reply is the good one too often" for s in self.replies if not s.passed]
+        failed = [
+            f"single choice ({s.lang}): correct option longest too often"
+            for s in self.longest
+            if not s.passed
+        ]
+        failed += [
+            f"role-play ({s.lang}): longest reply is the good one too often"
+            for s in self.replies
+            if not s.passed
+        ]
         if not self.kinds.passed:
             failed.append("question kinds: application/recall shares or unclassified questions off target")
         if not self.duplicates.passed:
@@ -100,13 +108,19 @@ def _cue_lines(report: LintReport) -> list[str]:
             f"single choice, correct option the longest ({s.lang}): {s.longest}/{s.items} = {_pct(s.share)}"
             f" (limit mean(1/n) {_pct(s.chance)} + {_pct(s.margin)} = {_pct(s.limit)}) {_verdict(s.passed)}"
         )
-    lines += [f"  correct option the longest ({s.lang}): {', '.join(s.offenders)}" for s in report.longest if s.offenders]
+    lines += [
+        f"  correct option the longest ({s.lang}): {', '.join(s.offenders)}"
+        for s in report.longest
+        if s.offenders
+    ]
     for r in report.replies:
         lines.append(
             f"role-play, longest reply is a good one ({r.lang}): {r.longest_good}/{r.mixed} nodes with a"
             f" non-good choice = {_pct(r.share)} (limit {_pct(r.limit)}) {_verdict(r.passed)}"
         )
-    lines += [f"  longest reply good ({r.lang}): {', '.join(r.offenders)}" for r in report.replies if r.offenders]
+    lines += [
+        f"  longest reply good ({r.lang}): {', '.join(r.offenders)}" for r in report.replies if r.offenders
+    ]
     if report.replies:
         r = report.replies[0]
         lines.append(

@@ -108,7 +108,8 @@ def similarity_table(questions: Sequence[Question]) -> dict[tuple[str, str], flo
     """The score of every pair of the given questions, keyed by their ids in the given order."""
     vectors = {lang: _weighted({q.id: tokens(q, lang) for q in questions}) for lang in LANGUAGES}
     return {
-        (a.id, b.id): sum(_cosine(vectors[lang][a.id], vectors[lang][b.id]) for lang in LANGUAGES) / len(LANGUAGES)
+        (a.id, b.id): sum(_cosine(vectors[lang][a.id], vectors[lang][b.id]) for lang in LANGUAGES)
+        / len(LANGUAGES)
         for a, b in itertools.combinations(questions, 2)
     }
 
@@ -117,7 +118,8 @@ def draw_pools(questions: Iterable[Question], quizzes: Mapping[str, QuizDefiniti
     """For each quiz, the ids of the questions in use that one of its rules can draw."""
     active = [q for q in questions if not q.retired]
     return {
-        quiz.id: {q.id for q in active if any(rule.matches(q) for rule in quiz.draw)} for quiz in quizzes.values()
+        quiz.id: {q.id for q in active if any(rule.matches(q) for rule in quiz.draw)}
+        for quiz in quizzes.values()
     }
 
 

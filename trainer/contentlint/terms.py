@@ -121,6 +121,8 @@ def find_drift(glossary: Glossary, files: Iterable[Path], relative_to: Path) -> 
             for rule, match in found:
                 start, end = match.span()
                 if not any(s <= start and end <= e for s, e in spans[rule.lang]):
-                    hits.append(TermHit(str(shown), number, rule.term_id, rule.lang, match.group(0), rule.use))
+                    hits.append(
+                        TermHit(str(shown), number, rule.term_id, rule.lang, match.group(0), rule.use)
+                    )
     banned = sum(len(term.avoid[lang]) for term in glossary for lang in LANGUAGES)
     return TermStats(len(glossary), banned, len(paths), tuple(hits))
