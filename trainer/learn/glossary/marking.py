@@ -54,14 +54,18 @@ def _matcher(terms: Iterable[Term], lang: str) -> tuple[re.Pattern[str] | None, 
     return re.compile(pattern, re.IGNORECASE), owner
 
 
+_COLON = {"zh": "：", "en": ": "}
+
+
 def marked_term(term: Term, lang: str, shown: str) -> str:
     """The markup of one marked occurrence; ``shown`` is the text as it stands (already escaped)."""
     tip = f"gloss-{term.id}"
+    name = html.escape(term.term[lang])  # the popup names the term: on a phone it sits apart from the word
     definition = html.escape(term.definition[lang])
     return (
         f'<span class="gloss"><button type="button" class="gloss-term" data-term="{term.id}"'
         f' aria-describedby="{tip}" aria-expanded="false" aria-controls="{tip}"><dfn class="gloss-name">{shown}</dfn>'
-        f'</button><span class="gloss-def" role="tooltip" id="{tip}">{definition}</span></span>'
+        f'</button><span class="gloss-def" role="tooltip" id="{tip}"><strong>{name}</strong>{_COLON[lang]}{definition}</span></span>'
     )
 
 

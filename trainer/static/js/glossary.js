@@ -1,5 +1,6 @@
 /* Glossary terms in lessons: tap (or Enter/Space) opens the definition, tap elsewhere or Escape closes
-   it. Hover and keyboard focus work without this file (CSS); this adds tap and aria-expanded. */
+   it. Hover and keyboard focus work without this file (CSS); this adds tap, aria-expanded, and
+   Escape dismissing a definition shown by hover or focus too (until the pointer or focus leaves). */
 (function () {
   "use strict";
 
@@ -22,13 +23,29 @@
     var gloss = button.parentNode;
     var opening = !gloss.classList.contains("open");
     closeAll(gloss);
+    gloss.classList.remove("dismissed");
     gloss.classList.toggle("open", opening);
     button.setAttribute("aria-expanded", opening ? "true" : "false");
   });
 
   document.addEventListener("keydown", function (event) {
-    if (event.key === "Escape") {
-      closeAll(null);
+    if (event.key !== "Escape") {
+      return;
+    }
+    closeAll(null);
+    var shown = document.querySelectorAll(".gloss:hover, .gloss:focus-within");
+    for (var i = 0; i < shown.length; i++) {
+      shown[i].classList.add("dismissed");
     }
   });
+
+  function undismiss(event) {
+    var gloss = event.target.closest ? event.target.closest(".gloss") : null;
+    if (gloss && !gloss.contains(event.relatedTarget)) {
+      gloss.classList.remove("dismissed");
+    }
+  }
+
+  document.addEventListener("focusout", undismiss);
+  document.addEventListener("mouseout", undismiss);
 })();
