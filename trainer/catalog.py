@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from trainer.content.cache import content_key, read_cache, write_cache
 from trainer.content.source import ContentError, Problem, Problems
 from trainer.learn.course import Competency, Course, Lesson, lesson_index, load_courses
+from trainer.learn.glossary import Glossary, load_glossary
 from trainer.quiz.bank.definitions import load_quiz_definitions
 from trainer.quiz.bank.loader import load_banks
 from trainer.quiz.bank.model import QuestionBankSet, QuizDefinition
@@ -39,6 +40,7 @@ class ContentRegistry:
     quizzes: dict[str, QuizDefinition] = field(default_factory=dict)
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     rubric: Rubric | None = None
+    glossary: Glossary = field(default_factory=lambda: Glossary(()))
     warnings: list[Problem] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -75,6 +77,8 @@ def load_content(root: Path) -> tuple[ContentRegistry, list[Problem]]:
     registry.courses = courses
     registry.lessons = lesson_index(courses)
     module_ids = registry.module_ids()
+    registry.glossary, found = load_glossary(root / "courses" / "glossary.yaml", registry.lessons)
+    problems.extend(found)
 
     banks, found = load_banks(root / "quizzes" / "banks", module_ids=module_ids, competency_ids=competency_ids)
     problems.extend(found)

@@ -14,7 +14,8 @@ Partial credit:
   would); the reversed order scores 0 and the right order 1.
 - matching: the fraction of prompts matched to their right answer.
 - numeric / calculated: full credit within the tolerance (edges inclusive), otherwise the best
-  ``credit`` of an alternative answer that accepts the value.
+  ``credit`` of an alternative answer that accepts the value; a credit-0 alternative (a
+  recognised slip) earns nothing but its feedback, shown in review.
 """
 
 from __future__ import annotations
@@ -212,11 +213,12 @@ def _grade_numeric(question: Question, instance: QuestionInstance, value: str | 
     if value is None:
         return _make_grade(question, 0.0, [PartResult("value", None, expected, False)], answered=False)
     given = parse_number(value)
-    best, best_feedback = 0.0, None
+    best, best_feedback, matched = 0.0, None, False
     for accepted in question.answers:
         target = expected if accepted is question.answers[0] else evaluate(accepted.formula, instance.params)
-        if accepted.tolerance.allows(given, target) and accepted.credit / 100.0 > best:
-            best, best_feedback = accepted.credit / 100.0, accepted.feedback
+        # the highest credit wins; a credit-0 slip still gives its feedback when nothing better matches
+        if accepted.tolerance.allows(given, target) and (accepted.credit / 100.0 > best or not matched):
+            best, best_feedback, matched = accepted.credit / 100.0, accepted.feedback, True
     part = PartResult("value", value, expected, best >= 1.0, best)
     feedback = [instance_text(question, instance, best_feedback)] if best_feedback else []
     return _make_grade(question, best, [part], feedback)

@@ -173,13 +173,13 @@ def draw_quiz(
 
     ``prefer`` lists question ids to draw first where a rule allows them (the trainee's due and
     least-retained questions from spaced repetition, most urgent first); the rest of each rule is
-    drawn at random. A question is drawn at most once. Rules are filled narrowest first so a broad
+    drawn at random. A question is drawn at most once; retired questions never. Rules are filled narrowest first so a broad
     rule ("any 15") does not use up what a narrow one ("5 from module 2") needs. Kind ``review``
     draws only preferred ids (the due cards), up to the rules' total. Question and option order are
     shuffled when the definition says so.
     """
-    questions = list(bank_set)
-    preferred = list(dict.fromkeys(qid for qid in prefer if qid in bank_set))
+    questions = bank_set.drawable()
+    preferred = list(dict.fromkeys(qid for qid in prefer if bank_set.is_drawable(qid)))
     if definition.kind == "review":
         picked = [qid for qid in preferred if any(rule.matches(bank_set[qid]) for rule in definition.draw)]
         chosen = picked[: definition.question_count]

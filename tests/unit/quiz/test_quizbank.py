@@ -275,7 +275,7 @@ CALC = """\
             ("dso(A, S, 365)", "dso(A, S - 600, 365)"),
             "b.yaml:14: question c1: formula gives no answer for S=500, A=40",
         ),
-        (("{tolerance: 2, credit: 50}", "{tolerance: 2, credit: 0}"), "credit must be greater than 0"),
+        (("{tolerance: 2, credit: 50}", "{tolerance: 2, credit: 0}"), "credit 0 marks a recognised slip, so it needs its own formula"),
         (("{tolerance: 2, credit: 50}", "{credit: 50}"), "alternative 1: missing tolerance"),
         (
             ("{min: 40, max: 120, step: 1}", "{min: 0, max: 1, step: 0.0000001}"),

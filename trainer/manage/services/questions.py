@@ -23,6 +23,7 @@ class MissedQuestion:
     answers: int
     wrong: int
     people: int
+    retired: bool = False  # no longer drawn, but the quarter's answers to it still count
 
     @property
     def wrong_rate(self) -> float:
@@ -51,6 +52,7 @@ def missed_questions(scope: Scope, lang: str, limit: int = MISSED_LIMIT) -> list
                 answers=tally.answers,
                 wrong=tally.wrong,
                 people=tally.people,
+                retired=bool(question and question.retired),
             )
         )
     found.sort(key=lambda q: (-q.wrong_rate, -q.wrong, q.question_id))

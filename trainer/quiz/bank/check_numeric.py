@@ -192,7 +192,8 @@ def _check_alternative(
     checker: Checker, alt: Any, label: str, names: list[Any], main_formula: str | None
 ) -> NumericAnswer | None:
     """Another accepted answer: credit 100 is a second right answer (GIFT allows several); below
-    100 is partial credit. Without its own formula it is the main one with another tolerance."""
+    100 is partial credit; 0 is a recognised slip that only earns its feedback (it needs a formula
+    and a feedback). Without its own formula it is the main one with another tolerance."""
     if not check_keys(
         alt,
         required=("credit",),
@@ -204,8 +205,15 @@ def _check_alternative(
         return None
     alt_formula = _check_formula(checker, alt, "formula", label, names) if "formula" in alt else main_formula
     alt_tolerance = _check_tolerance(checker, alt, label)
-    credit = checker.number(alt, "credit", label, low=0, high=100, exclusive_low=True)
+    credit = checker.number(alt, "credit", label, low=0, high=100)
     alt_feedback = checker.text(alt, "feedback", label, required=False)
+    if credit == 0 and ("formula" not in alt or "feedback" not in alt):
+        checker.add(
+            line_of(alt, "credit"),
+            f"{label}: credit 0 marks a recognised slip, so it needs its own formula and a feedback "
+            "that names the mistake",
+        )
+        return None
     if alt_formula is None or alt_tolerance is None or credit is None:
         return None
     return NumericAnswer(alt_formula, alt_tolerance, credit, alt_feedback)

@@ -87,9 +87,9 @@ class Checker:
         self.add(line_of(container, key), f"{where}: {key} must be one of {', '.join(allowed)}, got {value!r}")
         return False
 
-    def flag(self, container: Mapping[str, Any], key: str, where: str) -> bool | None:
-        """A true/false setting (default true); None, reported, when it is something else."""
-        value = container.get(key, True)
+    def flag(self, container: Mapping[str, Any], key: str, where: str, default: bool = True) -> bool | None:
+        """A true/false setting (``default`` when absent); None, reported, when it is something else."""
+        value = container.get(key, default)
         if isinstance(value, bool):
             return value
         self.add(line_of(container, key), f"{where}: {key} must be true or false, got {value!r}")

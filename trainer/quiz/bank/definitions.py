@@ -290,7 +290,7 @@ def _check_satisfiable(
     rules: Sequence[DrawRule],
     bank_set: QuestionBankSet,
 ) -> None:
-    questions = list(bank_set)
+    questions = bank_set.drawable()
     entries = raw["draw"]
     short = False
     for index, rule in enumerate(rules):
@@ -298,7 +298,7 @@ def _check_satisfiable(
         if available < rule.count:
             checker.add(
                 line_of(entries, index),
-                f"{where} draw rule {index + 1}: wants {rule.count} questions with {rule.describe()}, the banks have {available}",
+                f"{where} draw rule {index + 1}: wants {rule.count} questions with {rule.describe()}, the banks have {available} (not retired)",
             )
             short = True
     if short:

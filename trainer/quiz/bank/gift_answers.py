@@ -132,8 +132,10 @@ def numeric(answer: str, base: int, block: Block, brace_line: int, lang: str) ->
             )
         else:
             value, tolerance = read_number(value_text, line, "numeric answer"), 0.0
-        if credit <= 0:
-            raise Refused(line, "a numeric answer with 0 % or negative credit is not supported")
+        if credit < 0 or (credit == 0 and not feedback_part.strip()):
+            raise Refused(
+                line, "a numeric answer with negative credit, or 0 % without feedback, is not supported"
+            )
         accepted.append((value, tolerance, credit, feedback_part, line))
     if not accepted:
         raise Refused(brace_line, "a numeric question needs an answer, e.g. {#41.5:0.5}")

@@ -154,6 +154,10 @@ def _parse_question(block: Block, *, lang: str, fallback_id: str, tags: Mapping[
     items["text"] = line_map(line, one_language(parsed.text, lang))
     if tags.get("mark") is not None:
         items["mark"] = tags["mark"]
+    if tags.get("kind"):
+        items["kind"] = tags["kind"]
+    if tags.get("retired") == "true":
+        items["retired"] = True
     if parsed.explanation:
         items["explanation"] = line_map(line, one_language(parsed.explanation, lang))
     for key, value in extra.items():
@@ -308,6 +312,8 @@ def parse_gift(
             "difficulty": meta.get("difficulty") or default_difficulty,
             "ids": meta.get("ids", ""),
             "unit": meta.get("unit"),
+            "kind": meta.get("kind"),
+            "retired": meta.get("retired"),
         }
         if "mark" in meta:
             try:

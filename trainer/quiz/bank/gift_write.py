@@ -39,6 +39,10 @@ def _meta_line(question: Question, lang: str) -> str:
         parts.append(f"unit={_text(question.unit, lang)}")
     if question.mark != 1:
         parts.append(f"mark={number_text(question.mark)}")
+    if question.kind:
+        parts.append(f"kind={question.kind}")
+    if question.retired:
+        parts.append("retired=true")
     return f"// {META_PREFIX} " + "; ".join(parts)
 
 

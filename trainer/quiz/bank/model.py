@@ -26,6 +26,9 @@ QUESTION_TYPES: tuple[str, ...] = (
     "matching",
 )
 DIFFICULTIES: tuple[str, ...] = ("easy", "medium", "hard")
+QUESTION_KINDS: tuple[str, ...] = ("recall", "application")
+"""What a question measures: ``recall`` of a fact or list, or ``application`` (a short case, then
+the decision). The content lint wants mostly application and no question left unclassified."""
 QUIZ_KINDS: tuple[str, ...] = ("module", "final", "refresher", "review")
 GRADING_METHODS: tuple[str, ...] = ("highest", "last")
 FEEDBACK_MODES: tuple[str, ...] = ("immediately", "after_submit", "never")
@@ -127,8 +130,10 @@ class Tolerance:
 
 @dataclass(frozen=True)
 class NumericAnswer:
-    """One accepted answer of a numeric/calculated question: the main one (credit 100) or an
-    alternative that earns partial credit (e.g. right within a wider tolerance, a rounding slip)."""
+    """One accepted answer of a numeric/calculated question: the main one (credit 100), an
+    alternative that earns partial credit (e.g. right within a wider tolerance, a rounding slip), or
+    a recognised slip (credit 0, its own formula and feedback: closing instead of average AR, 360
+    instead of 365 days) that earns nothing but tells the trainee which mistake they made."""
 
     formula: str
     tolerance: Tolerance
@@ -150,6 +155,12 @@ class Question:
     explanation: Localized
     mark: float = 1.0
     shuffle: bool = True
+    kind: str | None = None
+    """``recall`` or ``application`` (:data:`QUESTION_KINDS`); None while unclassified."""
+    retired: bool = False
+    """Kept so past attempts, statistics and exports still show it, never drawn again, and its
+    spaced-repetition cards are no longer scheduled. Ids are stable forever, so a question that
+    should go is retired, never deleted."""
     # single / multi
     options: tuple[Option, ...] = ()
     # truefalse
@@ -250,6 +261,15 @@ class QuestionBankSet:
     def get(self, question_id: str) -> Question | None:
         return self.questions.get(question_id)
 
+    def drawable(self) -> list[Question]:
+        """The questions new quizzes, refreshers and the daily review may draw: the non-retired ones."""
+        return [q for q in self.questions.values() if not q.retired]
+
+    def is_drawable(self, question_id: str) -> bool:
+        """Whether the id names a question still in use (known and not retired)."""
+        question = self.questions.get(question_id)
+        return question is not None and not question.retired
+
     def select(
         self,
         *,
@@ -257,10 +277,10 @@ class QuestionBankSet:
         competency: str | None = None,
         difficulty: str | None = None,
     ) -> list[Question]:
-        """Questions carrying all the given tags, in bank order."""
+        """Drawable questions carrying all the given tags, in bank order."""
         return [
             q
-            for q in self.questions.values()
+            for q in self.drawable()
             if (module is None or q.module == module)
             and (competency is None or competency in q.competencies)
             and (difficulty is None or q.difficulty == difficulty)

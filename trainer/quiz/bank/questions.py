@@ -14,10 +14,10 @@ from trainer.content.source import Problems, check_keys, line_of
 from trainer.quiz.bank.check_numeric import check_numeric
 from trainer.quiz.bank.check_parts import check_items, check_options, check_pairs
 from trainer.quiz.bank.checker import Checker
-from trainer.quiz.bank.model import DIFFICULTIES, ID_RE, QUESTION_TYPES, Localized, Question
+from trainer.quiz.bank.model import DIFFICULTIES, ID_RE, QUESTION_KINDS, QUESTION_TYPES, Localized, Question
 
 _COMMON_REQUIRED = ("id", "type", "module", "competencies", "difficulty", "text", "explanation")
-_COMMON_OPTIONAL = ("mark",)
+_COMMON_OPTIONAL = ("mark", "kind", "retired")
 _NUMERIC_OPTIONAL = ("tolerance", "tolerance_pct", "unit", "decimals", "alternatives", "feedback")
 _TYPE_KEYS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "single": (("options",), ("shuffle",)),
@@ -77,10 +77,14 @@ def build_question(
     text = checker.text(raw, "text", where)
     explanation = checker.text(raw, "explanation", where)
     mark, shuffle, common_ok = _check_mark_and_shuffle(checker, raw, where)
+    retired = checker.flag(raw, "retired", where, default=False)
+    if "kind" in raw and not checker.one_of(raw, "kind", where, QUESTION_KINDS):
+        common_ok = False
     extra = _type_fields(checker, raw, qtype, qid, where, text)
     if (
         not ok
         or not common_ok
+        or retired is None
         or extra is None
         or text is None
         or explanation is None
@@ -98,6 +102,8 @@ def build_question(
         explanation=explanation,
         mark=mark,
         shuffle=shuffle,
+        kind=str(raw["kind"]) if "kind" in raw else None,
+        retired=retired,
         path=str(path),
         line=line_of(raw),
         **extra,

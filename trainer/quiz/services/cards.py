@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from trainer.extensions import db
 from trainer.quiz import spaced
@@ -24,7 +24,9 @@ def _naive(moment: datetime) -> datetime:
 
 def record_reviews(user_id: int, results: Iterable[tuple[str, bool]], moment: datetime) -> None:
     """Update (or create) the person's card for each ``(question id, correct)`` at ``moment``."""
-    results = list(results)
+    bank_set = banks()
+    # a retired question answered in an attempt begun before it was retired: no more scheduling
+    results = [(qid, correct) for qid, correct in results if bank_set.is_drawable(qid)]
     if not results:
         return
     ids = [qid for qid, _ in results]
@@ -50,12 +52,13 @@ def record_reviews(user_id: int, results: Iterable[tuple[str, bool]], moment: da
 
 
 def user_cards(user_id: int) -> dict[str, dict]:
-    """question id -> card dict, for questions still in the banks."""
+    """question id -> card dict, for questions still drawable (in the banks and not retired):
+    a retired question's card stays in the table but is no longer scheduled."""
     bank_set = banks()
     rows = db.session.execute(
         select(ReviewCard.question_id, ReviewCard.card).where(ReviewCard.user_id == user_id)
     ).all()
-    return {qid: card for qid, card in rows if qid in bank_set}
+    return {qid: card for qid, card in rows if bank_set.is_drawable(qid)}
 
 
 def due_question_ids(user_id: int, moment: datetime, limit: int) -> list[str]:
@@ -68,11 +71,16 @@ def due_count(user_id: int, moment: datetime) -> int:
     rows = db.session.scalars(
         select(ReviewCard.question_id).where(ReviewCard.user_id == user_id, ReviewCard.due <= _naive(moment))
     ).all()
-    return sum(1 for qid in rows if qid in bank_set)
+    return sum(1 for qid in rows if bank_set.is_drawable(qid))
 
 
 def next_due(user_id: int) -> datetime | None:
-    return db.session.scalar(select(func.min(ReviewCard.due)).where(ReviewCard.user_id == user_id))
+    """When the person's next drawable card falls due (retired questions' cards are not scheduled)."""
+    bank_set = banks()
+    rows = db.session.execute(
+        select(ReviewCard.question_id, ReviewCard.due).where(ReviewCard.user_id == user_id)
+    ).all()
+    return min((due for qid, due in rows if bank_set.is_drawable(qid)), default=None)
 
 
 def refresher_preference(user_id: int, moment: datetime) -> list[str]:

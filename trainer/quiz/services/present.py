@@ -72,6 +72,7 @@ class QuestionView:
     checked: bool = False
     review: ReviewView | None = None
     missing: bool = False  # the question left the banks after the attempt was drawn
+    retired: bool = False  # retired after the attempt was drawn: still graded and shown, marked
 
     def selected(self, key: str) -> bool:
         """Whether a radio/checkbox with this key is selected."""
@@ -174,6 +175,7 @@ def _view(question: Question, instance: QuestionInstance, number: int, lang: str
         text=pick(instance_text(question, instance, question.text), lang),
         mark=question.mark,
         unit=pick(question.unit, lang) if question.unit else "",
+        retired=question.retired,
     )
     keys = instance.choices()
     if question.type in ("single", "multi"):
