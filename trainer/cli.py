@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from flask.cli import AppGroup
 
 from trainer.accounts import demo
 from trainer.catalog import load_content
+from trainer.contentlint.report import report_lines, run_lint
 from trainer.extensions import db
 
 content_cli = AppGroup("content", help="Validate and inspect course, quiz and scenario content.")
@@ -19,19 +21,40 @@ content_cli = AppGroup("content", help="Validate and inspect course, quiz and sc
 @content_cli.command("check")
 @click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder holding courses/, quizzes/ and scenarios/ (default: the project).")
-def content_check(root: Path | None) -> None:
-    """Validate all content; print every problem as path:line: message and exit 1 if any."""
+@click.option("--no-lint", "skip_lint", is_flag=True,
+              help="Only validate; skip the content lint (cues, kinds, duplicates, terminology).")
+def content_check(root: Path | None, skip_lint: bool) -> None:
+    """Validate all content (every problem as path:line: message), then run the content lint and
+    print its statistics. Exit 1 on any problem or failed lint rule (CONTENT_LINT=report: the lint
+    only reports)."""
     root = root or Path(current_app.config["CONTENT_ROOT"])
     if not root.is_dir():
         click.echo(f"error: content root {root} is not a folder", err=True)
         sys.exit(2)
-    _, problems = load_content(root)
+    registry, problems = load_content(root)
     for problem in problems:
         click.echo(str(problem))
     if problems:
         click.echo(f"{len(problems)} problem(s) found.", err=True)
         sys.exit(1)
     click.echo("content ok")
+    if skip_lint:
+        return
+    report = run_lint(
+        registry.banks or (),
+        registry.quizzes,
+        registry.scenarios,
+        registry.glossary,
+        root,
+        translations=Path(current_app.root_path) / "translations",
+    )
+    for line in report_lines(report):
+        click.echo(line)
+    if not report.passed:
+        if os.environ.get("CONTENT_LINT") == "report":
+            click.echo("CONTENT_LINT=report: the lint failed, reported only (not an error).", err=True)
+            return
+        sys.exit(1)
 
 
 @click.command("seed-demo")

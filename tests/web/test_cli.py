@@ -46,9 +46,27 @@ def test_seed_demo_refuses_non_empty_database(runner, make_user):
 
 
 def test_content_check_passes_on_real_content(runner):
+    result = runner.invoke(args=["content", "check", "--no-lint"])
+    assert result.exit_code == 0, result.output
+    assert "content ok" in result.output and "content lint" not in result.output
+
+
+def test_content_check_runs_the_lint_and_fails_with_it(runner):
+    """The lint's verdict decides the exit code (the real content may pass or fail it today)."""
+    result = runner.invoke(args=["content", "check"])
+    assert "content ok" in result.output and "content lint:" in result.output
+    for statistic in ("correct option the longest (zh)", "longest reply is a good one (en)", "by type:",
+                      "by kind:", "true/false items:", "near-duplicate items sharing a draw pool:", "terminology:"):
+        assert statistic in result.output
+    passed = "content lint passed" in result.output
+    assert result.exit_code == (0 if passed else 1), result.output
+
+
+def test_content_lint_report_mode_never_fails(runner, monkeypatch):
+    monkeypatch.setenv("CONTENT_LINT", "report")
     result = runner.invoke(args=["content", "check"])
     assert result.exit_code == 0, result.output
-    assert "content ok" in result.output
+    assert "content lint:" in result.output
 
 
 def test_content_check_reports_bad_file_with_line(runner, tmp_path):
