@@ -112,7 +112,8 @@ def test_answering_a_question_retired_mid_attempt_grades_it_but_schedules_no_car
 def test_item_statistics_mark_retired_questions(app, client, signed_in, retire):
     signed_in("admin", email="ada@example.com")
     bank_set = app.extensions["content"].banks
-    first, second = [q.id for q in bank_set if q.module == "m1-basics"][:2]
+    # two questions still in use (the bank keeps retired ones too, e.g. m1-q002)
+    first, second = [q.id for q in bank_set if q.module == "m1-basics" and not q.retired][:2]
     retire([first])
     html = client.get("/admin/content/items?module=m1-basics").get_data(as_text=True)
     row = re.search(rf'<tr data-question="{re.escape(first)}">(.*?)</tr>', html, re.S).group(1)
