@@ -37,7 +37,12 @@ def extract() -> None:
 def missing() -> list[str]:
     with ZH.open("rb") as handle:
         catalog = read_po(handle)
-    return [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]  # type: ignore[misc]
+    # a plural message is missing while its (only, for zh) form is empty; it is listed by its singular
+    return [
+        m.id[0] if isinstance(m.id, tuple) else m.id
+        for m in catalog
+        if m.id and (not (all(m.string) if isinstance(m.string, tuple) else m.string) or m.fuzzy)
+    ]  # type: ignore[misc]
 
 
 def fill(path: Path) -> None:
@@ -45,8 +50,10 @@ def fill(path: Path) -> None:
     with ZH.open("rb") as handle:
         catalog = read_po(handle, locale="zh_CN")
     for message in catalog:
-        if message.id in mapping:
-            message.string = mapping[message.id]
+        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        if key in mapping:
+            # Chinese has one plural form: the JSON gives it under the singular msgid
+            message.string = (mapping[key],) if isinstance(message.id, tuple) else mapping[key]
             message.flags.discard("fuzzy")
     with ZH.open("wb") as handle:
         write_po(handle, catalog, no_location=True, sort_output=True, width=100)

@@ -11,6 +11,7 @@ from trainer.content.cache import content_key, read_cache, write_cache
 from trainer.content.source import ContentError, Problem, Problems
 from trainer.learn.course import Competency, Course, Lesson, lesson_index, load_courses
 from trainer.learn.glossary import Glossary, load_glossary
+from trainer.learn.glossary.marking import mark_courses
 from trainer.quiz.bank.definitions import load_quiz_definitions
 from trainer.quiz.bank.loader import load_banks
 from trainer.quiz.bank.model import QuestionBankSet, QuizDefinition
@@ -79,6 +80,8 @@ def load_content(root: Path) -> tuple[ContentRegistry, list[Problem]]:
     module_ids = registry.module_ids()
     registry.glossary, found = load_glossary(root / "courses" / "glossary.yaml", registry.lessons)
     problems.extend(found)
+    registry.courses = mark_courses(courses, registry.glossary)
+    registry.lessons = lesson_index(registry.courses)
 
     banks, found = load_banks(root / "quizzes" / "banks", module_ids=module_ids, competency_ids=competency_ids)
     problems.extend(found)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from tests.web.test_quiz_common import M1_QUIZ, attempt_from, canonical_answers, form_data, read_module, take
 from tests.web.test_quiz_review import REVIEW, cards, make_due
+from tests.web.test_scorecard import add_attempt, questions_tagged
 from trainer.core.time import utcnow
 from trainer.extensions import db
 from trainer.quiz.bank.model import QuestionBankSet
@@ -127,3 +128,17 @@ def test_cards_of_retired_questions_are_not_due_after_a_long_break(app, trainee,
     retire(attempt.question_ids())
     assert card_service.due_count(trainee.id, utcnow() + timedelta(days=1)) == 0
     assert card_service.next_due(trainee.id) is None
+
+
+def test_managers_most_missed_list_marks_a_retired_question(app, client, actions, make_org, retire):
+    org = make_org({"east": "East"}, {"chen": "manager of east: Chen", "amy": "trainee in east: Amy"})
+    org["amy"].created_at = utcnow() - timedelta(days=365)
+    first, second = questions_tagged(app, "data_analysis")[:2]
+    for hours in (1, 2, 3):
+        add_attempt(org["amy"], [(first, 0.0, 1.0), (second, 0.0, 1.0)], utcnow() - timedelta(hours=hours))
+    retire([first])
+    actions.login(org["chen"].email)
+    html = client.get("/manage/questions").get_data(as_text=True)
+    retired_row = re.search(rf'<tr data-question="{re.escape(first)}">(.*?)</tr>', html, re.S).group(1)
+    other_row = re.search(rf'<tr data-question="{re.escape(second)}">(.*?)</tr>', html, re.S).group(1)
+    assert 'data-testid="retired"' in retired_row and 'data-testid="retired"' not in other_row

@@ -21,7 +21,7 @@ Pure Python: no Flask.
 from __future__ import annotations
 
 import xml.etree.ElementTree as etree
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 
 import markdown
 import nh3
@@ -122,11 +122,18 @@ class _ReferenceExtension(Extension):
         )
 
 
-def sanitize_html(html: str, *, image_urls: Collection[str] = ()) -> str:
+def sanitize_html(
+    html: str,
+    *,
+    image_urls: Collection[str] = (),
+    extra_tags: Collection[str] = (),
+    extra_attributes: Mapping[str, Collection[str]] | None = None,
+) -> str:
     """Reduce HTML to the allow-list: no scripts, no styles, no event handlers, no unsafe URLs.
 
     An ``<img>`` keeps its ``src`` only when it is one of ``image_urls`` (the URLs the image resolver
-    produced), so raw HTML cannot smuggle in a remote image or a tracking pixel.
+    produced), so raw HTML cannot smuggle in a remote image or a tracking pixel. ``extra_tags`` and
+    ``extra_attributes`` widen the list for markup the app adds itself (the glossary marks).
     """
     allowed_images = frozenset(image_urls)
 
@@ -135,11 +142,14 @@ def sanitize_html(html: str, *, image_urls: Collection[str] = ()) -> str:
             return None
         return value
 
+    attributes = {tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()}
+    for tag, attrs in (extra_attributes or {}).items():
+        attributes.setdefault(tag, set()).update(attrs)
     return nh3.clean(
         html,
-        tags=set(ALLOWED_TAGS),
+        tags=set(ALLOWED_TAGS) | set(extra_tags),
         clean_content_tags=set(_DROP_WITH_CONTENT),
-        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        attributes=attributes,
         url_schemes=set(_URL_SCHEMES),
         link_rel="noopener noreferrer",
         strip_comments=True,

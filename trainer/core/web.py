@@ -42,6 +42,7 @@ PLAIN_SERVER_ERROR = (
 NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
     ("main.home", _l("Home"), ("trainee", "manager", "admin")),
     ("learn.course", _l("Course"), ("trainee", "manager", "admin")),
+    ("learn.glossary", _l("Glossary"), ("trainee", "manager", "admin")),
     ("quiz.index", _l("Quizzes"), ("trainee", "manager", "admin")),
     ("quiz.review", _l("Daily review"), ("trainee", "manager", "admin")),
     ("roleplay.index", _l("Role-play"), ("trainee", "manager", "admin")),

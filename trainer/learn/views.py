@@ -36,6 +36,7 @@ from trainer.learn.forms import VerifyForm
 from trainer.learn.models import Certificate
 from trainer.learn.services import certificates, lookups, outlines, recording
 from trainer.learn.services.demo import seed_demo_progress
+from trainer.learn.services.glossary import MAX_QUERY, glossary_page
 
 bp = Blueprint("learn", __name__, template_folder="templates")
 
@@ -344,6 +345,26 @@ def next_steps(user: User) -> list[NextStep]:
         )]
     return []
 
+
+
+# --------------------------------------------------------------------------------------------------
+# Glossary
+# --------------------------------------------------------------------------------------------------
+
+
+@bp.get("/glossary")
+@login_required
+def glossary() -> ResponseReturnValue:
+    """Every signed-in user may search the course's terms (they are course content, not records)."""
+    lang = content_language()
+    query = request.args.get("q", "").strip()
+    if len(query) > MAX_QUERY:
+        message = _("The search is too long: use at most %(n)d characters.", n=MAX_QUERY)
+        page = glossary_page("", lang)
+        return render_template("learn/glossary.html", page=page, entries=(), query=query[:MAX_QUERY],
+                               error=message, lang=lang), 400
+    page = glossary_page(query, lang)
+    return render_template("learn/glossary.html", page=page, entries=page.entries, query=query, error=None, lang=lang)
 
 
 def init_app(app: Flask) -> None:

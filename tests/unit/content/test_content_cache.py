@@ -159,3 +159,22 @@ def test_an_unwritable_cache_folder_is_not_an_error(root: Path, tmp_path: Path) 
 def test_a_value_that_cannot_be_pickled_is_not_an_error(tmp_path: Path) -> None:
     assert not write_cache(tmp_path, "k", SECRET, {"f": lambda: None})
     assert not (tmp_path / CACHE_FILE).exists()
+
+
+def test_the_glossary_is_part_of_the_key_and_of_the_cached_lessons(root: Path, tmp_path: Path) -> None:
+    """Lessons are cached with their glossary marks; adding or changing the glossary reloads them."""
+    before = content_key(root)
+    plain = load_validated(root, tmp_path / "cache", SECRET)
+    assert 'class="gloss"' not in plain.lessons["m4-dso-and-turnover"].text("en").html
+    glossary = root / "courses" / "glossary.yaml"
+    fixture = ROOT / "tests" / "unit" / "glossary" / "fixtures" / "glossary.yaml"
+    glossary.write_text(fixture.read_text(encoding="utf-8"), encoding="utf-8")
+    assert content_key(root) != before
+    marked = load_validated(root, tmp_path / "cache", SECRET)
+    assert len(marked.glossary) == 3
+    assert 'data-term="dso"' in marked.lessons["m4-dso-and-turnover"].text("en").html
+    changed_key = content_key(root)
+    glossary.write_text(glossary.read_text(encoding="utf-8").replace("id: dso\n", "id: dso-renamed\n"), encoding="utf-8")
+    assert content_key(root) != changed_key
+    again = load_validated(root, tmp_path / "cache", SECRET)
+    assert 'data-term="dso-renamed"' in again.lessons["m4-dso-and-turnover"].text("en").html
