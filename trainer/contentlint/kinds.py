@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from trainer.quiz.bank.model import QUESTION_KINDS, QUESTION_TYPES, Question
 
@@ -24,6 +24,8 @@ class KindStats:
     application_min: float
     recall_max: float
     unclassified_ids: tuple[str, ...] = ()
+    by_module: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    """module -> kind -> count, so the author of one module sees where it stands."""
 
     def share(self, kind: str) -> float:
         return self.by_kind.get(kind, 0) / self.total if self.total else 0.0
@@ -56,4 +58,15 @@ def kind_stats(questions: Iterable[Question], application_min: float, recall_max
         application_min=application_min,
         recall_max=recall_max,
         unclassified_ids=tuple(q.id for q in active if q.kind is None),
+        by_module={
+            module: {k: kinds.get(k, 0) for k in (*QUESTION_KINDS, UNCLASSIFIED)}
+            for module, kinds in sorted(_per_module(active).items())
+        },
     )
+
+
+def _per_module(questions: Iterable[Question]) -> dict[str, Counter[str]]:
+    found: dict[str, Counter[str]] = {}
+    for question in questions:
+        found.setdefault(question.module, Counter())[question.kind or UNCLASSIFIED] += 1
+    return found

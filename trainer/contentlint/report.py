@@ -148,6 +148,8 @@ def _kind_lines(kinds: KindStats) -> list[str]:
                 if kinds.by_type_and_kind.get((qtype, kind), 0)
             )
             lines.append(f"  {qtype}: {split}")
+    for module, counts in kinds.by_module.items():
+        lines.append(f"  {module}: " + ", ".join(f"{kind} {n}" for kind, n in counts.items()))
     if kinds.unclassified_ids and kinds.by_kind.get(UNCLASSIFIED, 0) <= 12:
         lines.append(f"  unclassified: {', '.join(kinds.unclassified_ids)}")
     return lines

@@ -122,3 +122,4 @@ def test_retired_questions_do_not_count_and_unclassified_fails() -> None:
     assert one_left.by_kind["unclassified"] == 1 and not one_left.passed
     assert one_left.by_type_and_kind[("ordering", "unclassified")] == 1
     assert one_left.unclassified_ids == ("base",)
+    assert one_left.by_module == {"m1-basics": {"recall": 1, "application": 8, "unclassified": 1}}

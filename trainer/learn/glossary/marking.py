@@ -3,10 +3,9 @@ alias) becomes a button that shows the definition on hover, keyboard focus and t
 
 Works on the lesson's sanitized HTML, not on Markdown, so headings, links and code are known for
 sure: text inside headings (``h1``-``h6`` and table headers), ``a``, ``code`` and ``pre`` is never
-marked. English names match
-case-insensitively on word boundaries, Chinese ones as substrings (with word boundaries where a name
-starts or ends with a Latin letter or digit, so ``DSO`` is not found inside ``BPDSO``); the longest
-name wins where names overlap. The result is sanitized again with the glossary's few extra tags and
+marked. Names match case-insensitively, with word boundaries where a name starts or ends with a
+Latin letter or digit (so ``DSO`` is not found inside ``BPDSO``); Chinese as plain substrings; the
+longest name wins where names overlap. The result is sanitized again with the glossary's few extra tags and
 attributes. Pure Python.
 """
 
@@ -15,9 +14,10 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from trainer.content.markdown import sanitize_html
+from trainer.content.source import LANGUAGES
 from trainer.learn.course import Course, Lesson
 from trainer.learn.glossary.model import Glossary, Term
 
@@ -34,24 +34,36 @@ _IMG_SRC = re.compile(r"<img\b[^>]*\bsrc=\"([^\"]*)\"")
 _VOID = frozenset({"br", "hr", "img", "input", "wbr"})
 
 
-def _name_pattern(name: str) -> str:
-    escaped = re.escape(html.escape(name, quote=False))
-    before = r"(?<![A-Za-z0-9&#])" if re.match(r"[A-Za-z0-9]", name) else ""
-    after = r"(?![A-Za-z0-9])" if re.search(r"[A-Za-z0-9]$", name) else ""
-    return f"{before}{escaped}{after}"
+_EDGE = re.compile(r"[A-Za-z0-9]")
 
 
-def _matcher(terms: Iterable[Term], lang: str) -> tuple[re.Pattern[str] | None, dict[str, Term]]:
-    """One regex over every name (longest first) and the term of each name (case-folded)."""
+@dataclass(frozen=True)
+class _Matcher:
+    """The names of one language, longest first, as one case-sensitive regex over lower-cased text
+    (far quicker than IGNORECASE with many alternatives); ``owner`` maps a lower-cased name (as
+    escaped in HTML) to its term."""
+
+    pattern: re.Pattern[str] | None
+    owner: Mapping[str, Term]
+
+
+def _matcher(terms: Iterable[Term], lang: str) -> _Matcher:
     owner: dict[str, Term] = {}
     for term in terms:
         for name in term.names(lang):
-            owner.setdefault(html.escape(name, quote=False).casefold(), term)
+            owner.setdefault(html.escape(name, quote=False).lower(), term)
     if not owner:
-        return None, owner
+        return _Matcher(None, owner)
     names = sorted(owner, key=len, reverse=True)
-    pattern = "|".join(_name_pattern(html.unescape(n)) for n in names)
-    return re.compile(pattern, re.IGNORECASE), owner
+    return _Matcher(re.compile("|".join(re.escape(n) for n in names)), owner)
+
+
+def _at_boundaries(text: str, start: int, end: int) -> bool:
+    """A name that starts or ends with a Latin letter or digit must not run into another one (nor
+    start inside an HTML entity such as ``&amp;``)."""
+    if _EDGE.match(text[start]) and start > 0 and (_EDGE.match(text[start - 1]) or text[start - 1] in "&#"):
+        return False
+    return not (_EDGE.match(text[end - 1]) and end < len(text) and _EDGE.match(text[end]))
 
 
 _COLON = {"zh": "：", "en": ": "}
@@ -76,8 +88,10 @@ def mark_courses(courses: Mapping[str, Course], glossary: Glossary) -> dict[str,
     if not len(glossary):
         return dict(courses)
 
+    matchers = {lang: _matcher(glossary, lang) for lang in LANGUAGES}
+
     def lesson(item: Lesson) -> Lesson:
-        texts = tuple(replace(t, html=mark_terms(t.html, glossary, t.lang)) for t in item.texts)
+        texts = tuple(replace(t, html=_mark(t.html, matchers[t.lang], t.lang)) for t in item.texts)
         return replace(item, texts=texts)
 
     return {
@@ -91,8 +105,11 @@ def mark_courses(courses: Mapping[str, Course], glossary: Glossary) -> dict[str,
 
 def mark_terms(lesson_html: str, glossary: Glossary, lang: str) -> str:
     """The lesson HTML with the first occurrence of each glossary term marked (see the module doc)."""
-    pattern, owner = _matcher(glossary, lang)
-    if pattern is None:
+    return _mark(lesson_html, _matcher(glossary, lang), lang)
+
+
+def _mark(lesson_html: str, matcher: _Matcher, lang: str) -> str:
+    if matcher.pattern is None:
         return lesson_html
     done: set[str] = set()
     open_tags: list[str] = []
@@ -102,7 +119,7 @@ def mark_terms(lesson_html: str, glossary: Glossary, lang: str) -> str:
             _track(piece, open_tags)
             out.append(piece)
         elif piece and not any(tag in SKIPPED_TAGS for tag in open_tags):
-            out.append(_mark_text(piece, pattern, owner, done, lang))
+            out.append(_mark_text(piece, matcher, done, lang))
         else:
             out.append(piece)
     images = _IMG_SRC.findall(lesson_html)
@@ -127,12 +144,24 @@ def _track(tag: str, open_tags: list[str]) -> None:
         del open_tags[len(open_tags) - 1 - open_tags[::-1].index(name) :]
 
 
-def _mark_text(text: str, pattern: re.Pattern[str], owner: dict[str, Term], done: set[str], lang: str) -> str:
-    def replace(match: re.Match[str]) -> str:
-        term = owner.get(match.group(0).casefold())
-        if term is None or term.id in done:
-            return match.group(0)
+def _mark_text(text: str, matcher: _Matcher, done: set[str], lang: str) -> str:
+    lowered = text.lower()
+    if matcher.pattern is None or len(lowered) != len(text):  # a rare letter whose lower case is longer
+        return text
+    out: list[str] = []
+    position = copied = 0
+    while (match := matcher.pattern.search(lowered, position)) is not None:
+        start, end = match.span()
+        term = matcher.owner[match.group(0)]
+        if not _at_boundaries(text, start, end):
+            position = start + 1
+            continue
+        position = end
+        if term.id in done:
+            continue
         done.add(term.id)
-        return marked_term(term, lang, match.group(0))
-
-    return pattern.sub(replace, text)
+        out.append(text[copied:start])
+        out.append(marked_term(term, lang, text[start:end]))
+        copied = end
+    out.append(text[copied:])
+    return "".join(out)
