@@ -31,6 +31,10 @@ CLASSIC_EXCUSES = [
     "excuse-quality-problem",
     "excuse-no-money",
 ]
+WORKSHOP_CASES = [  # the full-process simulation and the internal sales-vs-credit negotiation
+    "full-process-supermarket-chain",
+    "limit-increase-negotiation",
+]
 
 
 def competency_ids() -> list[str]:
@@ -48,7 +52,7 @@ def test_every_scenario_file_is_valid_without_warnings(loaded) -> None:  # type:
     assert not problems, "\n" + "\n".join(str(p) for p in problems)
 
 
-@pytest.mark.parametrize("scenario_id", MINE + CLASSIC_EXCUSES)
+@pytest.mark.parametrize("scenario_id", MINE + CLASSIC_EXCUSES + WORKSHOP_CASES)
 def test_scenario_exists_with_enough_nodes_and_endings(loaded, scenario_id: str) -> None:  # type: ignore[no-untyped-def]
     scenarios, _ = loaded
     assert scenario_id in sorted(scenarios), f"{scenario_id}.yaml missing or invalid"
@@ -58,6 +62,14 @@ def test_scenario_exists_with_enough_nodes_and_endings(loaded, scenario_id: str)
     qualities = {c.quality for n in scenario.nodes.values() for c in n.choices}
     assert qualities == {"good", "ok", "poor"}
     assert any(c.condition is not None for n in scenario.nodes.values() for c in n.choices)
+
+
+@pytest.mark.parametrize("scenario_id", WORKSHOP_CASES)
+def test_workshop_cases_have_the_promised_size(loaded, scenario_id: str) -> None:  # type: ignore[no-untyped-def]
+    scenario = loaded[0][scenario_id]
+    assert 12 <= len(scenario.nodes) <= 16
+    assert 4 <= len(scenario.endings) <= 7
+    assert len({e.outcome for e in scenario.endings.values()}) == len(scenario.endings)
 
 
 def test_at_least_ten_scenarios(loaded) -> None:  # type: ignore[no-untyped-def]

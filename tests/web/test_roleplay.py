@@ -268,6 +268,23 @@ def test_chinese_user_plays_in_chinese(app, client, actions, make_user):
     assert esc(scenario.nodes[scenario.start].customer["en"][:20]) not in html
 
 
+def test_a_line_said_by_someone_else_is_labelled_with_the_speaker(app, client, actions, org):
+    scenario = registry(app).scenarios["limit-increase-negotiation"]
+    first = scenario.nodes[scenario.start]
+    assert first.speaker is not None  # the sales manager opens this one, not the customer
+    actions.login("amy@example.com")
+    play_id = start(actions, scenario.id)
+    html, options, step = page_state(client, play_id)
+    assert f'<span class="rp-who">{esc(first.speaker["en"])}</span>' in html
+    assert '<span class="rp-who">Customer</span>' not in html
+    choose(actions, play_id, options[0], step)
+    html, _, _ = page_state(client, play_id)
+    thread = html.split('data-testid="thread"')[1]
+    assert f'<span class="rp-who">{esc(first.speaker["en"])}</span>' in thread  # earlier turns keep their label
+    customer_play = start(actions, IMMEDIATE)
+    assert '<span class="rp-who">Customer</span>' in page_state(client, customer_play)[0]
+
+
 # --------------------------------------------------------------------------- restart and history
 
 

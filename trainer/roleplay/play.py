@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict
 
 from trainer.content.source import pick
-from trainer.roleplay.scenarios import OUTCOMES, QUALITIES, TECHNIQUES, Choice, Scenario
+from trainer.roleplay.scenarios import OUTCOMES, QUALITIES, TECHNIQUES, Choice, Node, Scenario
 
 
 class Step(TypedDict):
@@ -139,6 +139,11 @@ def _label(table: Mapping[str, Mapping[str, str]], key: str, lang: str) -> dict[
     return {"id": key, "label": pick(table[key], lang)}
 
 
+def speaker(node: Node, lang: str) -> str | None:
+    """Who says the node's line, when the scenario names someone other than the customer."""
+    return pick(node.speaker, lang) if node.speaker else None
+
+
 def choice_info(choice: Choice, lang: str) -> dict[str, Any]:
     """A choice as plain data in one language."""
     return {
@@ -197,6 +202,7 @@ def view(scenario: Scenario, state: Mapping[str, Any], lang: str) -> dict[str, A
         node = scenario.nodes[state["node"]]
         result["node"] = node.id
         result["customer"] = pick(node.customer, lang)
+        result["speaker"] = speaker(node, lang)
         result["note"] = pick(node.note, lang) if node.note else None
         result["choices"] = [
             {"index": c.index, "text": pick(c.text, lang)} for c in available_choices(scenario, state)
@@ -219,7 +225,7 @@ def debrief(scenario: Scenario, path: Sequence[Mapping[str, Any]], lang: str) ->
           "scores": [{"variable", "label", "value", "min", "max", "score" (0-100)}],  # scored vars
           "techniques": {"used", "recommended", "matched", "missed", "to_avoid"},    # [{"id","label"}]
           "quality": {"good": n, "ok": n, "poor": n},
-          "turns": [{"step", "node", "customer", "chosen": choice, "better": choice | None}],
+          "turns": [{"step", "node", "customer", "speaker", "chosen": choice, "better": choice | None}],
         }
 
     ``recommended`` are the techniques of the best (quality good) choices open at the turns the
@@ -253,6 +259,7 @@ def debrief(scenario: Scenario, path: Sequence[Mapping[str, Any]], lang: str) ->
                 "step": number,
                 "node": node.id,
                 "customer": pick(node.customer, lang),
+                "speaker": speaker(node, lang),
                 "chosen": choice_info(chosen, lang),
                 "better": choice_info(better, lang) if better is not None else None,
             }

@@ -150,6 +150,7 @@ def test_debrief_of_a_perfect_turn_has_no_better_choice_and_works_unfinished(goo
     assert report["finished"] is False and report["outcome"] is None and report["ending"] is None
     assert report["turns"][0]["better"] is None
     assert report["turns"][0]["customer"] == "钱下周再说吧。"
+    assert report["turns"][0]["speaker"] is None
     assert [t["id"] for t in report["techniques"]["matched"]] == ["listen"]
 
 
@@ -157,6 +158,8 @@ def test_view_shows_line_choices_meters_and_immediate_feedback(good) -> None:  #
     state = play(good, 0)
     screen = roleplay.view(good, state, "en")
     assert screen["customer"] == "Cash is a bit tight."
+    assert screen["speaker"] == "Their accountant"  # the node names who speaks
+    assert roleplay.view(good, roleplay.start(good), "zh")["speaker"] is None  # the customer, by default
     assert [c["index"] for c in screen["choices"]] == [0, 2]
     assert screen["last"]["feedback"] == "Listen first."
     assert screen["step"] == 2

@@ -32,6 +32,16 @@ def test_the_good_fixture_loads_without_problems(good) -> None:  # type: ignore[
     assert good.variables["facts"].scored is False
 
 
+def test_a_speaker_needs_both_languages(tmp_path: Path) -> None:
+    text = (FIXTURES / "good.yaml").read_text(encoding="utf-8")
+    broken = text.replace("speaker: {zh: 对方财务, en: Their accountant}", "speaker: {zh: 对方财务}")
+    assert broken != text
+    (tmp_path / "good.yaml").write_text(broken, encoding="utf-8")
+    problems = Problems()
+    assert load_scenario(tmp_path / "good.yaml", competency_ids=COMPETENCIES, problems=problems) is None
+    assert [p.message for p in problems] == ["node 'details' speaker: missing en text"]
+
+
 def test_unreachable_node_is_named_with_its_line() -> None:
     assert problems_of("unreachable") == [
         located("unreachable", 22, "node 'orphan' cannot be reached from the start 'open'")

@@ -106,6 +106,8 @@ class Node:
     choices: tuple[Choice, ...]
     note: Text | None = None
     line: int = 1
+    speaker: Text | None = None
+    """Who says the node's line when it is not the customer (finance, risk, a manager)."""
 
 
 @dataclass(frozen=True)

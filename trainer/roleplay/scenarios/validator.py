@@ -48,7 +48,7 @@ _TOP_REQUIRED = (
 _VARIABLE_REQUIRED = ("initial", "min", "max", "label")
 _VARIABLE_OPTIONAL = ("scored",)
 _NODE_REQUIRED = ("customer", "choices")
-_NODE_OPTIONAL = ("note",)
+_NODE_OPTIONAL = ("note", "speaker")
 _CHOICE_REQUIRED = ("text", "technique", "quality", "feedback", "next")
 _CHOICE_OPTIONAL = ("effects", "condition")
 _ENDING_REQUIRED = ("outcome", "text", "debrief")
@@ -241,6 +241,7 @@ class ScenarioValidator:
             return None
         customer = self.text(spec, "customer", f"{where} customer")
         note = self.text(spec, "note", f"{where} note") if "note" in spec else None
+        speaker = self.text(spec, "speaker", f"{where} speaker") if "speaker" in spec else None
         raw_choices = spec["choices"]
         if not isinstance(raw_choices, list) or not raw_choices:
             self.error(line_of(spec, "choices"), f"{where}: choices must be a non-empty list")
@@ -256,7 +257,9 @@ class ScenarioValidator:
             )
         if customer is None or any(c is None for c in choices):
             return None
-        return Node(key, customer, tuple(c for c in choices if c is not None), note, line_of(raw_nodes, key))
+        return Node(
+            key, customer, tuple(c for c in choices if c is not None), note, line_of(raw_nodes, key), speaker
+        )
 
     def choice(
         self,

@@ -57,7 +57,11 @@ def model_path(scenario: Scenario, lang: str) -> list[dict[str, Any]]:
     for index in best_path(scenario):
         node = scenario.nodes[state["node"]]
         turns.append(
-            {"customer": pick(node.customer, lang), "reply": rules.choice_info(node.choices[index], lang)}
+            {
+                "customer": pick(node.customer, lang),
+                "speaker": rules.speaker(node, lang),
+                "reply": rules.choice_info(node.choices[index], lang),
+            }
         )
         state = rules.choose(scenario, state, index)
     ending = scenario.endings.get(state["ending"] or "")
