@@ -192,6 +192,7 @@ class Simulation(Orders):
                 items[:] = [(self._priority(it[2], it[4]), it[1], it[2], it[3], it[4]) for it in items]
                 heapq.heapify(items)
             self._replan_all()
+            self._rehazard()
         self._dispatch()
 
     def _replan_all(self) -> None:
