@@ -84,6 +84,7 @@ class Ledger(SimState):
         r = inv.remaining
         self._settle(inv, r)
         self.written_off += r
+        self.bad_by_grade[inv.cust.grade] += r
         self._d_bad += r
         self.n_writeoffs += 1
         self._log(Event("write_off", self.env.now, inv.cust.id, r, reason))
