@@ -229,7 +229,7 @@ def test_a_run_is_saved_with_policy_seed_engine_and_summary(client, trainee):
     # the saved summary is exactly what the engine gives for this policy and seed
     expected = sim.run(sim.load_preset("distributor"), sim.policy_from_dict(run.policy), seed=3, customers=60, days=120)
     assert run.summary["dso"] == pytest.approx(expected.summary.dso)
-    assert run.summary["contribution"] == pytest.approx(expected.summary.contribution)
+    assert run.summary["net_value"] == pytest.approx(expected.summary.net_value)
     assert len(run.result["months"]) == 4
     listing = client.get("/sim/").get_data(as_text=True)
     assert "Tight C" in listing and f"/sim/runs/{run.id}" in listing

@@ -18,6 +18,8 @@ from trainer.policylab import forms as F
 from trainer.policylab import (
     jobs,
     report,
+    report_aging,
+    report_value,
     views_workshop,  # noqa: F401  (its routes are on the same blueprint)
 )
 from trainer.policylab.blueprint import (
@@ -232,9 +234,10 @@ def run(run_id: int) -> ResponseReturnValue:
     return render_template(
         "sim/run.html",
         figures=report.headline(the_run.summary, fmt),
+        value_chart=report_value.value_chart(the_run.summary, fmt), value_note=report_value.value_note(),
         charts=report.run_charts(the_run.result, fmt),
         debrief=report.debrief(the_run.result, the_run.summary, fmt),
-        aging=report.aging_rows(the_run.result, sort, descending),
+        aging=report_aging.aging_rows(the_run.result, sort, descending),
         sort=sort, descending=descending,
         behaviour_labels=report.BEHAVIOUR_LABELS, status_labels=report.STATUS_LABELS,
         bucket_labels=report.BUCKET_LABELS,
@@ -294,6 +297,9 @@ def compare(a: int, b: int) -> ResponseReturnValue:
         "sim/compare.html", a=run_a, b=run_b, names=(name_a, name_b), same_world=runs.same_world(run_a, run_b),
         rows=report.compare_rows(run_a.summary, run_b.summary, fmt), differences=differences,
         charts=report.compare_charts(run_a.result, run_b.result, (name_a, name_b), fmt), fmt=fmt,
+        value_charts=[c for c in (report_value.value_chart(run_a.summary, fmt, "chart-value-a", name_a),
+                                  report_value.value_chart(run_b.summary, fmt, "chart-value-b", name_b)) if c],
+        value_note=report_value.value_note(),
     )
 
 

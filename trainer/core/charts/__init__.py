@@ -23,6 +23,7 @@ from trainer.core.charts.base import (
 )
 from trainer.core.charts.labels import text_width, wrap_label
 from trainer.core.charts.lines import line_chart, stacked_bar_chart
+from trainer.core.charts.waterfall import waterfall_chart
 from trainer.core.charts.xy import Mark, Point, xy_chart
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "nice_ticks",
     "stacked_bar_chart",
     "text_width",
+    "waterfall_chart",
     "wrap_label",
     "xy_chart",
 ]
