@@ -299,6 +299,12 @@ def test_exports_csv_with_bom_and_a_policy_file_that_loads_back(client, trainee)
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[1][0] == "Month" and "DSO" in rows[1]
+    assert rows[0][-2] == "Net value" and float(rows[0][-1]) == pytest.approx(run.summary["net_value"], abs=1e-4)
+    header = rows[1]
+    for line in rows[2:]:  # the CSV's DSO, BPDSO and ADD share one basis: ADD = DSO − BPDSO, BPDSO ≤ DSO
+        dso, best, add = (line[header.index(k)] for k in ("DSO", "Best Possible DSO", "ADD"))
+        if dso:
+            assert float(best) <= float(dso) + 1e-9 and float(add) == pytest.approx(float(dso) - float(best), abs=1e-3)
     assert len(rows) == 2 + len(run.result["months"])
     assert rows[2][0] == "Y1-Jan"
     aging = client.get(f"/sim/runs/{run.id}/aging.csv").get_data()
@@ -309,6 +315,7 @@ def test_exports_csv_with_bom_and_a_policy_file_that_loads_back(client, trainee)
     assert "attachment" in policy_file.headers["Content-Disposition"]
     text = policy_file.get_data(as_text=True)
     assert text.startswith("# Receivables Trainer policy")
+    assert "# net value: " in text
     loaded = sim.load_policy(text)
     assert sim.policy_to_dict(loaded) == run.policy
     assert loaded.grades["A"].discount == pytest.approx(0.015)

@@ -329,7 +329,8 @@ def _csv_labels() -> dict[str, str]:
     return {
         "run": _("Run"), "preset": _("Portfolio"), "seed": _("Seed"), "engine": _("Engine"),
         "label": _("Month"), "sales": _("Sales"), "credit_sales": _("Credit sales"),
-        "collections": _("Collected on invoices"), "bad_debt": _("Bad debt"), "lost_sales": _("Lost sales"),
+        "collections": _("Collected on invoices"), "bad_debt": _("Bad debt"), "lost_sales": _("Orders refused"),
+        "net_value": _("Net value"),
         "ar": _("Receivables"), "current": str(report.BUCKET_LABELS[0]), "1-30": str(report.BUCKET_LABELS[1]),
         "31-60": str(report.BUCKET_LABELS[2]), "61-90": str(report.BUCKET_LABELS[3]),
         "90+": str(report.BUCKET_LABELS[4]), "dso": _("DSO"), "best_possible_dso": _("Best Possible DSO"),
@@ -370,6 +371,8 @@ def export_policy(run_id: int) -> ResponseReturnValue:
         f"Receivables Trainer policy · run #{the_run.id} {the_run.name}".rstrip(),
         f"preset: {the_run.preset} · seed: {the_run.seed} · customers: {the_run.customers} · days: {the_run.days}",
         f"engine: {the_run.engine_version}",
+        *([f"net value: {the_run.summary['net_value']:,.0f} {the_run.result.get('currency', '')}".rstrip()]
+          if the_run.summary.get("net_value") is not None else []),
         f"python -m trainer.sim run --preset {the_run.preset} --policy this-file.yaml --seed {the_run.seed}",
     ]
     return attachment(exports.policy_yaml(the_run.policy, header), f"sim-run-{the_run.id}-policy.yaml",
