@@ -11,11 +11,12 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from trainer import sim
 from trainer.extensions import db
-from trainer.policylab import jobs
+from trainer.policylab import jobs, report
 from trainer.policylab.models import SimJob, SimRun
 from trainer.policylab.services import presets, simulation
 
@@ -428,3 +429,11 @@ def test_home_suggests_the_lab_until_a_run_is_saved(client, trainee):
     assert "Try your own credit policy in the policy lab" in client.get("/").get_data(as_text=True)
     run_policy(client)
     assert "Try your own credit policy in the policy lab" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_debrief_prices_the_customers_who_left(app):
+    facts = {"churned": 3, "lost_count": {}, "lost_value": {}, "holds": 0, "margin": 0.2}
+    with app.test_request_context(), force_locale("en"):
+        paragraphs = dict(report.debrief({"debrief": facts}, {"churn_lost_sales": 50_000.0}, report.Fmt("en")))
+    text = paragraphs["Orders refused and customers lost"]
+    assert "3 customers left" in text and "¥50,000 of orders over the next year, ¥10,000 of margin" in text
