@@ -44,7 +44,7 @@ GRADE_FIELD_TEXT: dict[str, tuple[str, Any, Any, str, bool, Any]] = {
     # key: (kind, label, help, lesson, nullable, unit)
     "accept": ("bool", _l("Sell on these terms"), _l("Untick to refuse this grade altogether."),
                "m2-credit-assessment", False, ""),
-    "terms": ("choice", _l("Terms"), _l("Invoice (net), cash on delivery or cash in advance."),
+    "terms": ("choice", _l("Terms"), _l("Credit (invoice on net terms), payment with goods or payment before goods."),
               "m2-contract-clauses", False, ""),
     "net_days": ("int", _l("Net days"), _l("Days from invoice to due date."), "m2-grades-and-limits", False,
                  _l("days")),
@@ -64,7 +64,7 @@ GRADE_TITLES = {
     "D": _l("Grade D · risky"),
 }
 
-TERMS_LABELS = {"net": _l("Invoice (net days)"), "cod": _l("Cash on delivery"), "cia": _l("Cash in advance")}
+TERMS_LABELS = {"net": _l("Invoice (net days)"), "cod": _l("Payment with goods"), "cia": _l("Payment before goods")}
 PRIORITY_LABELS = {
     "oldest_debt": _l("Oldest debt first"),
     "largest_balance": _l("Largest balance first"),

@@ -352,7 +352,7 @@ def _refusals_paragraph(f: Mapping[str, Any], margin: float, churn_sales: float,
         parts.append(_("Credit limits refused %(n)s orders worth %(value)s.", n=counts["limit"],
                        value=fmt.money(values.get("limit"))))
     if counts.get("terms"):
-        parts.append(_("Customers turned down your terms (cash on delivery, cash in advance or a deposit) on "
+        parts.append(_("Customers turned down your terms (payment with goods, payment before goods or a deposit) on "
                        "%(n)s orders worth %(value)s.", n=counts["terms"], value=fmt.money(values.get("terms"))))
     if counts.get("grade"):
         parts.append(_("Refusing whole grades turned away %(n)s orders worth %(value)s.", n=counts["grade"],
