@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from trainer.content.source import LANGUAGES
 from trainer.quiz.bank.model import Question
-from trainer.roleplay.scenarios import Scenario
+from trainer.roleplay.scenarios import Choice, Node, Scenario
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ class LongestCorrect:
 @dataclass(frozen=True)
 class ReplyCues:
     """Role-play nodes, in one language: how often the longest reply is a ``good`` one, and how
-    many nodes offer two or more good replies (a real dilemma rather than one right answer)."""
+    many nodes hold a real dilemma (two defensible replies with different trade-offs)."""
 
     lang: str
     nodes: int
@@ -51,9 +51,11 @@ class ReplyCues:
     """Nodes with at least one choice that is not ``good``: where a length cue can help."""
     longest_good: int
     """Of the mixed nodes, those whose longest reply (ties count) is a good one."""
-    two_good: int
+    dilemmas: int
+    """Nodes with a ``good`` reply and another ``good`` or ``ok`` one where neither is at least as
+    good on every scored variable: one buys money, the other relationship or compliance."""
     limit: float
-    two_good_target: float
+    dilemma_target: float
     offenders: tuple[str, ...] = ()
 
     @property
@@ -61,12 +63,16 @@ class ReplyCues:
         return self.longest_good / self.mixed if self.mixed else 0.0
 
     @property
-    def two_good_share(self) -> float:
-        return self.two_good / self.nodes if self.nodes else 0.0
+    def dilemma_share(self) -> float:
+        return self.dilemmas / self.nodes if self.nodes else 0.0
 
     @property
     def passed(self) -> bool:
         return self.share <= self.limit + 1e-12
+
+    @property
+    def dilemmas_passed(self) -> bool:
+        return not self.nodes or self.dilemma_share >= self.dilemma_target - 1e-12
 
 
 def _is_longest(lengths: Sequence[int], index: int) -> bool:
@@ -89,10 +95,29 @@ def longest_correct(questions: Iterable[Question], margin: float) -> list[Longes
     return found
 
 
-def reply_cues(scenarios: Mapping[str, Scenario], limit: float, two_good_target: float) -> list[ReplyCues]:
+def _trade_off(scored: Sequence[str], first: Choice, second: Choice) -> bool:
+    """Each choice does better than the other on some scored variable (neither dominates)."""
+    gains = [first.effects.get(v, 0.0) - second.effects.get(v, 0.0) for v in scored]
+    return any(g > 0 for g in gains) and any(g < 0 for g in gains)
+
+
+def is_dilemma(scenario: Scenario, node: Node) -> bool:
+    """A good reply and another defensible (good or ok) reply that trade one value for another."""
+    scored = [name for name, variable in scenario.variables.items() if variable.scored]
+    return any(
+        _trade_off(scored, first, second)
+        for first in node.choices
+        if first.quality == "good"
+        for second in node.choices
+        if second is not first and second.quality in ("good", "ok")
+    )
+
+
+def reply_cues(scenarios: Mapping[str, Scenario], limit: float, dilemma_target: float) -> list[ReplyCues]:
     """One :class:`ReplyCues` per language over every node of every scenario."""
     nodes = [(scenario.id, node) for scenario in scenarios.values() for node in scenario.nodes.values()]
-    two_good = sum(1 for _, node in nodes if sum(c.quality == "good" for c in node.choices) >= 2)
+    dilemmas = sum(1 for scenario in scenarios.values() for node in scenario.nodes.values()
+                   if is_dilemma(scenario, node))
     found = []
     for lang in LANGUAGES:
         mixed = 0
@@ -105,6 +130,6 @@ def reply_cues(scenarios: Mapping[str, Scenario], limit: float, two_good_target:
             if any(c.quality == "good" and _is_longest(lengths, i) for i, c in enumerate(node.choices)):
                 hits.append(f"{scenario_id}/{node.id}")
         found.append(
-            ReplyCues(lang, len(nodes), mixed, len(hits), two_good, limit, two_good_target, tuple(hits))
+            ReplyCues(lang, len(nodes), mixed, len(hits), dilemmas, limit, dilemma_target, tuple(hits))
         )
     return found

@@ -27,8 +27,9 @@ class Thresholds:
     """Correct option the longest: at most mean(1/n) + this, per language."""
     reply_longest_good: float = 0.40
     """Longest reply a good one: at most this share of the nodes with a choice that is not good."""
-    two_good_target: float = 0.40
-    """Nodes with two or more good replies: printed against this target (not a failure)."""
+    dilemma_target: float = 0.40
+    """At least this share of role-play nodes hold a real dilemma (two defensible replies that trade
+    money, relationship and compliance against each other)."""
     application_min: float = 0.60
     recall_max: float = 0.20
     duplicate_similarity: float = 0.50
@@ -57,6 +58,8 @@ class LintReport:
             for s in self.replies
             if not s.passed
         ]
+        if self.replies and not self.replies[0].dilemmas_passed:
+            failed.append("role-play: too few nodes hold a real dilemma")
         if not self.kinds.passed:
             failed.append("question kinds: application/recall shares or unclassified questions off target")
         if not self.duplicates.passed:
@@ -85,7 +88,7 @@ def run_lint(
     files = content_files(root, translations)
     return LintReport(
         longest=tuple(longest_correct(active, limits.longest_margin)),
-        replies=tuple(reply_cues(scenarios, limits.reply_longest_good, limits.two_good_target)),
+        replies=tuple(reply_cues(scenarios, limits.reply_longest_good, limits.dilemma_target)),
         kinds=kind_stats(every, limits.application_min, limits.recall_max),
         duplicates=near_duplicates(active, quizzes, limits.duplicate_similarity),
         terms=find_drift(glossary, files, root),
@@ -124,8 +127,9 @@ def _cue_lines(report: LintReport) -> list[str]:
     if report.replies:
         r = report.replies[0]
         lines.append(
-            f"role-play, nodes with two or more good replies: {r.two_good}/{r.nodes} = {_pct(r.two_good_share)}"
-            f" (target >= {_pct(r.two_good_target)}) {'ok' if r.two_good_share >= r.two_good_target else 'below target'}"
+            f"role-play, nodes with a real dilemma (two defensible replies with different trade-offs):"
+            f" {r.dilemmas}/{r.nodes} = {_pct(r.dilemma_share)} (at least {_pct(r.dilemma_target)})"
+            f" {_verdict(r.dilemmas_passed)}"
         )
     return lines
 

@@ -12,7 +12,7 @@ from trainer.content.source import Problems
 from trainer.quiz.bank.model import Question
 from trainer.quiz.bank.questions import build_question
 from trainer.roleplay.scenarios import Scenario
-from trainer.roleplay.scenarios.model import Choice, Ending, Node
+from trainer.roleplay.scenarios.model import Choice, Ending, Node, Variable
 
 MODULES = ["m1-basics", "m2-risk", "m3-collection", "m4-data", "m5-practice"]
 
@@ -88,4 +88,21 @@ def scenario(scenario_id: str, *nodes: Node) -> Scenario:
         start=nodes[0].id,
         nodes=MappingProxyType({n.id: n for n in nodes}),
         endings=MappingProxyType({"end": Ending("end", "paid_in_full", text, text)}),
+    )
+
+
+def dilemma_scenario() -> Scenario:
+    """One node whose good reply brings money and whose ok reply, longer, keeps the relationship."""
+    base = node("n", ("good", "好", "fine"), ("ok", "差一些的长回答", "a worse, longer reply"))
+    effects = ({"money": 10}, {"relationship": 10})
+    choices = tuple(
+        dataclasses.replace(c, effects=MappingProxyType(e)) for c, e in zip(base.choices, effects, strict=True)
+    )
+    label = MappingProxyType({"zh": "量", "en": "Measure"})
+    return dataclasses.replace(
+        scenario("s", dataclasses.replace(base, choices=choices)),
+        variables=MappingProxyType({
+            "money": Variable("money", 0, 0, 100, label),
+            "relationship": Variable("relationship", 60, 0, 100, label),
+        }),
     )

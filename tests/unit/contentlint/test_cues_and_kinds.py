@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+from types import MappingProxyType
+
 import pytest
 
-from trainer.contentlint.cues import longest_correct, reply_cues
+from trainer.contentlint.cues import is_dilemma, longest_correct, reply_cues
 from trainer.contentlint.kinds import kind_stats
 from trainer.quiz.bank.model import Question
+from trainer.roleplay.scenarios.model import Node, Variable
 
 from .conftest import node, of_type, scenario, single
 
@@ -61,7 +65,7 @@ def test_exactly_at_the_limit_passes() -> None:
 # --------------------------------------------------------------------------------------------------
 
 
-def test_reply_cues_count_mixed_nodes_ties_and_two_good() -> None:
+def test_reply_cues_count_mixed_nodes_and_ties() -> None:
     nodes = [
         node("a", ("good", "很长很长的好回答", "a long good reply"), ("poor", "差", "bad")),  # cue in both
         node("b", ("good", "好", "good"), ("ok", "还行但是很长", "okay but long")),  # no cue
@@ -71,12 +75,12 @@ def test_reply_cues_count_mixed_nodes_ties_and_two_good() -> None:
             "e", ("good", "好", "x"), ("good", "很长的好回答", "long good"), ("poor", "短", "no")
         ),  # cue, two good
     ]
-    zh, en = reply_cues({"s": scenario("s", *nodes)}, limit=0.40, two_good_target=0.40)
+    zh, en = reply_cues({"s": scenario("s", *nodes)}, limit=0.40, dilemma_target=0.40)
     assert (zh.nodes, zh.mixed, zh.longest_good) == (5, 4, 3)
     assert zh.offenders == ("s/a", "s/c", "s/e")
     assert zh.share == pytest.approx(0.75) and not zh.passed
     assert (en.longest_good, en.offenders) == (3, ("s/a", "s/c", "s/e"))
-    assert zh.two_good == 2 and zh.two_good_share == pytest.approx(0.4)
+    assert zh.dilemmas == 0, "replies with the same (no) effects trade nothing off"
 
 
 def test_balanced_replies_pass() -> None:
@@ -84,8 +88,39 @@ def test_balanced_replies_pass() -> None:
         node(f"n{i}", ("good", "好回答", "good one"), ("poor", "更长一些的差回答", "a longer poor reply"))
         for i in range(3)
     ] + [node("x", ("good", "更长一些的好回答", "a longer good reply"), ("ok", "还行", "fine"))]
-    zh, en = reply_cues({"s": scenario("s", *nodes)}, limit=0.40, two_good_target=0.40)
+    zh, en = reply_cues({"s": scenario("s", *nodes)}, limit=0.40, dilemma_target=0.40)
     assert zh.share == pytest.approx(0.25) and zh.passed and en.passed
+
+
+def _with_effects(base: Node, *effects: dict[str, float]) -> Node:
+    choices = tuple(dataclasses.replace(c, effects=MappingProxyType(e)) for c, e in zip(base.choices, effects, strict=True))
+    return dataclasses.replace(base, choices=choices)
+
+
+def test_a_dilemma_needs_two_defensible_replies_that_trade_scored_values() -> None:
+    money_vs_relationship = _with_effects(
+        node("a", ("good", "好", "good"), ("ok", "还行", "fine")), {"money": 10}, {"relationship": 10}
+    )
+    one_dominates = _with_effects(
+        node("b", ("good", "好", "good"), ("ok", "还行", "fine")), {"money": 10, "relationship": 5}, {"money": 5}
+    )
+    poor_trade = _with_effects(
+        node("c", ("good", "好", "good"), ("poor", "差", "bad")), {"money": 10}, {"relationship": 10}
+    )
+    unscored_flag = _with_effects(
+        node("d", ("good", "好", "good"), ("good", "也好", "also")), {"money": 5}, {"money": 4, "flag": 1}
+    )
+    story = dataclasses.replace(
+        scenario("s", money_vs_relationship, one_dominates, poor_trade, unscored_flag),
+        variables=MappingProxyType({
+            "money": Variable("money", 0, 0, 100, MappingProxyType({"zh": "钱", "en": "Money"})),
+            "relationship": Variable("relationship", 60, 0, 100, MappingProxyType({"zh": "关系", "en": "Rel"})),
+            "flag": Variable("flag", 0, 0, 1, MappingProxyType({"zh": "标", "en": "Flag"}), scored=False),
+        }),
+    )
+    assert [is_dilemma(story, n) for n in story.nodes.values()] == [True, False, False, False]
+    zh, _ = reply_cues({"s": story}, limit=0.40, dilemma_target=0.40)
+    assert zh.dilemmas == 1 and zh.dilemma_share == pytest.approx(0.25) and not zh.dilemmas_passed
 
 
 # --------------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from trainer.contentlint.report import Thresholds, report_lines, run_lint
 from trainer.contentlint.terms import content_files, find_drift
 from trainer.learn.glossary import Glossary, load_glossary
 
-from .conftest import node, scenario, single
+from .conftest import dilemma_scenario, node, scenario, single
 
 GLOSSARY = Path(__file__).resolve().parents[1] / "glossary" / "fixtures" / "glossary.yaml"
 
@@ -151,11 +151,7 @@ def test_report_on_clean_fixture_content_passes_and_prints_every_statistic(tmp_p
             text=("诉讼时效多长", "How long is the limitation period?"),
         ),
     ]
-    replies = {
-        "s": scenario(
-            "s", node("n", ("good", "好", "fine"), ("poor", "差一些的长回答", "a worse, longer reply"))
-        )
-    }
+    replies = {"s": dilemma_scenario()}
     report = run_lint(questions, {}, replies, Glossary(()), tmp_path)
     assert report.passed, report.failures
     assert report.kinds.share("application") == pytest.approx(0.8)
@@ -171,7 +167,8 @@ def test_report_on_clean_fixture_content_passes_and_prints_every_statistic(tmp_p
         in text
     )
     assert (
-        "role-play, nodes with two or more good replies: 0/1 = 0.0 % (target >= 40.0 %) below target" in text
+        "role-play, nodes with a real dilemma (two defensible replies with different trade-offs):"
+        " 1/1 = 100.0 % (at least 40.0 %) ok" in text
     )
     assert "by kind: recall 1 (20.0 %), application 4 (80.0 %), unclassified 0 (0.0 %) ok" in text
     assert "true/false items: 0" in text and "by type: single 5, multi 0" in text
@@ -191,6 +188,7 @@ def test_report_fails_and_names_each_failed_rule(glossary: Glossary, tree: tuple
         "single choice (en): correct option longest too often",
         "role-play (zh): longest reply is the good one too often",
         "role-play (en): longest reply is the good one too often",
+        "role-play: too few nodes hold a real dilemma",
         "question kinds: application/recall shares or unclassified questions off target",
         "terminology: 8 banned synonym(s) in use",
     ]
