@@ -163,10 +163,11 @@ def test_a_value_that_cannot_be_pickled_is_not_an_error(tmp_path: Path) -> None:
 
 def test_the_glossary_is_part_of_the_key_and_of_the_cached_lessons(root: Path, tmp_path: Path) -> None:
     """Lessons are cached with their glossary marks; adding or changing the glossary reloads them."""
+    glossary = root / "courses" / "glossary.yaml"
+    glossary.unlink(missing_ok=True)
     before = content_key(root)
     plain = load_validated(root, tmp_path / "cache", SECRET)
     assert 'class="gloss"' not in plain.lessons["m4-dso-and-turnover"].text("en").html
-    glossary = root / "courses" / "glossary.yaml"
     fixture = ROOT / "tests" / "unit" / "glossary" / "fixtures" / "glossary.yaml"
     glossary.write_text(fixture.read_text(encoding="utf-8"), encoding="utf-8")
     assert content_key(root) != before
