@@ -45,7 +45,8 @@ def save_run(job: SimJob, payload: Any) -> None:
 
 def _compute_replicate(params: dict[str, Any], progress: Progress) -> Any:
     return replicate_pair(params["preset"], params["policy"], params["baseline_policy"], int(params["seed"]),
-                          int(params["replications"]), int(params["customers"]), int(params["days"]), progress)
+                          int(params["replications"]), int(params["customers"]), int(params["days"]), progress,
+                          workers=jobs.settings().processes)
 
 
 def _save_replicate(job: SimJob, payload: Any) -> None:
