@@ -9,12 +9,17 @@ imports only this module and what it needs (the engine, NumPy, SimPy: no Flask, 
 starts in a fraction of a second. The pool is created on first use and kept for the life of the
 process, shared by every thread that submits work (the web process's job threads), so a process never
 runs more simulations at once than it has workers. One run, or ``workers=1``, stays in this process.
+
+A spawned worker imports the parent's main module first (Python's rule for spawning): a script that
+starts batches needs the usual ``if __name__ == "__main__":`` guard. Where that main module is not a
+file it can import (code piped in on stdin), the batch runs in this process instead.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -62,6 +67,13 @@ def shared_pool(workers: int) -> ProcessPoolExecutor:
         return _pool
 
 
+def _can_spawn() -> bool:
+    """A spawned worker can import this process's main module (it is a module, a file, or none)."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    return getattr(main, "__spec__", None) is not None or path is None or os.path.isfile(path)
+
+
 def shutdown() -> None:
     """Stop this process's workers (they are started again on the next parallel batch)."""
     global _pool
@@ -88,7 +100,7 @@ def run_summaries(preset: Preset, specs: Sequence[RunSpec], customers: int | Non
     """
     n = len(specs)
     count = default_workers() if workers is None else max(1, int(workers))
-    if n <= 1 or count == 1:
+    if n <= 1 or count == 1 or not _can_spawn():
         out = []
         for i, spec in enumerate(specs):
             out.append(_summary(preset, spec, customers, days))
