@@ -33,6 +33,7 @@ __all__ = ["MEASURES", "POSITION_SEEDS", "Frontier", "FrontierPoint", "engine_fi
            "frontier_path", "load_frontier", "place", "preset_path", "to_document", "write_frontier"]
 
 POSITION_SEEDS = 3  # seeds a policy runs on to be placed against the frontier
+TOLERANCE = {"net_value": 1.0, "dso": 0.001, "credit_loss": 1.0, "bad_debt": 1.0}  # the file's rounding, and less
 MEASURES = ("net_value", "dso", "credit_loss", "bad_debt")
 #: engine modules that cannot change a result or the search: the terminal, benchmarks, the process
 #: pool (tested to give the serial results) and this reader
@@ -185,7 +186,9 @@ def place(frontier: Frontier, policy: Policy | Mapping[str, Any], outcome: Outco
     points = [p.mean_over(k) for p in frontier.points]
     best = max(range(len(points)), key=lambda i: points[i]["net_value"])
     best_value = points[best]["net_value"]
-    no_riskier = [p["net_value"] for p in points if p["dso"] <= yours["dso"] and p["credit_loss"] <= yours["credit_loss"]]
+    no_riskier = [p["net_value"] for p in points if p["dso"] <= yours["dso"] + TOLERANCE["dso"]
+                  and p["credit_loss"] <= yours["credit_loss"] + TOLERANCE["credit_loss"]]
+    gap = max(no_riskier, default=yours["net_value"]) - yours["net_value"]
     mine = read_levels(policy)
     nearest = _nearest_better(frontier, points, mine, yours)
     levers = []
@@ -199,7 +202,7 @@ def place(frontier: Frontier, policy: Policy | Mapping[str, Any], outcome: Outco
         "seeds": list(frontier.seeds[:k]), "yours": yours, "default": frontier.default.mean_over(k),
         "points": points, "best": best,
         "share": yours["net_value"] / best_value if best_value > 0 else None,
-        "gap": max(0.0, max(no_riskier, default=yours["net_value"]) - yours["net_value"]),
+        "gap": gap if gap >= TOLERANCE["net_value"] else 0.0,
         "nearest": nearest, "levers": levers,
     }
 
@@ -208,7 +211,9 @@ def _nearest_better(frontier: Frontier, points: Sequence[Mapping[str, float]], m
                     yours: Mapping[str, float]) -> int | None:
     """The frontier policy closest to ``mine`` among those that beat it on every measure, else among
     those that earn more; None when none earns more."""
-    you = Outcome(yours["net_value"], yours["dso"], yours["credit_loss"], yours["bad_debt"], {})
+    t = TOLERANCE  # within the file's rounding counts as equal, so a frontier policy is not beaten by itself
+    you = Outcome(yours["net_value"] + t["net_value"], yours["dso"] - t["dso"], yours["credit_loss"] - t["credit_loss"],
+                  yours["bad_debt"], {})
     as_outcomes = [Outcome(p["net_value"], p["dso"], p["credit_loss"], p["bad_debt"], {}) for p in points]
     better = [i for i, o in enumerate(as_outcomes) if dominates(o, you)]
     richer = [i for i, o in enumerate(as_outcomes) if o.net_value > you.net_value]

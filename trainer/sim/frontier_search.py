@@ -41,6 +41,7 @@ FIRST_SEED = 1  # the frontier's seeds are 1 … seeds (the lab's default seed i
 SCREEN_FIRST_SEED = 101  # screening seeds differ from the replications' (a lucky screen is not rewarded twice)
 SCREEN_CUSTOMERS = 250  # the screening portfolio: at most this many customers …
 SCREEN_CUSTOMER_YEARS = 750  # … and about this many customer-years per screened policy (seeds × size × years)
+SCREEN_MAX_SEEDS = 6
 FINALISTS = 14  # screened policies replicated, besides the preset's own
 RISK_RATES = (0.0, 0.05, 0.15, 0.4)  # value given up per unit of relative risk, one search per rate
 COMBINE_MAX = 8  # single changes combined at most
@@ -139,15 +140,20 @@ class _Screen:
             elif len(todo) < self.left:
                 todo[key] = (policy, [levels])
         specs = [RunSpec(policy, seed) for policy, _ in todo.values() for seed in self.seeds]
-        summaries = run_summaries(self.preset, specs, self.customers, self.preset.days, workers=self.workers)
+        done_before, budget = len(self.by_policy), max(1, self.budget)
+
+        def running(fraction: float) -> None:
+            if self.progress is not None:
+                self.progress(min(1.0, (done_before + fraction * len(todo)) / budget))
+
+        summaries = run_summaries(self.preset, specs, self.customers, self.preset.days, workers=self.workers,
+                                  on_progress=running)
         n = len(self.seeds)
         for i, (key, (policy, all_levels)) in enumerate(todo.items()):
             found = Candidate(policy, Outcome.of(summaries[i * n:(i + 1) * n]))
             self.by_policy[key] = found
             for levels in all_levels:
                 self.by_levels[levels] = found
-        if self.progress is not None:
-            self.progress(min(1.0, len(self.by_policy) / max(1, self.budget)))
 
     def get(self, levels: Levels) -> Candidate | None:
         return self.by_levels.get(levels)
@@ -273,9 +279,9 @@ def _replicate(preset: Preset, policies: Sequence[Policy], seeds: tuple[int, ...
 
 def screening_plan(preset: Preset) -> tuple[int, tuple[int, ...]]:
     """The screening portfolio's size and seeds: at most :data:`SCREEN_CUSTOMERS` customers, and
-    enough seeds for about :data:`SCREEN_CUSTOMER_YEARS` customer-years per policy (at least two)."""
+    enough seeds for about :data:`SCREEN_CUSTOMER_YEARS` customer-years per policy (two to six)."""
     customers = min(preset.customers, SCREEN_CUSTOMERS)
-    count = max(2, math.ceil(SCREEN_CUSTOMER_YEARS / (customers * preset.days / 365.0)))
+    count = min(SCREEN_MAX_SEEDS, max(2, math.ceil(SCREEN_CUSTOMER_YEARS / (customers * preset.days / 365.0))))
     return customers, tuple(range(SCREEN_FIRST_SEED, SCREEN_FIRST_SEED + count))
 
 

@@ -10,6 +10,7 @@ from trainer import sim
 from trainer.extensions import db
 from trainer.policylab import jobs
 from trainer.policylab.models import SimJob, SimRoundResult, SimWorkshop
+from trainer.policylab.services import frontier
 from trainer.policylab.services.presets import preset
 from trainer.policylab.services.simulation import Progress, cash
 
@@ -96,6 +97,9 @@ def advance_teams(params: dict[str, Any], progress: Progress | None = None) -> d
                         "credit_sales": m.credit_sales, "ar": m.ar} for m in result.months],
             "inputs": score_inputs(summary, int(params["customers"])),
         })
+    places = frontier.positions(params["preset"], [t["policies"][-1] for t in teams])
+    for row, place in zip(rows, places, strict=True):
+        row["period"]["frontier"] = place
     scores = score_teams([r["inputs"] for r in rows])
     for row, score in zip(rows, scores, strict=True):
         row["period"]["points"] = score
