@@ -95,6 +95,7 @@ class Simulation(Orders):
         self.outstanding = self.cash_sales = self.lost_value = self.fx_result = 0.0
         self.staff_cost = self.action_cost = self.agency_fees = self.carrying = 0.0
         self.lost_count = dict.fromkeys(LOST_REASONS, 0)
+        self.bad_by_grade = dict.fromkeys(GRADES, 0.0)
         self.n_orders = self.n_invoices = self.n_actions = self.n_disputes = 0
         self.n_holds = self.n_escalations = self.n_agency = self.n_writeoffs = self.n_defaults = self.n_churned = 0
         self.events = []
@@ -191,6 +192,7 @@ class Simulation(Orders):
                 items[:] = [(self._priority(it[2], it[4]), it[1], it[2], it[3], it[4]) for it in items]
                 heapq.heapify(items)
             self._replan_all()
+            self._rehazard()
         self._dispatch()
 
     def _replan_all(self) -> None:
@@ -309,6 +311,7 @@ class Simulation(Orders):
             discounts=self.discounts,
             credit_notes=self.credit_notes,
             bad_debt=self.written_off,
+            bad_debt_by_grade=dict(self.bad_by_grade),
             outstanding=self.outstanding,
             ar_average=ar_avg,
             ar_end=ar_end,

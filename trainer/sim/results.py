@@ -153,6 +153,7 @@ class Summary:
     discounts: float
     credit_notes: float
     bad_debt: float
+    bad_debt_by_grade: Mapping[str, float]
     outstanding: float
     ar_average: float
     ar_end: float
@@ -198,6 +199,7 @@ class Summary:
         d = asdict(self)
         d["lost_by_reason"] = dict(self.lost_by_reason)
         d["value"] = dict(self.value)
+        d["bad_debt_by_grade"] = dict(self.bad_debt_by_grade)
         return d
 
 

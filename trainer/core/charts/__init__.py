@@ -24,6 +24,7 @@ from trainer.core.charts.base import (
 from trainer.core.charts.labels import text_width, wrap_label
 from trainer.core.charts.lines import line_chart, stacked_bar_chart
 from trainer.core.charts.scatter import ScatterGroup, ScatterPoint, scatter_chart
+from trainer.core.charts.waterfall import waterfall_chart
 from trainer.core.charts.xy import Mark, Point, xy_chart
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "scatter_chart",
     "stacked_bar_chart",
     "text_width",
+    "waterfall_chart",
     "wrap_label",
     "xy_chart",
 ]
