@@ -24,9 +24,9 @@ log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=16)
-def _load(preset_file: str, frontier_file: str, stamp: float) -> sim_frontier.Frontier | None:
-    """The frontier in ``frontier_file`` if its engine stamp matches (cached per file version)."""
-    del stamp  # part of the cache key: a regenerated file is read again
+def _load(preset_file: str, frontier_file: str, versions: tuple[float, float]) -> sim_frontier.Frontier | None:
+    """The frontier in ``frontier_file`` if its engine stamp matches (cached per version of both files)."""
+    del versions  # part of the cache key: a changed preset or a regenerated frontier is read again
     path = Path(frontier_file)
     try:
         frontier = sim_frontier.load_frontier(path)
@@ -49,12 +49,10 @@ def current_frontier(preset_name: str) -> sim_frontier.Frontier | None:
     preset_file = sim_frontier.preset_path(preset_name, folder)
     frontier_file = sim_frontier.frontier_path(preset_name, folder)
     try:
-        stamp = frontier_file.stat().st_mtime
+        versions = (preset_file.stat().st_mtime_ns / 1e9, frontier_file.stat().st_mtime_ns / 1e9)
     except OSError:
         return None
-    if not preset_file.is_file():
-        return None
-    return _load(str(preset_file), str(frontier_file), stamp)
+    return _load(str(preset_file), str(frontier_file), versions)
 
 
 def _known(summary: Mapping[str, Any] | None, seed: int, customers: int, days: int,
