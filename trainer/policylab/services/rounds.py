@@ -93,9 +93,9 @@ def advance_teams(params: dict[str, Any], progress: Progress | None = None, *, p
                         "credit_sales": m.credit_sales, "ar": m.ar} for m in result.months],
             "inputs": score_inputs(summary, int(params["customers"])),
         })
-    places = frontier.positions(params["preset"], [t["policies"][-1] for t in teams]) if place else [None] * len(rows)
-    for row, place in zip(rows, places, strict=True):
-        row["period"]["frontier"] = place
+    placings = frontier.positions(params["preset"], [t["policies"][-1] for t in teams]) if place else [None] * len(rows)
+    for row, placing in zip(rows, placings, strict=True):
+        row["period"]["frontier"] = placing
     scores = score_teams([r["inputs"] for r in rows])
     for row, score in zip(rows, scores, strict=True):
         row["period"]["points"] = score
