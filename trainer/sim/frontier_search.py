@@ -46,7 +46,8 @@ FINALISTS = 14  # screened policies replicated, besides the preset's own
 #: one search per attitude to risk: value given up per unit of relative risk; None: the most value with
 #: no more DSO and no more credit loss than the preset's own policy (the policy that beats it outright)
 RISK_RATES: tuple[float | None, ...] = (0.0, 0.05, 0.15, 0.4, None)
-OVER_PENALTY = 10.0  # score lost per unit of relative risk above the preset's policy, for the None search
+OVER_PENALTY = 10.0  # score lost per unit of relative risk above the cap, for the None search …
+RISK_CAP = 0.95  # … whose cap keeps 5 % below the preset's policy: the screen is small, the full size may add a little
 COMBINE_MAX = 8  # single changes combined at most
 
 Levels = tuple[int, ...]  # one level index per lever, in LEVERS order
@@ -164,11 +165,11 @@ class _Screen:
 
 def _score(o: Outcome, base: Outcome, rate: float | None) -> float:
     """Value relative to the preset's policy, less ``rate`` × risk relative to it (DSO and credit loss
-    weigh alike); with ``rate`` None, less a steep penalty for any risk above the preset's policy."""
+    weigh alike); with ``rate`` None, less a steep penalty for risk above :data:`RISK_CAP` × the preset's."""
     dso, loss = o.dso / max(base.dso, 1.0), o.credit_loss / max(base.credit_loss, 1.0)
     value = o.net_value / max(abs(base.net_value), 1.0)
     if rate is None:
-        return value - OVER_PENALTY * (max(0.0, dso - 1.0) + max(0.0, loss - 1.0))
+        return value - OVER_PENALTY * (max(0.0, dso - RISK_CAP) + max(0.0, loss - RISK_CAP))
     return value - rate * 0.5 * (dso + loss)
 
 
