@@ -11,11 +11,12 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from trainer import sim
 from trainer.extensions import db
-from trainer.policylab import jobs
+from trainer.policylab import jobs, report
 from trainer.policylab.models import SimJob, SimRun
 from trainer.policylab.services import presets, simulation
 
@@ -428,3 +429,22 @@ def test_home_suggests_the_lab_until_a_run_is_saved(client, trainee):
     assert "Try your own credit policy in the policy lab" in client.get("/").get_data(as_text=True)
     run_policy(client)
     assert "Try your own credit policy in the policy lab" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_debrief_prices_the_customers_who_left(app):
+    facts = {"churned": 3, "lost_count": {}, "lost_value": {}, "holds": 0, "margin": 0.2}
+    with app.test_request_context(), force_locale("en"):
+        paragraphs = dict(report.debrief({"debrief": facts}, {"churn_lost_sales": 50_000.0}, report.Fmt("en")))
+    text = paragraphs["Orders refused and customers lost"]
+    assert "3 customers left" in text and "¥50,000 of orders over the next year, ¥10,000 of margin" in text
+
+
+@pytest.mark.parametrize(("waits", "drawn"), [([None, None], False), ([0.0, None], False), ([None, 0.25], True)])
+def test_the_wait_chart_is_left_out_when_nobody_ever_waited(app, waits, drawn):
+    month = {"year": 1, "month": 1, "dso": 30.0, "best_possible_dso": 20.0, "sales": 10.0, "credit_sales": 10.0,
+             "collections": 5.0, "lost_sales": 0.0, "utilisation": 0.5,
+             "buckets": {"current": 1.0, "1-30": 0.0, "31-60": 0.0, "61-90": 0.0, "90+": 0.0}}
+    months = [{**month, "month": i + 1, "mean_wait": w} for i, w in enumerate(waits)]
+    with app.test_request_context(), force_locale("en"):
+        ids = [c.id for c in report.run_charts({"months": months}, report.Fmt("en"))]
+    assert ("chart-wait" in ids) == drawn and len(ids) == 4 + drawn

@@ -305,7 +305,8 @@ def debrief(result: Mapping[str, Any], summary: Mapping[str, Any], fmt: Fmt) -> 
     margin = float(f.get("margin") or result.get("margin") or 0.0)
     return [
         (_("Bad debt"), _bad_debt_paragraph(f, float(summary.get("bad_debt") or 0.0), margin, fmt)),
-        (_("Orders refused and customers lost"), _refusals_paragraph(f, margin, fmt)),
+        (_("Orders refused and customers lost"),
+         _refusals_paragraph(f, margin, float(summary.get("churn_lost_sales") or 0.0), fmt)),
         (_("Collectors"), _collectors_paragraph(f, fmt)),
     ]
 
@@ -335,7 +336,7 @@ def _bad_debt_paragraph(f: Mapping[str, Any], bad_total: float, margin: float, f
     return text
 
 
-def _refusals_paragraph(f: Mapping[str, Any], margin: float, fmt: Fmt) -> str:
+def _refusals_paragraph(f: Mapping[str, Any], margin: float, churn_sales: float, fmt: Fmt) -> str:
     """Credit holds, limits and terms: the orders they refused and the customers who left."""
     counts, values = f.get("lost_count", {}), f.get("lost_value", {})
     parts = []
@@ -358,6 +359,10 @@ def _refusals_paragraph(f: Mapping[str, Any], margin: float, fmt: Fmt) -> str:
                        value=fmt.money(values.get("grade"))))
     if f.get("churned"):
         parts.append(_("%(n)s customers left because collection or holds were too harsh for them.", n=f["churned"]))
+        if churn_sales > 0:
+            parts.append(_("With them went about %(sales)s of orders over the next year, %(margin)s of margin that "
+                           "the net value counts as lost.", sales=fmt.money(churn_sales),
+                           margin=fmt.money(churn_sales * margin)))
     return " ".join(parts)
 
 
