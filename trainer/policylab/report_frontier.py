@@ -102,7 +102,7 @@ def lever_changes(place: Mapping[str, Any]) -> list[LeverChange]:
 
 
 def _point(x: Mapping[str, float], label: str, fmt: Fmt) -> ScatterPoint:
-    return ScatterPoint(x["dso"], x["net_value"], label, (fmt.money(x["credit_loss"]),))
+    return ScatterPoint(x["dso"], x["net_value"], label, (fmt.money_short(x["credit_loss"]),))
 
 
 def frontier_chart(place: Mapping[str, Any], fmt: Fmt, chart_id: str = "chart-frontier") -> Chart:
