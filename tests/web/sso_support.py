@@ -29,6 +29,9 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 import pytest
 import requests
 
+from tests.conftest import FreshContextClient
+from trainer import create_app
+
 OIDC_DIR = Path(__file__).resolve().parent.parent / "oidc"
 TEST_CLIENT_CALLBACK = "http://localhost/login/sso/callback"
 GROUP_MAPPING = {
@@ -38,6 +41,37 @@ GROUP_MAPPING = {
     "manages": {"sales-managers": ["East"]},
     "disabled_groups": ["disabled"],
 }
+
+
+@pytest.fixture
+def make_app(tmp_path, content_registry, _sqlite_schema):
+    """Apps with the given settings on one database for this test (a second app is the same site
+    restarted with new settings)."""
+    database = tmp_path / "sso.sqlite"
+    shutil.copyfile(_sqlite_schema, database)
+
+    def make(settings: dict[str, Any]) -> Any:
+        app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SERVER_NAME": None,
+                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", "CONTENT_REGISTRY": content_registry,
+                          **settings})
+        app.test_client_class = FreshContextClient
+        return app
+
+    return make
+
+
+def new_client(app: Any, language: str = "en") -> Any:
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
+    return client
+
+
+def refused(response: Any, reason: str, status: int) -> str:
+    """The refusal page's text, after checking its status and which refusal it is."""
+    page = str(response.get_data(as_text=True))
+    assert response.status_code == status, page[:500]
+    assert f'data-reason="{reason}"' in page
+    return page
 
 
 def _skip(reason: str) -> None:

@@ -6,28 +6,30 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from authlib.integrations.flask_client.apps import FlaskOAuth2App
 from sqlalchemy import select
 
-from tests.conftest import TEST_PASSWORD, FreshContextClient
+from tests.conftest import TEST_PASSWORD
+from tests.web import sso_support
 from tests.web.sso_support import (
     GROUP_MAPPING,
     TEST_CLIENT_CALLBACK,
+    new_client,
     provider_sign_in,
+    refused,
     running_provider,
     tamper,
     tokens_for,
     wait_until_past,
 )
-from trainer import create_app
 from trainer.accounts.models import AuditLog, IdentityLink, Team, User
 from trainer.extensions import db
 
 pytestmark = pytest.mark.slow  # starts Node.js; `make test-fast` leaves these out
+make_app = sso_support.make_app  # the fixture
 
 
 @pytest.fixture(scope="module")
@@ -37,32 +39,10 @@ def provider():
 
 
 @pytest.fixture
-def make_app(tmp_path, content_registry, _sqlite_schema):
-    """Apps on one database for this test (a second app = the same site restarted with new settings)."""
-    database = tmp_path / "sso.sqlite"
-    shutil.copyfile(_sqlite_schema, database)
-
-    def make(settings):
-        app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "SERVER_NAME": None,
-                          "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}", "CONTENT_REGISTRY": content_registry,
-                          **settings})
-        app.test_client_class = FreshContextClient
-        return app
-
-    return make
-
-
-@pytest.fixture
 def site(make_app, provider):
     app = make_app(provider.settings())
     with app.app_context():
         yield app
-
-
-def new_client(app, language="en"):
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
-    return client
 
 
 def start(client) -> str:
@@ -79,13 +59,6 @@ def callback_path(url: str) -> str:
 def sso_sign_in(client, login: str):
     back = provider_sign_in(start(client), login, TEST_CLIENT_CALLBACK)
     return client.get(callback_path(back))
-
-
-def refused(response, reason: str, status: int) -> str:
-    page = response.get_data(as_text=True)
-    assert response.status_code == status, page[:500]
-    assert f'data-reason="{reason}"' in page
-    return page
 
 
 def add_user(email: str, *, role: str = "trainee", teams=(), active: bool = True) -> User:
@@ -220,8 +193,10 @@ def test_a_replayed_state_is_refused(site):
 def test_a_sign_in_the_provider_refuses_gets_a_clear_page(site):
     client = new_client(site)
     state = parse_qs(urlparse(start(client)).query)["state"][0]
+    refused(client.get("/login/sso/callback?error=access_denied&state=forged"), "STATE", 400)
     page = refused(client.get(f"/login/sso/callback?error=access_denied&state={state}"), "PROVIDER_REFUSED", 403)
     assert "not allowed to sign in" in page
+    refused(client.get(f"/login/sso/callback?error=access_denied&state={state}"), "STATE", 400)  # used up
 
 
 def test_bad_callback_values_never_give_a_500(site):
@@ -231,6 +206,8 @@ def test_bad_callback_values_never_give_a_500(site):
     state = parse_qs(urlparse(start(client)).query)["state"][0]
     refused(client.get(f"/login/sso/callback?code=not-a-code&state={state}"), "PROVIDER_ERROR", 400)
     refused(client.get(f"/login/sso/callback?error=server_error&state={state}"), "STATE", 400)  # used up
+    state = parse_qs(urlparse(start(client)).query)["state"][0]
+    refused(client.get(f"/login/sso/callback?error=server_error&state={state}"), "PROVIDER_ERROR", 400)
     # The input layer answers first for values no provider sends.
     too_long = client.get("/login/sso/callback?code=x&state=" + "A" * 5000)
     assert too_long.status_code == 400 and "too long" in too_long.get_data(as_text=True)

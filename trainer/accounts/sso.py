@@ -17,7 +17,7 @@ from typing import Any
 import requests
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
-from flask import Flask, current_app
+from flask import Flask, current_app, request, session
 from flask_babel import lazy_gettext as _l
 from joserfc import errors as jose_errors
 from werkzeug.wrappers import Response
@@ -192,10 +192,25 @@ def _token_refusal(error: Exception) -> Refusal:
     return Refusal.SIGNATURE
 
 
+def _stop_on_provider_error(client: Any) -> None:
+    """An error answer ends this sign-in, but only one this browser started (its state) shows the
+    provider's refusal; any other is a stale or forged link."""
+    error = request.args.get("error")
+    if error is None:
+        return
+    state = request.args.get("state") or ""
+    if not client.framework.get_state_data(session, state):
+        raise SsoRefused(Refusal.STATE)
+    client.framework.clear_state_data(session, state)
+    raise SsoRefused(Refusal.PROVIDER_REFUSED if error in PROVIDER_REFUSALS else Refusal.PROVIDER_ERROR)
+
+
 def _checked_token() -> dict[str, Any]:
     """Exchange the code and check the ID token (Authlib), mapping each failure to a refusal."""
+    client = _client()
+    _stop_on_provider_error(client)
     try:
-        token: dict[str, Any] = _client().authorize_access_token(leeway=current_settings().clock_skew)
+        token: dict[str, Any] = client.authorize_access_token(leeway=current_settings().clock_skew)
     except MismatchingStateError as error:
         raise SsoRefused(Refusal.STATE) from error
     except OAuthError as error:

@@ -106,7 +106,7 @@ def login() -> ResponseReturnValue:
                 return redirect(safe_next(form.next.data, url_for("main.home")))
     return render_template("auth/login.html", form=form, sso_enabled=settings.enabled,
                            sso_label=settings.label or _("company account"),
-                           passwords_open=settings.local_passwords or form.is_submitted())
+                           passwords_open=settings.local_passwords)
 
 
 def _sso_refused(reason: sso.Refusal) -> ResponseReturnValue:
