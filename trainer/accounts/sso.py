@@ -22,8 +22,14 @@ from flask_babel import lazy_gettext as _l
 from joserfc import errors as jose_errors
 from werkzeug.wrappers import Response
 
-from trainer.accounts.sso_rules import ClaimNames, GroupMapping, MappingError, ProviderProfile, parse_group_mapping
-from trainer.accounts.sso_rules import profile_from_claims as _profile_from_claims
+from trainer.accounts.sso_rules import (
+    ClaimNames,
+    GroupMapping,
+    MappingError,
+    ProviderProfile,
+    parse_group_mapping,
+    profile_from_claims,
+)
 from trainer.config import ConfigError
 
 CLIENT_NAME = "company"
@@ -242,7 +248,7 @@ def verified_profile() -> ProviderProfile:
         if info.get("sub") != claims.get("sub"):
             raise SsoRefused(Refusal.SIGNATURE)  # OIDC core 5.3.2: a different person's userinfo
         claims = {**info, **claims}
-    profile = _profile_from_claims(str(metadata.get("issuer") or current_settings().issuer), claims,
+    profile = profile_from_claims(str(metadata.get("issuer") or current_settings().issuer), claims,
                                    current_settings().claims)
     if not profile.subject:
         raise SsoRefused(Refusal.SIGNATURE)
