@@ -62,6 +62,7 @@ DEFAULTS: dict[str, Any] = {
     "OIDC_CLIENT_ID": "",
     "OIDC_CLIENT_SECRET": "",
     "OIDC_SCOPES": "openid email profile",
+    "OIDC_REDIRECT_URI": "",  # the callback as the provider knows it; empty: this site's /login/sso/callback
     "OIDC_PROVIDER_LABEL": "",  # the button's name (e.g. "公司账号"); empty: "company account"
     "OIDC_CLAIM_SUBJECT": "sub",
     "OIDC_CLAIM_NAME": "name",

@@ -109,6 +109,7 @@ def test_the_admin_page_shows_the_effective_settings_without_the_secret(site):
                  "<code>disabled</code>", "no access (deactivated here too)"):
         assert text in page, text
     assert 'data-testid="sso-linked">0<' in page
+    assert "<code>http://localhost/login/sso/callback</code>" in page
     assert "Everyone may also sign in with a password." in page
 
 

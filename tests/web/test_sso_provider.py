@@ -247,3 +247,12 @@ def test_unknown_people_are_refused_when_accounts_are_not_created(make_app, prov
     with app.app_context():
         refused(sso_sign_in(new_client(app), "alice"), "NO_ACCOUNT", 403)
         assert db.session.scalar(select(User)) is None
+
+
+def test_the_redirect_uri_can_be_set_for_a_site_behind_a_tls_proxy(make_app, provider):
+    app = make_app(provider.settings(OIDC_REDIRECT_URI="https://trainer.example/login/sso/callback"))
+    with app.app_context():
+        query = parse_qs(urlparse(start(new_client(app))).query)
+        assert query["redirect_uri"] == ["https://trainer.example/login/sso/callback"]
+        assert query["code_challenge_method"] == ["S256"] and query["ui_locales"] == ["en"]
+        assert set(query["scope"][0].split()) == {"openid", "email", "profile", "groups"}

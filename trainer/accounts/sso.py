@@ -45,6 +45,7 @@ class SsoSettings:
     client_id: str
     client_secret: str
     scopes: str
+    redirect_uri: str
     label: str
     claims: ClaimNames
     mapping: GroupMapping
@@ -126,6 +127,7 @@ def settings_from_config(config: Mapping[str, Any]) -> SsoSettings:
         client_id=str(config.get("OIDC_CLIENT_ID") or "").strip(),
         client_secret=str(config.get("OIDC_CLIENT_SECRET") or ""),
         scopes=str(config.get("OIDC_SCOPES") or "openid email profile"),
+        redirect_uri=str(config.get("OIDC_REDIRECT_URI") or "").strip(),
         label=str(config.get("OIDC_PROVIDER_LABEL") or ""),
         claims=ClaimNames(
             subject=config.get("OIDC_CLAIM_SUBJECT") or "sub",

@@ -123,9 +123,8 @@ def sso_start() -> ResponseReturnValue:
         return redirect(url_for("main.home"))
     session[SSO_NEXT] = safe_next(request.args.get("next", ""), "")
     try:
-        return sso.redirect_to_provider(
-            url_for("auth.sso_callback", _external=True), "en" if content_language() == "en" else "zh-CN"
-        )
+        callback = sso.current_settings().redirect_uri or url_for("auth.sso_callback", _external=True)
+        return sso.redirect_to_provider(callback, "en" if content_language() == "en" else "zh-CN")
     except sso.SsoRefused as refused:
         return _sso_refused(refused.reason)
 
