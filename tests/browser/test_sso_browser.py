@@ -96,6 +96,11 @@ def test_an_unverified_email_gets_a_clear_page(browser, sso_site, screenshots, l
     assert expected in card.inner_text()
     assert page.locator("h1").inner_text() == {"zh": "企业账号登录未成功", "en": "Company sign-in did not work"}[lang]
     screenshots(page, f"sso-refused-unverified-{lang}-{size}")
+    page.goto(sso_site["base"] + "/login/sso/callback?code=replayed&state=not-this-browsers")
+    assert page.locator("[data-testid=sso-refused]").get_attribute("data-reason") == "STATE"
+    expected = {"zh": "该登录链接已被使用或已过期", "en": "already been used or has expired"}[lang]
+    assert expected in page.locator("[data-testid=sso-refused]").inner_text()
+    screenshots(page, f"sso-refused-replayed-{lang}-{size}")
     context.close()
 
 
@@ -114,4 +119,15 @@ def test_passwords_off_leaves_only_the_button_and_the_emergency_form(browser, ss
     assert any(expected in text for text in errors) or expected in page.inner_text("body")
     assert page.locator("details.break-glass[open] input[name=password]").is_visible()
     screenshots(page, f"sso-login-passwords-off-{lang}-phone")
+    context.close()
+
+
+def test_an_admin_from_the_mapping_sees_the_effective_settings(browser, sso_site, screenshots):
+    context, page = _page(browser, "zh", "desk")  # a Chinese browser...
+    _through_provider(page, sso_site["base"], "carol")  # trainer-admins -> admin
+    page.goto(sso_site["base"] + "/admin/sso")
+    mapping = page.locator("[data-testid=sso-mapping]").inner_text()
+    assert "trainer-admins\trole: admin" in mapping  # ...but carol's provider locale is "en"
+    assert "trainer-secret" not in page.content()
+    screenshots(page, "sso-admin-settings-en-desk")
     context.close()
