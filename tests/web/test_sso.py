@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 from tests.conftest import TEST_PASSWORD, Actions
 from tests.web import sso_support
 from tests.web.sso_support import GROUP_MAPPING, free_port, new_client, refused
+from trainer.accounts import sso_accounts
 from trainer.accounts.models import LoginAttempt, User
+from trainer.accounts.sso_rules import ProviderProfile
 from trainer.config import ConfigError
 from trainer.extensions import db
 
@@ -136,3 +138,22 @@ def test_the_mapping_can_come_from_a_file(make_app, tmp_path):
 def test_bad_settings_stop_the_app_with_the_variable_to_fix(make_app, settings, names):
     with pytest.raises(ConfigError, match=names):
         make_app({**NOBODY, **settings})
+
+
+def test_a_simultaneous_first_sign_in_finds_what_the_other_browser_made(site, monkeypatch):
+    """Two browsers, one person, both before any link existed: the loser of the race starts again."""
+    settings = site.extensions["sso_settings"]
+    profile = ProviderProfile(issuer="https://sso.example", subject="amy-1", email="amy@corp.example",
+                              email_verified=True, name="Amy", language="en", groups=frozenset({"sales-east"}))
+    winner = sso_accounts.sign_in(profile, settings)  # the other browser, a moment earlier
+    looked_up = sso_accounts._linked_user
+    calls = []
+
+    def stale_then_fresh(seen):
+        calls.append(seen)
+        return (None, None) if len(calls) == 1 else looked_up(seen)  # the first look-up predates it
+
+    monkeypatch.setattr(sso_accounts, "_linked_user", stale_then_fresh)
+    assert sso_accounts.sign_in(profile, settings).id == winner.id
+    assert len(calls) == 2
+    assert db.session.scalar(select(func.count(User.id))) == 1

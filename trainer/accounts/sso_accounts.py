@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from trainer.accounts import audit, sessions
 from trainer.accounts.models import NO_PASSWORD, IdentityLink, Team, User
@@ -107,7 +108,18 @@ def _sync(user: User, access: MappedAccess, mapping: GroupMapping) -> None:
 
 def sign_in(profile: ProviderProfile, settings: SsoSettings) -> User:
     """The account for a verified provider identity, linked, created and synced as needed and
-    committed; raises SsoRefused (already audited) when the person gets no access."""
+    committed; raises SsoRefused (already audited) when the person gets no access.
+
+    The same person's first sign-in in two browsers at once makes one of them hit the unique
+    link (or e-mail, or team name); that one starts again and finds what the other one made."""
+    try:
+        return _sign_in_once(profile, settings)
+    except IntegrityError:
+        db.session.rollback()
+        return _sign_in_once(profile, settings)
+
+
+def _sign_in_once(profile: ProviderProfile, settings: SsoSettings) -> User:
     access = mapped_access(profile.groups, settings.mapping)
     link, user = _linked_user(profile)
     if user is not None and settings.break_glass_admin and user.email == settings.break_glass_admin:
