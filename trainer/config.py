@@ -59,6 +59,27 @@ DEFAULTS: dict[str, Any] = {
     "JOIN_MAX_GUESSES_PER_USER": 10,  # wrong room codes a minute before /join asks to wait
     "JOIN_MAX_GUESSES_PER_ADDRESS": 100,  # the same from one address (a workshop shares one)
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+    # Single sign-on through an OpenID Connect provider (README: "Single sign-on"); off while no issuer.
+    "OIDC_ISSUER": "",  # e.g. https://sso.example.com/realms/sales; discovery at /.well-known/openid-configuration
+    "OIDC_CLIENT_ID": "",
+    "OIDC_CLIENT_SECRET": "",
+    "OIDC_SCOPES": "openid email profile",
+    "OIDC_REDIRECT_URI": "",  # the callback as the provider knows it; empty: this site's /login/sso/callback
+    "OIDC_PROVIDER_LABEL": "",  # the button's name (e.g. "公司账号"); empty: "company account"
+    "OIDC_CLAIM_SUBJECT": "sub",
+    "OIDC_CLAIM_NAME": "name",
+    "OIDC_CLAIM_EMAIL": "email",
+    "OIDC_CLAIM_EMAIL_VERIFIED": "email_verified",  # Entra ID: xms_edov
+    "OIDC_CLAIM_LANGUAGE": "locale",
+    "OIDC_CLAIM_GROUPS": "groups",  # Keycloak realm roles: realm_access.roles
+    "OIDC_CLAIM_DISABLED": "",  # a claim that is true for a blocked account (Authing: blocked)
+    "OIDC_GROUP_MAPPING": "",  # JSON: {"default_role", "roles", "teams", "manages", "disabled_groups"}
+    "OIDC_GROUP_MAPPING_FILE": "",  # or a file holding that JSON
+    "OIDC_CREATE_USERS": True,  # first sign-in of an unknown verified e-mail creates the account
+    "OIDC_CLOCK_SKEW_SECONDS": 60,  # tolerated clock difference when checking the ID token's times
+    "OIDC_TIMEOUT_SECONDS": 10,  # each request to the provider
+    "LOCAL_PASSWORDS": True,  # False: only single sign-on, except the break-glass admin below
+    "BREAK_GLASS_ADMIN": "",  # e-mail of the one admin who may still use a password (emergency access)
 }
 
 # Settings that must be whole numbers of at least 1 (a zero limit or timeout would lock everyone out).
@@ -68,6 +89,7 @@ POSITIVE_INTEGERS = (
     "LOGIN_THROTTLE_WINDOW_MINUTES",
     "SESSION_IDLE_MINUTES",
     "SESSION_MAX_HOURS",
+    "OIDC_TIMEOUT_SECONDS",
 )
 
 MISSING_SECRET_KEY = (

@@ -1,4 +1,5 @@
-"""Signing in and out, changing the password, choosing the language."""
+"""Signing in and out (with a password, or through the company's OpenID provider), changing the
+password, choosing the language."""
 
 from __future__ import annotations
 
@@ -21,10 +22,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
-from trainer.accounts import password_links, sessions, signin
+from trainer.accounts import password_links, sessions, signin, sso, sso_accounts
 from trainer.accounts import services as accounts
 from trainer.accounts.forms import ChangePasswordForm, LanguageForm, LoginForm, NewPasswordForm
 from trainer.accounts.models import User
+from trainer.core.i18n import content_language
+from trainer.core.readonly import commit_allowed_on_get
 from trainer.core.time import utcnow
 from trainer.core.web import client_address, safe_next
 from trainer.extensions import login_manager
@@ -35,6 +38,8 @@ bp = Blueprint("auth", __name__, template_folder="templates")
 # (seconds since the epoch, UTC; see trainer.accounts.sessions for why it lives in the cookie).
 SESSION_TOKEN = "sid"
 LAST_SEEN = "seen"
+SIGNED_IN_WITH = "via"  # "sso" for a company sign-in: no local password to force a change of
+SSO_NEXT = "sso_next"  # where to go after the provider sends the person back
 
 
 def _limits() -> signin.ThrottleLimits:
@@ -67,10 +72,11 @@ def _from_epoch(value: object) -> datetime | None:
         return None
 
 
-def _sign_in(user: User) -> None:
+def _sign_in(user: User, via: str = "password") -> None:
     login_user(user)
     session[SESSION_TOKEN] = sessions.start(user, _session_limits())
     session[LAST_SEEN] = _epoch(utcnow())
+    session[SIGNED_IN_WITH] = via
     session["lang"] = user.language
 
 
@@ -78,22 +84,64 @@ def _forget_session() -> None:
     logout_user()
     session.pop(SESSION_TOKEN, None)
     session.pop(LAST_SEEN, None)
+    session.pop(SIGNED_IN_WITH, None)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
+    settings = sso.current_settings()
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        try:
-            user = signin.authenticate(form.email.data, form.password.data, client_address(), _limits())
-        except accounts.AccountError as error:
-            form.password.errors.append(str(error.message))
+        if not settings.password_allowed(form.email.data):
+            form.password.errors.append(_("Password sign-in is turned off here. Use the company sign-in button."))
         else:
-            _sign_in(user)
-            return redirect(safe_next(form.next.data, url_for("main.home")))
-    return render_template("auth/login.html", form=form)
+            try:
+                user = signin.authenticate(form.email.data, form.password.data, client_address(), _limits())
+            except accounts.AccountError as error:
+                form.password.errors.append(str(error.message))
+            else:
+                _sign_in(user)
+                return redirect(safe_next(form.next.data, url_for("main.home")))
+    return render_template("auth/login.html", form=form, sso_enabled=settings.enabled,
+                           sso_label=settings.label or _("company account"),
+                           passwords_open=settings.local_passwords)
+
+
+def _sso_refused(reason: sso.Refusal) -> ResponseReturnValue:
+    """The page for a company sign-in that did not let the person in: what happened, what to do."""
+    response = make_response(render_template("auth/sso_refused.html", reason=reason), reason.status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/login/sso")
+def sso_start() -> ResponseReturnValue:
+    """Off to the company's sign-in page; it sends the person back to :func:`sso_callback`."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    session[SSO_NEXT] = safe_next(request.args.get("next", ""), "")
+    try:
+        callback = sso.current_settings().redirect_uri or url_for("auth.sso_callback", _external=True)
+        return sso.redirect_to_provider(callback, "en" if content_language() == "en" else "zh-CN")
+    except sso.SsoRefused as refused:
+        return _sso_refused(refused.reason)
+
+
+@bp.route("/login/sso/callback")
+def sso_callback() -> ResponseReturnValue:
+    """The provider's answer. A GET by the protocol, yet it signs in (and may link or create the
+    account): allowed to commit because only the browser that started the sign-in holds its
+    single-use state, so a crawler or a replay cannot change anything (see trainer.core.readonly)."""
+    try:
+        profile = sso.verified_profile()
+        with commit_allowed_on_get():
+            user = sso_accounts.sign_in(profile, sso.current_settings())
+            _sign_in(user, via="sso")
+    except sso.SsoRefused as refused:
+        return _sso_refused(refused.reason)
+    return redirect(safe_next(session.pop(SSO_NEXT, ""), url_for("main.home")))
 
 
 @bp.route("/logout", methods=["POST"])
@@ -108,6 +156,9 @@ def logout() -> ResponseReturnValue:
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
 def change_password() -> ResponseReturnValue:
+    if not sso.current_settings().password_allowed(current_user.email):
+        flash(_("Password sign-in is turned off here: you sign in with your company account."), "info")
+        return redirect(url_for("main.home"))
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
@@ -181,11 +232,14 @@ def load_user(user_id: str) -> User | None:
 
 
 def force_password_change() -> ResponseReturnValue | None:
-    """New and reset accounts must choose their own password before anything else."""
+    """New and reset accounts must choose their own password before anything else (not when they
+    signed in through the company's provider, or passwords are turned off for them)."""
     if (
         current_user.is_authenticated
         and current_user.must_change_password
         and request.endpoint not in PASSWORD_CHANGE_EXEMPT
+        and session.get(SIGNED_IN_WITH) != "sso"
+        and sso.current_settings().password_allowed(current_user.email)
     ):
         return redirect(url_for("auth.change_password"))
     return None
@@ -199,5 +253,6 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_user)
+    sso.install(app)
     app.before_request(force_password_change)
     app.register_blueprint(bp)

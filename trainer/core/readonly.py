@@ -3,9 +3,10 @@ prefetch or a reload cannot alter anyone's record, and every change goes through
 
 :func:`install` listens to every commit. During a GET or HEAD request a commit is refused (it raises
 :class:`CommitOnGetError` when ``STRICT_GET_NO_COMMIT`` is on, which is the default in tests) or
-logged as a warning (in production, where a refused page would be worse than the write). The one
-documented exception is the lazy close of quiz attempts whose time ran out, which wraps its commit
-in :func:`commit_allowed_on_get`.
+logged as a warning (in production, where a refused page would be worse than the write). The two
+documented exceptions wrap their commit in :func:`commit_allowed_on_get`: the lazy close of quiz
+attempts whose time ran out, and the single sign-on callback (the OpenID provider sends the browser
+back with a GET; only the browser holding that sign-in's single-use state gets past it).
 """
 
 from __future__ import annotations
