@@ -5,6 +5,8 @@ Answers arrive in canonical shape (see :mod:`trainer.quiz.answer_shapes`) for a 
 
 Partial credit:
 
+- single: the picked option's weight: 100 for the right one, a wrong one's partial ``credit``
+  (Moodle's ``~%50%`` next to an ``=`` answer), else 0.
 - multi: sum of the weights of the ticked options (percent), clamped to [0, 100] — wrong picks
   cost marks, never below zero. Weights are normalised by the sum of the positive weights, so
   ticking exactly the correct options is worth exactly the full mark.
@@ -188,9 +190,11 @@ def grade(question: Question, instance: QuestionInstance, answer: Any) -> Grade:
 
 
 def _grade_choice(question: Question, instance: QuestionInstance, value: Any) -> Grade:
-    """Single and multi: the weights of the ticked options, normalised by the positive ones."""
-    picked = {value} if question.type == "single" and value is not None else set(value or ())
-    total_positive = sum(o.weight for o in question.options if o.weight > 0) or 100.0
+    """Single: the weight (credit) of the picked option. Multi: the weights of the ticked options,
+    normalised by the positive ones."""
+    single = question.type == "single"
+    picked = {value} if single and value is not None else set(value or ())
+    total_positive = 100.0 if single else sum(o.weight for o in question.options if o.weight > 0) or 100.0
     parts = []
     fraction = 0.0
     for option_id in instance.order:

@@ -27,7 +27,7 @@ def check_options(checker: Checker, raw: Mapping[str, Any], qtype: str, where: s
     for index, entry in enumerate(entries):
         at = line_of(entries, index)
         label = f"{where} option {ids[index] or index + 1}"
-        allowed = ("correct", "feedback") if qtype == "single" else ("feedback",)
+        allowed = ("correct", "credit", "feedback") if qtype == "single" else ("feedback",)
         required = ("id", "text") if qtype == "single" else ("id", "text", "weight")
         if not check_keys(
             entry,
@@ -49,6 +49,17 @@ def check_options(checker: Checker, raw: Mapping[str, Any], qtype: str, where: s
                 )
                 continue
             weight = 100.0 if correct else 0.0
+            if "credit" in entry:
+                credit = checker.number(entry, "credit", label, low=0, high=100, exclusive_low=True)
+                if credit is None:
+                    continue
+                if correct or credit == 100:
+                    checker.add(
+                        line_of(entry, "credit"),
+                        f"{label}: credit is the partial credit of a wrong option, below 100 (the right one has correct: true)",
+                    )
+                    continue
+                weight = credit
         else:
             number = checker.number(entry, "weight", label, low=-100, high=100) if "weight" in entry else None
             if number is None:

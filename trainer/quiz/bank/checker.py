@@ -84,7 +84,9 @@ class Checker:
         value = container.get(key)
         if value in allowed:
             return True
-        self.add(line_of(container, key), f"{where}: {key} must be one of {', '.join(allowed)}, got {value!r}")
+        self.add(
+            line_of(container, key), f"{where}: {key} must be one of {', '.join(allowed)}, got {value!r}"
+        )
         return False
 
     def flag(self, container: Mapping[str, Any], key: str, where: str, default: bool = True) -> bool | None:
@@ -140,4 +142,3 @@ def as_list(checker: Checker, raw: Mapping[str, Any], key: str, where: str, mini
     if len(value) < minimum:
         checker.add(at, f"{where}: needs at least {minimum} {key}, has {len(value)}")
     return value
-

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from trainer.content.source import LANGUAGES, LineList, LineMap
+from trainer.quiz.bank.gift_html import html_to_markdown
 from trainer.quiz.bank.model import TRANSLATE_MARK
 
 # Escaped characters become private-use placeholders while the structure is parsed (as Moodle does).
@@ -37,7 +38,6 @@ _RESTORE = {
 _ESCAPE_RE = re.compile(r"\\[\\:#={}~n]")
 WEIGHT_RE = re.compile(r"^\s*%(-?\d+(?:\.\d+)?)%")
 FORMAT_RE = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
-TAG_RE = re.compile(r"<[A-Za-z/!][^>]*>")
 NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 META_PREFIX = "@trainer"
 
@@ -65,6 +65,8 @@ class Block:
     text: str  # escapes replaced, comment lines blanked, newlines kept so offsets map to lines
     first_line: int
     meta: dict[str, str]
+    notes: list[tuple[int, str]] = field(default_factory=list)
+    """Warnings about this question (an image that could not be kept, a dropped answer)."""
 
     def line_at(self, offset: int) -> int:
         return self.first_line + self.text.count("\n", 0, max(0, offset))
@@ -79,16 +81,21 @@ class Refused(Exception):
         self.message = message
 
 
-def clean_text(raw: str, line: int, what: str) -> str:
-    """Strip a [format] prefix and restore escaped characters; refuse HTML markup."""
+class Skipped(Refused):
+    """A question kind we have no use for (essay, description): skipped, reported as a warning."""
+
+
+def clean_text(raw: str, line: int, what: str, notes: list[tuple[int, str]] | None = None) -> str:
+    """Strip a [format] prefix and restore escaped characters; ``[html]`` becomes sanitized
+    Markdown (:mod:`.gift_html`), with a note in ``notes`` for anything it could not keep."""
     text = raw.strip()
     match = FORMAT_RE.match(text)
     if match:
         text = text[match.end() :].strip()
-        if match.group(1).lower() == "html" and TAG_RE.search(text):
-            raise Refused(
-                line, f"{what}: HTML text is not supported; export it from Moodle as plain or Markdown text"
-            )
+        if match.group(1).lower() == "html":
+            text, dropped = html_to_markdown(text)
+            if notes is not None:
+                notes.extend((line, f"{what}: {note}") for note in dropped)
     return restore(text).strip()
 
 
@@ -137,8 +144,10 @@ def line_list(items: Sequence[Any], lines: Sequence[int], start: int) -> LineLis
     return result
 
 
-def read_feedback(raw: str, line: int, lang: str) -> LineMap | None:
-    text = clean_text(raw, line, "feedback")
+def read_feedback(
+    raw: str, line: int, lang: str, notes: list[tuple[int, str]] | None = None
+) -> LineMap | None:
+    text = clean_text(raw, line, "feedback", notes)
     return line_map(line, one_language(text, lang)) if text else None
 
 

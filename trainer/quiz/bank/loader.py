@@ -125,7 +125,6 @@ def load_banks(
     return QuestionBankSet(MappingProxyType(banks), MappingProxyType(questions)), problems
 
 
-
 def _plain(value: Any) -> Any:
     """Plain dicts and lists, so YAML writes no Python tags for LineMaps or mapping proxies."""
     if isinstance(value, Mapping):

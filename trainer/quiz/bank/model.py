@@ -384,4 +384,3 @@ class QuizDefinition:
     @property
     def question_count(self) -> int:
         return sum(rule.count for rule in self.draw)
-

@@ -26,7 +26,15 @@ from trainer.quiz.bank.model import (
 
 _COMMON_REQUIRED = ("id", "type", "module", "competencies", "difficulty", "text")
 _COMMON_OPTIONAL = ("explanation", "mark", "kind", "retired")
-_NUMERIC_OPTIONAL = ("tolerance", "tolerance_pct", "unit", "decimals", "alternatives", "feedback", "feedback_wrong")
+_NUMERIC_OPTIONAL = (
+    "tolerance",
+    "tolerance_pct",
+    "unit",
+    "decimals",
+    "alternatives",
+    "feedback",
+    "feedback_wrong",
+)
 _TYPE_KEYS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "single": (("options",), ("shuffle",)),
     "multi": (("options",), ("shuffle",)),
@@ -170,9 +178,7 @@ def _check_tags(
     return ok
 
 
-def _check_mark_and_shuffle(
-    checker: Checker, raw: Mapping[str, Any], where: str
-) -> tuple[float, bool, bool]:
+def _check_mark_and_shuffle(checker: Checker, raw: Mapping[str, Any], where: str) -> tuple[float, bool, bool]:
     """``(mark, shuffle, ok)`` with their defaults (1 mark, shuffled)."""
     ok = True
     mark = 1.0
