@@ -207,6 +207,7 @@ def short_answer(answer: str, base: int, block: Block, lang: str) -> dict[str, A
     if pieces[0][1].strip():
         raise Refused(block.line_at(pieces[0][2]), "text before the first answer in the answer block")
     accepted, lines = [], []
+    catch_all = None
     for _, piece, offset in pieces[1:]:
         line = block.line_at(offset + len(piece) - len(piece.lstrip()))
         match = WEIGHT_RE.match(piece)
@@ -218,6 +219,11 @@ def short_answer(answer: str, base: int, block: Block, lang: str) -> dict[str, A
         text = clean_text(text_part, line, "answer", block.notes)
         if not text:
             raise Refused(line, "an answer has no text")
+        if text == "*" and credit == 0:  # Moodle's catch-all: feedback for any other answer
+            wrong = read_feedback(feedback_part, line, lang, block.notes)
+            if wrong:
+                catch_all = wrong
+            continue
         item: dict[str, Any] = {"text": line_map(line, one_language(text, lang))}
         if credit != 100:
             item["credit"] = plain_number(credit)
@@ -226,7 +232,12 @@ def short_answer(answer: str, base: int, block: Block, lang: str) -> dict[str, A
             item["feedback"] = feedback
         accepted.append(line_map(line, item))
         lines.append(line)
-    return {"answers": line_list(accepted, lines, lines[0] if lines else block.line_at(base))}
+    result: dict[str, Any] = {
+        "answers": line_list(accepted, lines, lines[0] if lines else block.line_at(base))
+    }
+    if catch_all is not None:
+        result["feedback_wrong"] = catch_all
+    return result
 
 
 def matching(answer: str, base: int, block: Block, lang: str, part_id: PartId) -> dict[str, Any]:

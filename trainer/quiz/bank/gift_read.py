@@ -43,6 +43,7 @@ from typing import Any
 from trainer.content.source import LANGUAGES, LineMap, Problems
 from trainer.quiz.bank.gift_answers import matching, multiple_choice, numeric, short_answer, truefalse
 from trainer.quiz.bank.gift_syntax import (
+    BLANK,
     META_PREFIX,
     Block,
     Refused,
@@ -64,10 +65,6 @@ _CLOZE_RE = re.compile(
     r"^\s*\d*:(MC|MCV|MCH|MR|MRH|MULTICHOICE\w*|MULTIRESPONSE\w*|SA|SHORTANSWER\w*|MW|NM|NUMERICAL)\b",
     re.IGNORECASE,
 )
-
-
-BLANK = "_____"
-"""Where a missing-word question's answer block stood in the sentence (as Moodle shows it)."""
 
 
 @dataclass
@@ -388,7 +385,7 @@ _GIFT_WORDING: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     for pattern, replacement in (
         (r"missing key 'module'", "no module: give --module, or a $CATEGORY whose last part is a module id"),
         (
-            r"missing key 'competencies'",
+            r"missing key 'competencies'|competencies must be a non-empty list of competency ids",
             "no competency: give --competency (or a '// @trainer competencies=...' comment)",
         ),
         (

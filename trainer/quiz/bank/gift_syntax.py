@@ -40,6 +40,8 @@ WEIGHT_RE = re.compile(r"^\s*%(-?\d+(?:\.\d+)?)%")
 FORMAT_RE = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
 NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 META_PREFIX = "@trainer"
+BLANK = "_____"
+"""Where a missing-word question's answer block stood in the sentence (as Moodle shows it)."""
 
 
 def unescape_marks(text: str) -> str:

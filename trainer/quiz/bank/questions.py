@@ -210,10 +210,10 @@ def _type_fields(
         }
         return fields if ok else None
     if qtype in ("numeric", "calculated"):
-        fields = check_numeric(checker, raw, qtype, qid, where, text)
-        if fields is not None:
-            fields["wrong_feedback"] = checker.text(raw, "feedback_wrong", where, required=False)
-        return fields
+        numeric = check_numeric(checker, raw, qtype, qid, where, text)
+        if numeric is not None:
+            numeric["wrong_feedback"] = checker.text(raw, "feedback_wrong", where, required=False)
+        return numeric
     if qtype == "short":
         return check_short(checker, raw, where)
     if qtype == "ordering":
