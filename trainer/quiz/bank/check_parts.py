@@ -153,7 +153,6 @@ def check_short(checker: Checker, raw: Mapping[str, Any], where: str) -> dict[st
             line_of(raw, "answers"), f"{where}: at most {MAX_SHORT_ANSWERS} answers, has {len(entries)}"
         )
     accepted: list[ShortAnswer] = []
-    texts: list[tuple[int, Localized | None]] = []
     ok = bool(entries)
     for index, entry in enumerate(entries):
         label = f"{where} answer {index + 1}"
@@ -170,12 +169,10 @@ def check_short(checker: Checker, raw: Mapping[str, Any], where: str) -> dict[st
         text = checker.text(entry, "text", label)
         credit = checker.number(entry, "credit", label, low=0, high=100) if "credit" in entry else 100.0
         feedback = checker.text(entry, "feedback", label, required=False)
-        texts.append((line_of(entries, index), text))
         if text is None or credit is None:
             ok = False
             continue
         accepted.append(ShortAnswer(text, credit, feedback))
-    checker.distinct(texts, where, "answer")
     if ok and not any(answer.credit == 100 for answer in accepted):
         checker.add(line_of(raw, "answers"), f"{where}: one answer must earn full credit (credit: 100)")
         ok = False

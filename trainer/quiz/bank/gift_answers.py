@@ -54,7 +54,7 @@ def multiple_choice(
             option["credit"] = plain_number(weight)
         elif not single:
             option["weight"] = plain_number(weight)
-        feedback = read_feedback(feedback_part, line, lang, block.notes)
+        feedback = read_feedback(feedback_part, line, lang, block)
         if feedback:
             option["feedback"] = feedback
         options.append(line_map(line, option))
@@ -79,7 +79,7 @@ def _choice_entries(answer: str, base: int, block: Block) -> list[_Entry]:
         weight = 100.0 if marker == "=" else float(match.group(1)) if match else 0.0
         rest = piece[match.end() :] if match else piece
         text_part, _, feedback_part = rest.partition("#")
-        text = clean_text(text_part, line, "answer", block.notes)
+        text = clean_text(text_part, line, "answer", block)
         if not text:
             raise Refused(line, "an answer has no text")
         entries.append((marker, weight, marker == "=" or bool(match), text, feedback_part, line))
@@ -106,10 +106,10 @@ def _is_single(entries: list[_Entry]) -> bool:
     return has_equals or (full == 1 and not negative)
 
 
-def truefalse(stripped: str, tf: str, line: int, lang: str, notes: list[tuple[int, str]]) -> dict[str, Any]:
+def truefalse(stripped: str, tf: str, line: int, lang: str, block: Block) -> dict[str, Any]:
     bits = stripped.split("#", 2)
-    wrong = read_feedback(bits[1], line, lang, notes) if len(bits) > 1 else None
-    right = read_feedback(bits[2], line, lang, notes) if len(bits) > 2 else None
+    wrong = read_feedback(bits[1], line, lang, block) if len(bits) > 1 else None
+    right = read_feedback(bits[2], line, lang, block) if len(bits) > 2 else None
     answer = tf in ("T", "TRUE")
     result: dict[str, Any] = {"answer": answer}
     feedback_true, feedback_false = (right, wrong) if answer else (wrong, right)
@@ -172,7 +172,7 @@ def numeric(answer: str, base: int, block: Block, brace_line: int, lang: str) ->
         "formula": number_text(main[0]),
         "tolerance": plain_number(main[1]),
     }
-    feedback = read_feedback(main[3], main[4], lang, block.notes)
+    feedback = read_feedback(main[3], main[4], lang, block)
     if feedback:
         result["feedback"] = feedback
     if wrong_feedback:
@@ -184,7 +184,7 @@ def numeric(answer: str, base: int, block: Block, brace_line: int, lang: str) ->
             alt["formula"] = number_text(value)
         alt["tolerance"] = plain_number(tolerance)
         alt["credit"] = plain_number(credit)
-        alt_feedback = read_feedback(feedback_part, line, lang, block.notes)
+        alt_feedback = read_feedback(feedback_part, line, lang, block)
         if alt_feedback:
             alt["feedback"] = alt_feedback
         alternatives.append(line_map(line, alt))
@@ -198,7 +198,7 @@ def _catch_all(raw: str, line: int, lang: str, block: Block) -> Any:
     text = raw.strip()
     if not text.startswith("#"):
         raise Refused(line, "after '~' a numeric question takes only '#feedback for any other answer'")
-    return read_feedback(text[1:], line, lang, block.notes)
+    return read_feedback(text[1:], line, lang, block)
 
 
 def short_answer(answer: str, base: int, block: Block, lang: str) -> dict[str, Any]:
@@ -216,18 +216,18 @@ def short_answer(answer: str, base: int, block: Block, lang: str) -> dict[str, A
             raise Refused(line, f"a short answer's %weight% must be 0 to 100, got {plain_number(credit)}")
         rest = piece[match.end() :] if match else piece
         text_part, _, feedback_part = rest.partition("#")
-        text = clean_text(text_part, line, "answer", block.notes)
+        text = clean_text(text_part, line, "answer", block)
         if not text:
             raise Refused(line, "an answer has no text")
         if text == "*" and credit == 0:  # Moodle's catch-all: feedback for any other answer
-            wrong = read_feedback(feedback_part, line, lang, block.notes)
+            wrong = read_feedback(feedback_part, line, lang, block)
             if wrong:
                 catch_all = wrong
             continue
         item: dict[str, Any] = {"text": line_map(line, one_language(text, lang))}
         if credit != 100:
             item["credit"] = plain_number(credit)
-        feedback = read_feedback(feedback_part, line, lang, block.notes)
+        feedback = read_feedback(feedback_part, line, lang, block)
         if feedback:
             item["feedback"] = feedback
         accepted.append(line_map(line, item))
@@ -251,8 +251,8 @@ def matching(answer: str, base: int, block: Block, lang: str, part_id: PartId) -
         if "->" not in piece:
             raise Refused(line, "a matching pair needs 'prompt -> answer'")
         prompt_raw, answer_raw = piece.split("->", 1)
-        prompt = clean_text(prompt_raw, line, "matching prompt", block.notes)
-        right = clean_text(answer_raw, line, "matching answer", block.notes)
+        prompt = clean_text(prompt_raw, line, "matching prompt", block)
+        right = clean_text(answer_raw, line, "matching answer", block)
         if not prompt:
             raise Refused(
                 line,

@@ -44,11 +44,13 @@ from trainer.content.source import LANGUAGES, LineMap, Problems
 from trainer.quiz.bank.gift_answers import matching, multiple_choice, numeric, short_answer, truefalse
 from trainer.quiz.bank.gift_syntax import (
     BLANK,
+    FORMAT_RE,
     META_PREFIX,
     Block,
     Refused,
     Skipped,
     clean_text,
+    gift_wording,
     line_list,
     line_map,
     one_language,
@@ -157,6 +159,13 @@ def _parse_question(block: Block, *, lang: str, fallback_id: str, tags: Mapping[
     qid = (_slug(parsed.name) if parsed.name else "") or fallback_id
     if parsed.name and not ID_RE.match(qid):
         qid = fallback_id
+    if parsed.name and qid == fallback_id:
+        block.notes.append(
+            (
+                parsed.line,
+                f"question name {parsed.name!r} has no letters a-z or digits for an id: imported as {qid!r}",
+            )
+        )
     qtype, extra = _answer_fields(block, parsed, lang, tags)
     line = parsed.line
     items: dict[str, Any] = {"id": qid}
@@ -205,7 +214,9 @@ def _split_question(block: Block) -> _Parsed:
     after = body[close_at + 1 :]
     missing_word = bool(after.strip())
     raw_text = body[:open_at] + (BLANK + after.rstrip() if missing_word else "")
-    question_text = clean_text(raw_text, line, "question text", block.notes)
+    format_match = FORMAT_RE.match(raw_text)
+    block.html = format_match is not None and format_match.group(1).lower() == "html"
+    question_text = clean_text(raw_text, line, "question text", block)
     answer_base = body_offset + open_at + 1
     answer = body[open_at + 1 : close_at]
     brace_line = block.line_at(body_offset + open_at)
@@ -213,7 +224,7 @@ def _split_question(block: Block) -> _Parsed:
     general_at = answer.rfind("####")
     if general_at >= 0:
         explanation = clean_text(
-            answer[general_at + 4 :], block.line_at(answer_base + general_at), "general feedback", block.notes
+            answer[general_at + 4 :], block.line_at(answer_base + general_at), "general feedback", block
         )
         answer = answer[:general_at]
     stripped = answer.strip()
@@ -271,7 +282,7 @@ def _answer_fields(
         return "matching", matching(answer, base, block, lang, part_id)
     tf = restore(stripped.split("#", 1)[0]).strip()
     if tf in ("T", "TRUE", "F", "FALSE"):
-        return "truefalse", truefalse(stripped, tf, brace_line, lang, block.notes)
+        return "truefalse", truefalse(stripped, tf, brace_line, lang, block)
     if stripped.startswith("="):
         fields = short_answer(answer, base, block, lang)
         if tags.get("case") == "sensitive":
@@ -378,52 +389,6 @@ def parse_gift(
         _unique_id(raw, seen, path, warnings)
         questions.append(raw)
     return GiftImport(questions, problems, warnings)
-
-
-_GIFT_WORDING: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), replacement)
-    for pattern, replacement in (
-        (r"missing key 'module'", "no module: give --module, or a $CATEGORY whose last part is a module id"),
-        (
-            r"missing key 'competencies'|competencies must be a non-empty list of competency ids",
-            "no competency: give --competency (or a '// @trainer competencies=...' comment)",
-        ),
-        (
-            r"needs at least (\d+) pairs, has (\d+)",
-            r"a matching question needs at least \1 pairs (=prompt -> answer), has \2",
-        ),
-        (r"at most (\d+) options, has (\d+)", r"at most \1 answers, has \2"),
-        (
-            r"the weights of the correct options must sum to 100, they sum to (\S+)",
-            r"the positive %weights% must add up to 100 %, they add up to \1 %",
-        ),
-        (
-            r"multi needs at least one option with a positive weight",
-            "no answer has a positive %weight%: mark the right ones, e.g. ~%50%",
-        ),
-        (
-            r"multi needs at least one wrong option \(weight 0 or negative\)",
-            "every answer is right: add a wrong one (~answer or ~%-50%answer)",
-        ),
-        (
-            r"one answer must earn full credit \(credit: 100\)",
-            "no answer earns full credit: mark one with '=' and no %weight%",
-        ),
-        (r"two (option|answer)s have the same (\w+) text", r"two answers have the same text"),
-        (r"two prompts have the same (\w+) text", r"two matching prompts have the same text"),
-        (r"option (\w+): ", r"answer \1: "),
-        (r"mark must be", "'@trainer mark' must be"),
-        (r"difficulty must be one of", "'--difficulty' (or '@trainer difficulty') must be one of"),
-        (r"kind must be one of", "'@trainer kind' must be one of"),
-    )
-)
-
-
-def gift_wording(message: str) -> str:
-    """A bank-check message in GIFT terms (answers, %weights%, $CATEGORY), never YAML key names."""
-    for pattern, replacement in _GIFT_WORDING:
-        message = pattern.sub(replacement, message)
-    return message
 
 
 def import_gift(

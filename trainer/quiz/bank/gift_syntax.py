@@ -69,6 +69,9 @@ class Block:
     meta: dict[str, str]
     notes: list[tuple[int, str]] = field(default_factory=list)
     """Warnings about this question (an image that could not be kept, a dropped answer)."""
+    html: bool = False
+    """The question text is ``[html]``: its answers and feedback without a format of their own
+    are HTML too (Moodle's export writes the format once, on the question text)."""
 
     def line_at(self, offset: int) -> int:
         return self.first_line + self.text.count("\n", 0, max(0, offset))
@@ -87,17 +90,20 @@ class Skipped(Refused):
     """A question kind we have no use for (essay, description): skipped, reported as a warning."""
 
 
-def clean_text(raw: str, line: int, what: str, notes: list[tuple[int, str]] | None = None) -> str:
-    """Strip a [format] prefix and restore escaped characters; ``[html]`` becomes sanitized
-    Markdown (:mod:`.gift_html`), with a note in ``notes`` for anything it could not keep."""
+def clean_text(raw: str, line: int, what: str, block: Block | None = None) -> str:
+    """Strip a [format] prefix and restore escaped characters; HTML (``[html]``, or no format in
+    an ``[html]`` question) becomes sanitized Markdown (:mod:`.gift_html`), with a note on the
+    block for anything it could not keep."""
     text = raw.strip()
     match = FORMAT_RE.match(text)
+    html = block is not None and block.html
     if match:
         text = text[match.end() :].strip()
-        if match.group(1).lower() == "html":
-            text, dropped = html_to_markdown(text)
-            if notes is not None:
-                notes.extend((line, f"{what}: {note}") for note in dropped)
+        html = match.group(1).lower() == "html"
+    if html:
+        text, dropped = html_to_markdown(text)
+        if block is not None:
+            block.notes.extend((line, f"{what}: {note}") for note in dropped)
     return restore(text).strip()
 
 
@@ -146,12 +152,56 @@ def line_list(items: Sequence[Any], lines: Sequence[int], start: int) -> LineLis
     return result
 
 
-def read_feedback(
-    raw: str, line: int, lang: str, notes: list[tuple[int, str]] | None = None
-) -> LineMap | None:
-    text = clean_text(raw, line, "feedback", notes)
+def read_feedback(raw: str, line: int, lang: str, block: Block | None = None) -> LineMap | None:
+    text = clean_text(raw, line, "feedback", block)
     return line_map(line, one_language(text, lang)) if text else None
 
 
 def plain_number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else float(value)
+
+
+_GIFT_WORDING: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"missing key 'module'", "no module: give --module, or a $CATEGORY whose last part is a module id"),
+        (
+            r"missing key 'competencies'|competencies must be a non-empty list of competency ids",
+            "no competency: give --competency (or a '// @trainer competencies=...' comment)",
+        ),
+        (
+            r"needs at least (\d+) pairs, has (\d+)",
+            r"a matching question needs at least \1 pairs (=prompt -> answer), has \2",
+        ),
+        (r"at most (\d+) options, has (\d+)", r"at most \1 answers, has \2"),
+        (
+            r"the weights of the correct options must sum to 100, they sum to (\S+)",
+            r"the positive %weights% must add up to 100 %, they add up to \1 %",
+        ),
+        (
+            r"multi needs at least one option with a positive weight",
+            "no answer has a positive %weight%: mark the right ones, e.g. ~%50%",
+        ),
+        (
+            r"multi needs at least one wrong option \(weight 0 or negative\)",
+            "every answer is right: add a wrong one (~answer or ~%-50%answer)",
+        ),
+        (
+            r"one answer must earn full credit \(credit: 100\)",
+            "no answer earns full credit: mark one with '=' and no %weight%",
+        ),
+        (r"two (option|answer)s have the same (\w+) text", r"two answers have the same text"),
+        (r"two prompts have the same (\w+) text", r"two matching prompts have the same text"),
+        (r"option (\w+): ", r"answer \1: "),
+        (r"mark must be", "'@trainer mark' must be"),
+        (r"difficulty must be one of", "'--difficulty' (or '@trainer difficulty') must be one of"),
+        (r"kind must be one of", "'@trainer kind' must be one of"),
+    )
+)
+
+
+def gift_wording(message: str) -> str:
+    """A bank-check message in GIFT terms (answers, %weights%, $CATEGORY), never YAML key names."""
+    for pattern, replacement in _GIFT_WORDING:
+        message = pattern.sub(replacement, message)
+    return message
