@@ -194,6 +194,7 @@ def test_duplicate_names_are_renamed_with_a_warning_and_unusable_names_replaced(
     assert [str(p) for p in result.problems] == []
     assert [str(w) for w in result.warnings] == [
         "t.gift:3: question name 'q-1' is also used on line 1: imported as 'q-1-2'",
+        "t.gift:5: question name '!!!' has no letters a-z or digits for an id: imported as 'gift-003'",
         "t.gift:7: question name 'q-1' is also used on line 1: imported as 'q-1-3'",
     ]
     assert [q["id"] for q in result.questions] == ["q-1", "q-1-2", "gift-003", "q-1-3"]

@@ -162,12 +162,13 @@ def _answer_block(question: Question, lang: str) -> list[str]:
 
 
 def _blank_split(question: Question, text: str) -> tuple[str, str]:
-    """Text before and after the answer block: a missing word's blank holds it when text follows."""
+    """Text before the answer block (with the space before ``{``) and after it: a missing word's
+    blank holds the block when text follows, so Moodle shows the blank where it was."""
     if question.type in GIFT_BLOCK_TYPES and text.count(BLANK) == 1:
         before, after = text.split(BLANK)
         if after.strip():
-            return before.rstrip(), after if after[:1] in ".,;:!?)，。；：！？）" else " " + after.lstrip()
-    return text, ""
+            return escape(before), escape(after)
+    return escape(text) + " ", ""
 
 
 def _eval_alt(question: Question, formula: str) -> float:
@@ -204,10 +205,10 @@ def export_gift(
             text = fill_placeholders(text, question.params, None)
             explanation = fill_placeholders(explanation, question.params, answer, question.decimals)
         before, after = _blank_split(question, text)
-        lines = [_meta_line(question, lang), f"::{escape(question.id)}::[markdown]{escape(before)} {{"]
+        lines = [_meta_line(question, lang), f"::{escape(question.id)}::[markdown]{before}{{"]
         lines += _answer_block(question, lang)
         if explanation:
             lines.append(f"\t####{escape(explanation)}")
-        lines.append("}" + escape(after))
+        lines.append("}" + after)
         out.append("\n".join(lines) + "\n")
     return "\n".join(out), warnings
