@@ -1,35 +1,23 @@
 """GIFT import from Moodle: a GIFT file into raw bank questions (export is in :mod:`.gift_write`).
 
-Supported (the constructs that map to our question types):
+Reads GIFT as Moodle writes it (the mapping table is in docs/content-formats.md, "GIFT (Moodle)
+interchange"): ``$CATEGORY`` sets the module, ``::name::`` the id (repeated names renamed with a
+warning), ``[html]`` becomes sanitized Markdown (:mod:`.gift_html`), and the answer block decides
+the type: single (with partial credit), multi (with 0 % answers), true/false, numeric (with ``~#``
+catch-all feedback), short answer (``{=a =%50%b}``) and matching. An answer block mid-sentence is a
+missing word: the text gets a ``_____`` blank. General feedback ``####`` is optional.
 
-- ``// comment`` lines; ``$CATEGORY: path`` (its last segment names the module when it is a
-  module id); ``::name::`` (becomes the question id); ``[markdown]``/``[plain]``/``[moodle]``
-  text formats (``[html]`` only without tags);
-- multiple choice ``{=right ~wrong}`` with ``#feedback`` and ``~%50%`` weights: one answer right
-  (``=``, or a single ``%100%`` with no other weights) -> ``single``; weights -> ``multi``;
-- true/false ``{T}`` ``{F}`` ``{TRUE}`` ``{FALSE}`` with ``#feedback if wrong#feedback if right``;
-- numeric ``{#x:tolerance}``, ``{#min..max}`` and several answers ``{#=x:t =%50%x:t2}`` -> ``numeric``
-  with a fixed answer (``params: {}``, ``formula: "<number>"``; further answers become
-  ``alternatives`` with their credit);
-- matching ``{=prompt -> answer ...}``;
-- general feedback ``####text`` (becomes the explanation; every question needs one);
-- escapes ``\\: \\= \\~ \\# \\{ \\} \\\\`` and ``\\n``.
+Essays and descriptions are skipped with a warning; anything without an equivalent (Cloze, a
+second answer block, matching distractors...) refuses that question only, with its line and the
+reason, and the rest carry on. Bank-rule problems are reworded in GIFT terms (:func:`gift_wording`).
 
-Refused, with the line and the reason: essay ``{}``, short answer ``{=a =b}``, missing-word
-(text after the answer block), several answer blocks, embedded answers (Cloze), descriptions
-(no answer block), numeric wrong-answer feedback ``~``, matching distractors, single-answer
-questions with partial credit.
-
-Languages: GIFT is monolingual. Import takes the language of the file; every text goes into that
-language and into the other language prefixed with :data:`TRANSLATE_MARK`, which the bank loader
-reports until someone translates it, so an imported bank cannot reach trainees half-translated.
-Export writes one language.
+Languages: GIFT is monolingual. Every text goes into the file's language and into the other one
+prefixed with :data:`TRANSLATE_MARK`; such a question is usable in the file's language at once and
+listed as needing translation (see :attr:`Question.languages`).
 
 Our tags and part ids have no GIFT syntax; export writes them in a comment Moodle ignores,
-``// @trainer module=m1-basics; competencies=a,b; difficulty=easy; ids=a,b,c; unit=days``, and
-import reads it back, so export then import gives the same questions. Ordering and calculated
-questions have no GIFT equivalent: export skips them and says so. A numeric question's formula is
-exported as its value (GIFT has no formulas).
+``// @trainer module=m1-basics; competencies=a,b; difficulty=easy; ids=a,b,c; weights=34,33,33``,
+and import reads it back, so export then import gives the same questions.
 """
 
 from __future__ import annotations
