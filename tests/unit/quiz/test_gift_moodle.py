@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from trainer.content.markdown import render_text_markdown
 from trainer.quiz.bank.gift_html import html_to_markdown
 from trainer.quiz.bank.gift_read import GiftImport, import_gift
 from trainer.quiz.bank.gift_write import MOODLE_GRADES, export_gift, moodle_grade
@@ -218,3 +219,17 @@ def test_round_trip_of_moodle_files(name: str, lang: str) -> None:
     assert again == text  # stable, byte for byte
     if name == "moodle_examples.gift":  # a missing word is written back into its sentence
         assert "goes out {" in text and "\n}." in text
+
+
+def test_imported_markdown_is_shown_as_sanitized_html() -> None:
+    questions, _ = read(MOODLE / "moodle_export_en.gift")
+    shown = render_text_markdown(questions["five-c-of-credit"].text["en"])
+    assert shown == "Which of these belong to the <strong>5C</strong> of credit assessment?"
+    zh, _ = read(MOODLE / "moodle_zh.gift", lang="zh")
+    blank = next(q for q in zh.values() if "_____" in q.text["zh"])
+    assert render_text_markdown(blank.text["zh"]) == "先款后货的意思是客户_____。"  # the blank stays a blank
+    listed = next(q for q in zh.values() if q.type == "multi")
+    assert render_text_markdown(listed.text["zh"]) == "<p>以下哪些属于5C？</p>\n<ul>\n<li>请选出所有正确项</li>\n</ul>"
+    assert render_text_markdown("A <script>alert(1)</script>[x](javascript:alert(1)) ![i](a.png)") == (
+        "A <a rel=\"noopener noreferrer\">x</a> <em>i</em>"
+    )
