@@ -149,6 +149,7 @@ BAD = [
     ("negative_single.gift", 1, "a negative %weight% next to an '=' answer"),
     ("reversed_range.gift", 1, "numeric range 5..1: the minimum is above the maximum"),
     ("two_pairs.gift", 1, "a matching question needs at least 3 pairs (=prompt -> answer), has 2"),
+    ("two_full_marks.gift", 1, "a one-answer question needs exactly one right answer ('=' or %100%), found 2"),
 ]
 
 

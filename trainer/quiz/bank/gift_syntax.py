@@ -192,6 +192,10 @@ _GIFT_WORDING: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         ),
         (r"two (option|answer)s have the same (\w+) text", r"two answers have the same text"),
         (r"two prompts have the same (\w+) text", r"two matching prompts have the same text"),
+        (
+            r"single choice needs exactly one option with correct: true, found (\d+)",
+            r"a one-answer question needs exactly one right answer ('=' or %100%), found \1",
+        ),
         (r"option (\w+): ", r"answer \1: "),
         (r"mark must be", "'@trainer mark' must be"),
         (r"difficulty must be one of", "'--difficulty' (or '@trainer difficulty') must be one of"),
