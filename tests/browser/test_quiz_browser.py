@@ -56,6 +56,9 @@ def answer(question) -> None:  # type: ignore[no-untyped-def]
     elif kind in ("numeric", "calculated"):
         question.locator("input[type=text]").fill("12")
         question.locator("input[type=text]").blur()
+    elif kind == "short":
+        question.locator("input[type=text]").fill("账龄分析表")
+        question.locator("input[type=text]").blur()
     elif kind == "ordering":
         selects = question.locator("select")
         for index in range(selects.count()):

@@ -20,6 +20,7 @@ Pure Python: no Flask.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Collection, Mapping
 
@@ -34,6 +35,7 @@ __all__ = [
     "LESSON_SCHEME",
     "Resolver",
     "render_markdown",
+    "render_text_markdown",
     "sanitize_html",
 ]
 
@@ -171,3 +173,21 @@ def render_markdown(text: str, *, resolve_link: Resolver, resolve_image: Resolve
         output_format="html",
     )
     return sanitize_html(md.convert(text), image_urls=image_urls).strip()
+
+
+_BLANK_RE = re.compile(r"_{3,}")
+
+
+def _no_reference(_reference: str) -> str | None:
+    return None
+
+
+def render_text_markdown(text: str) -> str:
+    """A short text with Markdown (a question imported from Moodle keeps its emphasis, lists and
+    links) as sanitized HTML, without the paragraph around a single paragraph. A missing word's
+    ``_____`` blank stays a blank; images have no place to load from, so they show their alt text."""
+    protected = _BLANK_RE.sub(lambda match: "\\_" * len(match.group()), text)
+    html = render_markdown(protected, resolve_link=_no_reference, resolve_image=_no_reference)
+    if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return html

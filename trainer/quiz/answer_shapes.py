@@ -20,6 +20,7 @@ ordering     ``["i3", "i1", ...]`` every key   ``["remind", "call", ...]`` (item
 matching     ``{"wired": "r2", ...}``          ``{"wired": "proof", ...}`` prompt pair id ->
              prompt pair id -> answer key      pair id of the chosen answer; unanswered
                                                prompts left out
+short        ``"aging analysis"`` as typed     the same text, stripped (at most 200 chars)
 ===========  ================================  ==============================================
 
 ``None`` (and ``""`` for numbers) means "not answered" for every type and scores 0. An answer
@@ -36,6 +37,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from trainer.quiz.bank.model import Question
+from trainer.quiz.bank.short_match import MAX_SHORT_ANSWER
 from trainer.quiz.instances import QuestionInstance
 
 MAX_NUMERIC_ANSWER = 40
@@ -109,6 +111,13 @@ def normalize_answer(question: Question, instance: QuestionInstance, raw: Any) -
             raise AnswerError(f"question {qid}: the answer is too long")
         parse_number(text)
         return text
+    if qtype == "short":
+        if not isinstance(raw, str):
+            raise AnswerError(f"question {qid}: expected a typed answer")
+        text = raw.strip()
+        if len(text) > MAX_SHORT_ANSWER:
+            raise AnswerError(f"question {qid}: the answer is too long (at most {MAX_SHORT_ANSWER} characters)")
+        return text or None
     if qtype == "ordering":
         given = _ids_in(raw, instance.order, "item", qid)
         if len(given) != len(instance.order):

@@ -1,8 +1,11 @@
 """``flask quiz import-gift`` and ``flask quiz export-gift``: Moodle interchange for question banks.
 
-Import validates every question with the bank rules and writes nothing unless the whole file is
-good; every problem is printed as ``path:line: message`` and the command exits 1. The written bank
-carries ``[TRANSLATE]`` copies in the other language, which the loader refuses until translated.
+Import validates every question with the bank rules. By default it writes the questions that pass
+and reports every refused one as ``path:line: reason`` (exit 1 when any was refused, 0 otherwise);
+``--strict`` writes nothing unless every question passes. Skipped essays and descriptions, renamed
+duplicates and images that could not be kept are warnings. The written bank carries ``[TRANSLATE]``
+copies in the other language: its questions are usable in the file's language at once, listed as
+"needs translation" in content health, and never stop the app.
 """
 
 from __future__ import annotations
@@ -38,9 +41,10 @@ quiz_cli = AppGroup("quiz", help="Question banks: GIFT (Moodle) import and expor
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write the bank (default: quizzes/banks/<bank>.yaml).")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--strict", is_flag=True, help="All or nothing: write nothing if any question is refused.")
 def import_gift_command(file: Path, bank_id: str, lang: str, module: str | None, competencies: tuple[str, ...],
-                        difficulty: str, title: str | None, out: Path | None, force: bool) -> None:
-    """Import a GIFT FILE as a new question bank."""
+                        difficulty: str, title: str | None, out: Path | None, force: bool, strict: bool) -> None:
+    """Import a GIFT FILE as a new question bank (the valid questions; --strict: all or none)."""
     registry = catalog()
     if not ID_RE.match(bank_id):
         click.echo(f"error: bank id {bank_id!r} must be lowercase letters, digits, '.', '-' or '_'", err=True)
@@ -68,25 +72,32 @@ def import_gift_command(file: Path, bank_id: str, lang: str, module: str | None,
         default_competencies=list(competencies),
         default_difficulty=difficulty,
     )
+    for warning in parsed.warnings:
+        click.echo(f"warning: {warning}", err=True)
     problems: list[Problem | str] = list(parsed.problems)
     existing = registry.banks
-    clashes = []
-    if existing is not None:
-        for raw in parsed.questions:
-            qid = str(raw.get("id"))
-            if qid in existing:
-                clashes.append(f"{file}:{raw.start_line}: question id {qid!r} already exists in bank {existing[qid].bank}")
-    if out is None:  # going into quizzes/banks: ids must be unique across all banks
-        problems.extend(clashes)
-    else:
-        for clash in clashes:
+    kept = []
+    for raw in parsed.questions:
+        qid = str(raw.get("id"))
+        if existing is None or qid not in existing:
+            kept.append(raw)
+            continue
+        clash = f"{file}:{raw.start_line}: question name {qid!r} is already a question of bank {existing[qid].bank}"
+        if out is None:  # going into quizzes/banks: ids must be unique across all banks
+            problems.append(f"{clash}; rename it (::new-name::)")
+        else:
+            kept.append(raw)
             click.echo(f"warning: {clash}; rename it before the bank joins quizzes/banks", err=True)
-    if not parsed.questions and not problems:
-        problems.append(f"{file}:1: no questions found")
-    if problems:
-        for problem in problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"{len(problems)} problem(s); nothing was written.", err=True)
+    refused = len(problems)
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if not kept:
+        if not problems:
+            click.echo(f"{file}:1: no questions found", err=True)
+        click.echo("No question could be imported; nothing was written.", err=True)
+        sys.exit(1)
+    if strict and problems:
+        click.echo(f"{refused} problem(s); --strict: nothing was written.", err=True)
         sys.exit(1)
     target = out or Path(current_app.config["CONTENT_ROOT"]) / "quizzes" / "banks" / f"{bank_id}.yaml"
     if existing is not None and out is None and bank_id in existing.banks:
@@ -97,10 +108,17 @@ def import_gift_command(file: Path, bank_id: str, lang: str, module: str | None,
         sys.exit(1)
     bank_title = {code: title or bank_id for code in LANGUAGES}
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(dump_bank_yaml(bank_id, bank_title, parsed.questions), encoding="utf-8")
+    target.write_text(dump_bank_yaml(bank_id, bank_title, kept), encoding="utf-8")
     other = [code for code in LANGUAGES if code != lang]
-    click.echo(f"Wrote {len(questions)} question(s) to {target}.")
-    click.echo(f"Translate the texts marked [TRANSLATE] into {', '.join(other)}; until then content check refuses the bank.")
+    click.echo(f"Wrote {len(kept)} question(s) to {target}.")
+    if problems:
+        click.echo(f"{refused} problem(s): the questions above were not imported.", err=True)
+    click.echo(
+        f"The questions are usable in {lang} now; translate the texts marked [TRANSLATE] into "
+        f"{', '.join(other)} to use them there too (content health lists the bank until then)."
+    )
+    if problems:
+        sys.exit(1)
 
 
 @quiz_cli.command("export-gift")

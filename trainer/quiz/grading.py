@@ -5,6 +5,8 @@ Answers arrive in canonical shape (see :mod:`trainer.quiz.answer_shapes`) for a 
 
 Partial credit:
 
+- single: the picked option's weight: 100 for the right one, a wrong one's partial ``credit``
+  (Moodle's ``~%50%`` next to an ``=`` answer), else 0.
 - multi: sum of the weights of the ticked options (percent), clamped to [0, 100] — wrong picks
   cost marks, never below zero. Weights are normalised by the sum of the positive weights, so
   ticking exactly the correct options is worth exactly the full mark.
@@ -16,6 +18,10 @@ Partial credit:
 - numeric / calculated: full credit within the tolerance (edges inclusive), otherwise the best
   ``credit`` of an alternative answer that accepts the value; a credit-0 alternative (a
   recognised slip) earns nothing but its feedback, shown in review.
+- short: the best ``credit`` of an accepted answer the typed text matches
+  (:mod:`trainer.quiz.bank.short_match`: case, spaces, full-width forms, ``*`` wildcards).
+
+Numeric and short answers that match nothing get the question's ``wrong_feedback`` if it has one.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from trainer.quiz.answer_shapes import normalize_answer, parse_number
 from trainer.quiz.bank.formula import evaluate
 from trainer.quiz.bank.model import Localized, Question, QuizDefinition
 from trainer.quiz.bank.placeholders import fill_placeholders, format_value
+from trainer.quiz.bank.short_match import best_match
 from trainer.quiz.instances import QuestionInstance, check_instance
 
 _EPS = 1e-9
@@ -177,13 +184,17 @@ def grade(question: Question, instance: QuestionInstance, answer: Any) -> Grade:
         return _grade_ordering(question, value)
     if qtype == "matching":
         return _grade_matching(question, instance, value)
+    if qtype == "short":
+        return _grade_short(question, value)
     raise ValueError(f"unknown question type {qtype!r}")  # pragma: no cover
 
 
 def _grade_choice(question: Question, instance: QuestionInstance, value: Any) -> Grade:
-    """Single and multi: the weights of the ticked options, normalised by the positive ones."""
-    picked = {value} if question.type == "single" and value is not None else set(value or ())
-    total_positive = sum(o.weight for o in question.options if o.weight > 0) or 100.0
+    """Single: the weight (credit) of the picked option. Multi: the weights of the ticked options,
+    normalised by the positive ones."""
+    single = question.type == "single"
+    picked = {value} if single and value is not None else set(value or ())
+    total_positive = 100.0 if single else sum(o.weight for o in question.options if o.weight > 0) or 100.0
     parts = []
     fraction = 0.0
     for option_id in instance.order:
@@ -220,8 +231,22 @@ def _grade_numeric(question: Question, instance: QuestionInstance, value: str | 
         if accepted.tolerance.allows(given, target) and (accepted.credit / 100.0 > best or not matched):
             best, best_feedback, matched = accepted.credit / 100.0, accepted.feedback, True
     part = PartResult("value", value, expected, best >= 1.0, best)
+    if not matched:
+        best_feedback = question.wrong_feedback
     feedback = [instance_text(question, instance, best_feedback)] if best_feedback else []
     return _make_grade(question, best, [part], feedback)
+
+
+def _grade_short(question: Question, value: str | None) -> Grade:
+    """The best credit of an accepted answer the typed text matches; ``expected`` is its index."""
+    if value is None:
+        return _make_grade(question, 0.0, [PartResult("value", None, None, False)], answered=False)
+    found = best_match(question, value)
+    if found is None:
+        return _make_grade(question, 0.0, [PartResult("value", value, None, False)], [question.wrong_feedback])
+    fraction = found.credit / 100.0
+    part = PartResult("value", value, question.accepted.index(found), fraction >= 1.0, fraction)
+    return _make_grade(question, fraction, [part], [found.feedback])
 
 
 def _grade_ordering(question: Question, value: list[str] | None) -> Grade:

@@ -114,7 +114,7 @@ def draw_instance(question: Question, rng: random.Random, *, shuffle: bool = Tru
         ids = [o.id for o in question.options]
         order = _shuffled(ids, rng) if shuffle and question.shuffle else tuple(ids)
         return QuestionInstance(qid, qtype, order=order)
-    if qtype == "truefalse":
+    if qtype in ("truefalse", "short"):
         return QuestionInstance(qid, qtype)
     if qtype == "numeric":
         return QuestionInstance(qid, qtype, params=question.params)
@@ -168,6 +168,7 @@ def draw_quiz(
     bank_set: QuestionBankSet,
     rng: random.Random,
     prefer: Sequence[str] = (),
+    lang: str | None = None,
 ) -> list[QuestionInstance]:
     """Draw the questions of one attempt by the definition's rules.
 
@@ -176,10 +177,11 @@ def draw_quiz(
     drawn at random. A question is drawn at most once; retired questions never. Rules are filled narrowest first so a broad
     rule ("any 15") does not use up what a narrow one ("5 from module 2") needs. Kind ``review``
     draws only preferred ids (the due cards), up to the rules' total. Question and option order are
-    shuffled when the definition says so.
+    shuffled when the definition says so. ``lang`` adds the questions written only in that language
+    (an imported bank awaiting translation); without it only questions in every language are drawn.
     """
-    questions = bank_set.drawable()
-    preferred = list(dict.fromkeys(qid for qid in prefer if bank_set.is_drawable(qid)))
+    questions = bank_set.drawable(lang)
+    preferred = list(dict.fromkeys(qid for qid in prefer if bank_set.is_drawable(qid, lang)))
     if definition.kind == "review":
         picked = [qid for qid in preferred if any(rule.matches(bank_set[qid]) for rule in definition.draw)]
         chosen = picked[: definition.question_count]

@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from trainer.quiz.bank.short_match import normalize_short
+
 __all__ = [
     "EASY_ABOVE",
     "HARD_BELOW",
@@ -75,8 +77,12 @@ class ItemStats:
         return self.choice_counts.get(choice, 0) / self.attempts if self.attempts else 0.0
 
 
+MAX_COUNTED_TEXT = 60
+
+
 def choices_of(question_type: str, answer: Any) -> tuple[str, ...]:
-    """The choices to count for a stored (normalised) answer: option ids, or 'true'/'false'."""
+    """The choices to count for a stored (normalised) answer: option ids, 'true'/'false', or a short
+    answer's typed text in the form answers are compared in (so "Aging " and "aging" count once)."""
     if answer is None:
         return ()
     if question_type == "single":
@@ -85,6 +91,8 @@ def choices_of(question_type: str, answer: Any) -> tuple[str, ...]:
         return tuple(str(a) for a in answer)
     if question_type == "truefalse":
         return ("true" if answer else "false",)
+    if question_type == "short" and isinstance(answer, str):
+        return (normalize_short(answer)[:MAX_COUNTED_TEXT],)
     return ()
 
 

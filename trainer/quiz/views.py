@@ -11,8 +11,10 @@ from flask import Blueprint, Flask, abort, flash, jsonify, redirect, render_temp
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from trainer.accounts.access import visible_teams
+from trainer.content.markdown import render_text_markdown
 from trainer.core.i18n import content_language
 from trainer.core.inputs import bounded_int
 from trainer.core.time import local_text, to_local
@@ -56,6 +58,13 @@ def _own_attempt_or_404(attempt_id: int) -> Attempt:
         return attempt_service.get_own_attempt(current_user, attempt_id)
     except QuizError:
         abort(404)
+
+
+@bp.app_template_filter("question_text")
+def question_text(text: str | None) -> Markup:
+    """A question's text, explanation or feedback: Markdown (kept from Moodle's HTML by GIFT
+    import) rendered to sanitized HTML."""
+    return Markup(render_text_markdown(text or ""))  # noqa: S704 - sanitized by nh3 in render_text_markdown
 
 
 @bp.app_template_filter("quiz_time")

@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import COMPETENCIES
 from trainer.quiz.bank.definitions import load_quiz_definitions
-from trainer.quiz.bank.gift_read import import_gift
+from trainer.quiz.bank.gift_read import import_gift, parse_gift
 from trainer.quiz.bank.gift_write import export_gift
 from trainer.quiz.bank.loader import load_banks
 from trainer.quiz.bank.model import DrawRule, Question, QuestionBankSet
@@ -271,7 +271,12 @@ def test_gift_round_trip_keeps_kind_retired_and_slips(tmp_path: Path) -> None:
     assert slips[0].feedback is not None and "closing balance" in slips[0].feedback["en"]
 
 
-def test_gift_zero_credit_without_feedback_is_refused() -> None:
+def test_gift_zero_credit_without_feedback_is_skipped_with_a_warning() -> None:
     text = "// @trainer module=m1-basics; competencies=data_analysis; difficulty=easy\n::g1:: What is the DSO? {#\n\t=45:0.5\n\t=%0%50:0.5\n####Average AR over sales.}\n"
+    parsed = parse_gift(text, lang="en", path="b.gift", module_ids=["m1-basics"])
+    assert [str(p) for p in parsed.problems] == []
+    assert [str(w) for w in parsed.warnings] == [
+        "b.gift:4: a 0 % numeric answer without feedback changes nothing; skipped"
+    ]
     questions, problems = gift_import(text)
-    assert questions == [] and any("0 % without feedback" in p for p in problems), problems
+    assert problems == [] and [len(q.answers) for q in questions] == [1]

@@ -32,6 +32,8 @@ def parse(text: str, **kwargs: object):  # type: ignore[no-untyped-def]
 
 
 def import_(text: str, lang: str = "en", **kwargs: object) -> tuple[dict[str, Question], list[str]]:
+    options: dict[str, object] = {"default_module": "m1-basics", "default_competencies": ["data_analysis"]}
+    options.update(kwargs)
     questions, parsed = import_gift(
         textwrap.dedent(text),
         lang=lang,
@@ -39,9 +41,7 @@ def import_(text: str, lang: str = "en", **kwargs: object) -> tuple[dict[str, Qu
         path="t.gift",
         module_ids=MODULES,
         competency_ids=COMPETENCIES,
-        default_module="m1-basics",
-        default_competencies=["data_analysis"],
-        **kwargs,  # type: ignore[arg-type]
+        **options,  # type: ignore[arg-type]
     )
     return {q.id: q for q in questions}, [str(p) for p in parsed.problems]
 
@@ -122,22 +122,15 @@ def test_import_in_chinese_marks_english_for_translation() -> None:
 @pytest.mark.parametrize(
     ("text", "line", "reason"),
     [
-        ("::e:: Write an essay. {}", 1, "essay questions ({}) are not supported"),
-        ("::s:: Capital of France? {=Paris =paris}", 1, "short answer questions ({=a =b}) are not supported"),
-        (
-            "::m:: Grant is {~buried =entombed ~living} in Grant's tomb.",
-            1,
-            "text after the answer block (missing-word format)",
-        ),
-        ("Just a description.", 1, "a description (text without an answer block {...})"),
-        ("::c:: Pick {1:MULTICHOICE:=a~b}", 1, "embedded answers (Cloze) are not supported"),
-        ("::n:: Year? {#1822:0 ~#Wrong}", 1, "numeric wrong-answer feedback (~) is not supported"),
+        ("::c:: Pick {1:MULTICHOICE:=a~b}", 1, "embedded answers (Cloze) are not GIFT"),
+        ("::n:: Year? {#1822:0 ~Wrong}", 1, "after '~' a numeric question takes only '#feedback"),
+        ("::m:: Match the {\n=a -> 1\n=b -> 2\n=c -> 3\n} of the day.", 1, "cannot stand in for one missing word"),
+        ("::p:: Penalty {=a ~%-50%b}", 1, "a negative %weight% next to an '=' answer"),
+        ("::s:: Short {=a =%120%b}", 1, "a short answer's %weight% must be 0 to 100"),
         ("::x:: Match {\n=a -> 1\n=b -> 2\n= -> 3\n####g}", 4, "matching distractors"),
         ("::b:: Unbalanced {=a ~b", 1, "unbalanced braces"),
-        ("::t:: Two {=a ~b} and {=c ~d}", 1, "more than one answer block"),
+        ("::t:: Two {=a ~b} and {=c ~d}", 1, "a second answer block"),
         ("::d:: Double {\n=a\n=b\n~c}", 2, "several answers marked '='"),
-        ("::w:: Partial {=a ~%50%b ~c}", 1, "single choice with partial credit"),
-        ("::h:: [html]<p>Tagged</p> {T}", 1, "HTML text is not supported"),
         ("::unterminated Name {T}", 1, "question name: no closing '::'"),
         ("::r:: Range {#5..1}", 1, "the minimum is above the maximum"),
         ("::q:: Number {#abc:1}", 1, "'abc' is not a number"),
@@ -157,26 +150,54 @@ def test_refusals_name_the_line_and_the_reason(text: str, line: int, reason: str
 
 
 def test_all_bad_questions_are_reported_at_once() -> None:
-    text = "::a:: Essay {}\n\n::b:: Fine {T####x}\n\n::c:: Short {=x}\n\n\n::d:: Words {=a ~b} after\n"
+    text = "::a:: Cloze {1:SA:=x}\n\n::b:: Fine {T####x}\n\n::c:: Two {=x} {=y}\n\n\n::d:: Num {#x}\n"
     result = parse(text)
     assert [p.line for p in result.problems] == [1, 5, 8]
     assert [q["id"] for q in result.questions] == ["b"]
 
 
-def test_bank_rules_apply_to_imports_with_gift_lines() -> None:
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("::e:: Write an essay. {}", "essay question ({}) skipped"),
+        ("Just a description.", "description (text without an answer block) skipped"),
+        ("::e2:: Essay with feedback {####graded by hand}", "essay question ({}) skipped"),
+    ],
+)
+def test_essays_and_descriptions_are_skipped_with_a_warning(text: str, reason: str) -> None:
+    result = parse("::ok:: Fine {T}\n\n" + text)
+    assert [str(p) for p in result.problems] == []
+    warnings = [str(w) for w in result.warnings]
+    assert len(warnings) == 1 and warnings[0].startswith(f"t.gift:3: {reason}"), warnings
+    assert [q["id"] for q in result.questions] == ["ok"]
+
+
+def test_bank_rules_apply_to_imports_with_gift_lines_in_gift_terms() -> None:
     text = "::ok:: Fine {T####x}\n\n::no-feedback:: No general feedback {T}\n\n::weights:: Pick {\n~%50%a\n~%40%b\n~%-100%c\n####x}\n"
-    _, problems = import_(text)
-    assert "t.gift:3: question no-feedback: missing key 'explanation'" in problems
-    assert (
-        "t.gift:5: question weights: the weights of the correct options must sum to 100, they sum to 90"
-        in problems
-    )
+    questions, problems = import_(text)
+    assert list(questions) == ["ok", "no-feedback"]  # general feedback is optional
+    assert questions["no-feedback"].explanation == {"zh": "", "en": ""}
+    assert problems == [
+        "t.gift:5: question weights: the positive %weights% must add up to 100 %, they add up to 90 %"
+    ]
+    _, problems = import_("::m:: Pick {~a ~b}", default_module=None, default_competencies=[])
+    assert problems == [
+        "t.gift:1: question m: no answer has a positive %weight%: mark the right ones, e.g. ~%50%",
+        "t.gift:1: question m: no competency: give --competency (or a '// @trainer competencies=...' comment)",
+        "t.gift:1: question m: no module: give --module, or a $CATEGORY whose last part is a module id",
+    ]
+    assert not any("key" in p or "explanation" in p or "options" in p for p in problems)
 
 
-def test_duplicate_names_and_unusable_names() -> None:
-    result = parse("::Q 1:: A {T####x}\n\n::Q 1:: B {T####x}\n\n::!!!:: C {F####x}\n")
-    assert [str(p) for p in result.problems] == ["t.gift:3: duplicate question name 'q-1' (also on line 1)"]
-    assert [q["id"] for q in result.questions] == ["q-1", "gift-003"]
+def test_duplicate_names_are_renamed_with_a_warning_and_unusable_names_replaced() -> None:
+    result = parse("::Q 1:: A {T####x}\n\n::Q 1:: B {T####x}\n\n::!!!:: C {F####x}\n\n::Q 1:: D {T}\n")
+    assert [str(p) for p in result.problems] == []
+    assert [str(w) for w in result.warnings] == [
+        "t.gift:3: question name 'q-1' is also used on line 1: imported as 'q-1-2'",
+        "t.gift:5: question name '!!!' has no letters a-z or digits for an id: imported as 'gift-003'",
+        "t.gift:7: question name 'q-1' is also used on line 1: imported as 'q-1-3'",
+    ]
+    assert [q["id"] for q in result.questions] == ["q-1", "q-1-2", "gift-003", "q-1-3"]
 
 
 def test_escape() -> None:
@@ -262,7 +283,7 @@ def test_import_every_construct_then_export_then_import_again() -> None:
         same_in("en", question, second[qid])
 
 
-def test_imported_bank_file_needs_translation_before_it_loads(tmp_path: Path) -> None:
+def test_imported_bank_file_loads_usable_in_its_language_only(tmp_path: Path) -> None:
     questions, parsed = import_gift(
         EVERY, lang="en", bank_id="imp", path="t.gift", module_ids=MODULES, competency_ids=COMPETENCIES,
         default_module="m1-basics", default_competencies=["data_analysis"],
@@ -273,8 +294,7 @@ def test_imported_bank_file_needs_translation_before_it_loads(tmp_path: Path) ->
         dump_bank_yaml("imp", {"zh": "导入", "en": "Imported"}, parsed.questions), encoding="utf-8"
     )
     loaded, problems = load_banks(folder, module_ids=MODULES, competency_ids=COMPETENCIES)
-    assert len(loaded) == 0 and any("zh text is marked for translation" in str(p) for p in problems)
-    loaded, problems = load_banks(
-        folder, module_ids=MODULES, competency_ids=COMPETENCIES, allow_untranslated=True
-    )
     assert not problems and [q.id for q in loaded] == [q.id for q in questions]
+    assert {q.languages for q in loaded} == {("en",)}
+    assert [q.id for q in loaded.untranslated()] == [q.id for q in questions]
+    assert loaded.drawable("en") == list(loaded) and loaded.drawable("zh") == loaded.drawable() == []

@@ -153,8 +153,8 @@ MULTI = """\
             "b.yaml:11: question m1: the weights of the correct options must sum to 100, they sum to 90",
         ),
         (
-            ("weight: -100}", "weight: 0}", 1),
-            "b.yaml:14: question m1 option c: weight 0 makes picking it free",
+            ("weight: -100}", "weight: 1}", 1),
+            "b.yaml:11: question m1: multi needs at least one wrong option (weight 0 or negative)",
         ),
         (("weight: -100}", "weight: -150}", 1), "weight must be at least -100"),
         (("weight: 50}", "weight: 50, correct: true}", 1), "unknown key 'correct'"),
@@ -165,6 +165,11 @@ def test_multi_weights(
 ) -> None:
     problems = bank_problems(bank(MULTI.replace(*change)))
     assert any(expected in p for p in problems), problems
+
+
+def test_multi_wrong_option_may_cost_nothing(bank_problems: Callable[..., list[str]]) -> None:
+    """Moodle's 0 % answers: a wrong option with weight 0 is wrong but costs no marks."""
+    assert bank_problems(bank(MULTI.replace("weight: -100}", "weight: 0}"))) == []
 
 
 NUMERIC = """\
@@ -335,12 +340,20 @@ def test_truefalse_answer_must_be_boolean(bank_problems: Callable[..., list[str]
     assert "b.yaml:11: question t1: answer must be true or false, got 'yes'" in bank_problems(bank(question))
 
 
-def test_untranslated_text_is_a_problem_unless_allowed(bank_problems: Callable[..., list[str]]) -> None:
+def test_untranslated_text_leaves_the_question_usable_in_the_other_language(
+    bank_problems: Callable[..., list[str]],
+) -> None:
     question = SINGLE.replace(
         "text: {zh: 问题, en: Question}", f'text: {{zh: "{TRANSLATE_MARK}Question", en: Question}}'
     )
-    assert "b.yaml:9: question s1 text: zh text is marked for translation" in bank_problems(bank(question))
-    assert bank_problems(bank(question), allow_untranslated=True) == []
+    assert bank_problems(bank(question)) == []
+    both = SINGLE.replace(
+        "text: {zh: 问题, en: Question}",
+        f'text: {{zh: "{TRANSLATE_MARK}Question", en: "{TRANSLATE_MARK}Question"}}',
+    )
+    assert "b.yaml:9: question s1 text: every language is marked for translation; write it in one" in bank_problems(
+        bank(both)
+    )
 
 
 def test_dump_bank_yaml_round_trips(tmp_path: Path, mini: QuestionBankSet) -> None:

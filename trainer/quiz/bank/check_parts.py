@@ -8,11 +8,12 @@ from typing import Any
 
 from trainer.content.source import check_keys, line_of
 from trainer.quiz.bank.checker import Checker, as_list
-from trainer.quiz.bank.model import Localized, MatchPair, Option, OrderItem
+from trainer.quiz.bank.model import Localized, MatchPair, Option, OrderItem, ShortAnswer
 
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
 MIN_ITEMS = 3
 MIN_PAIRS = 3
+MAX_SHORT_ANSWERS = 20
 
 
 def check_options(checker: Checker, raw: Mapping[str, Any], qtype: str, where: str) -> tuple[Option, ...]:
@@ -26,7 +27,7 @@ def check_options(checker: Checker, raw: Mapping[str, Any], qtype: str, where: s
     for index, entry in enumerate(entries):
         at = line_of(entries, index)
         label = f"{where} option {ids[index] or index + 1}"
-        allowed = ("correct", "feedback") if qtype == "single" else ("feedback",)
+        allowed = ("correct", "credit", "feedback") if qtype == "single" else ("feedback",)
         required = ("id", "text") if qtype == "single" else ("id", "text", "weight")
         if not check_keys(
             entry,
@@ -48,15 +49,21 @@ def check_options(checker: Checker, raw: Mapping[str, Any], qtype: str, where: s
                 )
                 continue
             weight = 100.0 if correct else 0.0
+            if "credit" in entry:
+                credit = checker.number(entry, "credit", label, low=0, high=100, exclusive_low=True)
+                if credit is None:
+                    continue
+                if correct or credit == 100:
+                    checker.add(
+                        line_of(entry, "credit"),
+                        f"{label}: credit is the partial credit of a wrong option, below 100 (the right one has correct: true)",
+                    )
+                    continue
+                weight = credit
         else:
             number = checker.number(entry, "weight", label, low=-100, high=100) if "weight" in entry else None
             if number is None:
                 continue
-            if number == 0:
-                checker.add(
-                    line_of(entry, "weight"),
-                    f"{label}: weight 0 makes picking it free; give a wrong option a negative weight (a cost)",
-                )
             weight, correct = number, number > 0
         marks.append((correct, weight))
         if text is not None and ids[index] is not None:
@@ -79,10 +86,9 @@ def check_options(checker: Checker, raw: Mapping[str, Any], qtype: str, where: s
             checker.add(
                 at, f"{where}: the weights of the correct options must sum to 100, they sum to {positive:g}"
             )
-        if not any(weight < 0 for _, weight in marks):
-            checker.add(at, f"{where}: multi needs at least one wrong option (negative weight)")
+        if not any(weight <= 0 for _, weight in marks):
+            checker.add(at, f"{where}: multi needs at least one wrong option (weight 0 or negative)")
     return tuple(options)
-
 
 
 def check_items(checker: Checker, raw: Mapping[str, Any], where: str) -> tuple[OrderItem, ...]:
@@ -137,3 +143,41 @@ def check_pairs(checker: Checker, raw: Mapping[str, Any], where: str) -> tuple[M
     checker.distinct(prompts, where, "prompt")
     checker.distinct(answers, where, "answer")
     return tuple(pairs) if ok else ()
+
+
+def check_short(checker: Checker, raw: Mapping[str, Any], where: str) -> dict[str, Any] | None:
+    """Accepted answers of a short-answer question (one must earn full credit), and its settings."""
+    entries = as_list(checker, raw, "answers", where, 1)
+    if len(entries) > MAX_SHORT_ANSWERS:
+        checker.add(
+            line_of(raw, "answers"), f"{where}: at most {MAX_SHORT_ANSWERS} answers, has {len(entries)}"
+        )
+    accepted: list[ShortAnswer] = []
+    ok = bool(entries)
+    for index, entry in enumerate(entries):
+        label = f"{where} answer {index + 1}"
+        if not check_keys(
+            entry,
+            required=("text",),
+            optional=("credit", "feedback"),
+            path=checker.path,
+            problems=checker.problems,
+            where=label,
+        ):
+            ok = False
+            continue
+        text = checker.text(entry, "text", label)
+        credit = checker.number(entry, "credit", label, low=0, high=100) if "credit" in entry else 100.0
+        feedback = checker.text(entry, "feedback", label, required=False)
+        if text is None or credit is None:
+            ok = False
+            continue
+        accepted.append(ShortAnswer(text, credit, feedback))
+    if ok and not any(answer.credit == 100 for answer in accepted):
+        checker.add(line_of(raw, "answers"), f"{where}: one answer must earn full credit (credit: 100)")
+        ok = False
+    case_sensitive = checker.flag(raw, "case_sensitive", where, default=False)
+    wrong = checker.text(raw, "feedback_wrong", where, required=False)
+    if not ok or case_sensitive is None:
+        return None
+    return {"accepted": tuple(accepted), "case_sensitive": case_sensitive, "wrong_feedback": wrong}

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from trainer.content.source import LANGUAGES, Problems, check_localized, line_of, localized
@@ -24,7 +24,8 @@ class Checker:
 
     path: str
     problems: Problems
-    allow_untranslated: bool = False
+    untranslated: set[str] = field(default_factory=set)
+    """Languages in which some text still carries the translation mark (usable in the others)."""
 
     def add(self, line: int, message: str) -> None:
         self.problems.add(self.path, line, message)
@@ -40,12 +41,11 @@ class Checker:
             value, path=self.path, problems=self.problems, where=f"{where} {key}", line=at
         ):
             return None
-        if not self.allow_untranslated:
-            for lang in LANGUAGES:
-                if str(value[lang]).startswith(TRANSLATE_MARK.strip()):
-                    self.add(
-                        line_of(value, lang, at), f"{where} {key}: {lang} text is marked for translation"
-                    )
+        marked = [lang for lang in LANGUAGES if str(value[lang]).startswith(TRANSLATE_MARK.strip())]
+        if len(marked) == len(LANGUAGES):
+            self.add(at, f"{where} {key}: every language is marked for translation; write it in one")
+            return None
+        self.untranslated.update(marked)
         return freeze(localized(value))
 
     def number(
@@ -84,7 +84,9 @@ class Checker:
         value = container.get(key)
         if value in allowed:
             return True
-        self.add(line_of(container, key), f"{where}: {key} must be one of {', '.join(allowed)}, got {value!r}")
+        self.add(
+            line_of(container, key), f"{where}: {key} must be one of {', '.join(allowed)}, got {value!r}"
+        )
         return False
 
     def flag(self, container: Mapping[str, Any], key: str, where: str, default: bool = True) -> bool | None:
@@ -140,4 +142,3 @@ def as_list(checker: Checker, raw: Mapping[str, Any], key: str, where: str, mini
     if len(value) < minimum:
         checker.add(at, f"{where}: needs at least {minimum} {key}, has {len(value)}")
     return value
-

@@ -1,35 +1,23 @@
 """GIFT import from Moodle: a GIFT file into raw bank questions (export is in :mod:`.gift_write`).
 
-Supported (the constructs that map to our question types):
+Reads GIFT as Moodle writes it (the mapping table is in docs/content-formats.md, "GIFT (Moodle)
+interchange"): ``$CATEGORY`` sets the module, ``::name::`` the id (repeated names renamed with a
+warning), ``[html]`` becomes sanitized Markdown (:mod:`.gift_html`), and the answer block decides
+the type: single (with partial credit), multi (with 0 % answers), true/false, numeric (with ``~#``
+catch-all feedback), short answer (``{=a =%50%b}``) and matching. An answer block mid-sentence is a
+missing word: the text gets a ``_____`` blank. General feedback ``####`` is optional.
 
-- ``// comment`` lines; ``$CATEGORY: path`` (its last segment names the module when it is a
-  module id); ``::name::`` (becomes the question id); ``[markdown]``/``[plain]``/``[moodle]``
-  text formats (``[html]`` only without tags);
-- multiple choice ``{=right ~wrong}`` with ``#feedback`` and ``~%50%`` weights: one answer right
-  (``=``, or a single ``%100%`` with no other weights) -> ``single``; weights -> ``multi``;
-- true/false ``{T}`` ``{F}`` ``{TRUE}`` ``{FALSE}`` with ``#feedback if wrong#feedback if right``;
-- numeric ``{#x:tolerance}``, ``{#min..max}`` and several answers ``{#=x:t =%50%x:t2}`` -> ``numeric``
-  with a fixed answer (``params: {}``, ``formula: "<number>"``; further answers become
-  ``alternatives`` with their credit);
-- matching ``{=prompt -> answer ...}``;
-- general feedback ``####text`` (becomes the explanation; every question needs one);
-- escapes ``\\: \\= \\~ \\# \\{ \\} \\\\`` and ``\\n``.
+Essays and descriptions are skipped with a warning; anything without an equivalent (Cloze, a
+second answer block, matching distractors...) refuses that question only, with its line and the
+reason, and the rest carry on. Bank-rule problems are reworded in GIFT terms (:func:`gift_wording`).
 
-Refused, with the line and the reason: essay ``{}``, short answer ``{=a =b}``, missing-word
-(text after the answer block), several answer blocks, embedded answers (Cloze), descriptions
-(no answer block), numeric wrong-answer feedback ``~``, matching distractors, single-answer
-questions with partial credit.
-
-Languages: GIFT is monolingual. Import takes the language of the file; every text goes into that
-language and into the other language prefixed with :data:`TRANSLATE_MARK`, which the bank loader
-reports until someone translates it, so an imported bank cannot reach trainees half-translated.
-Export writes one language.
+Languages: GIFT is monolingual. Every text goes into the file's language and into the other one
+prefixed with :data:`TRANSLATE_MARK`; such a question is usable in the file's language at once and
+listed as needing translation (see :attr:`Question.languages`).
 
 Our tags and part ids have no GIFT syntax; export writes them in a comment Moodle ignores,
-``// @trainer module=m1-basics; competencies=a,b; difficulty=easy; ids=a,b,c; unit=days``, and
-import reads it back, so export then import gives the same questions. Ordering and calculated
-questions have no GIFT equivalent: export skips them and says so. A numeric question's formula is
-exported as its value (GIFT has no formulas).
+``// @trainer module=m1-basics; competencies=a,b; difficulty=easy; ids=a,b,c; weights=34,33,33``,
+and import reads it back, so export then import gives the same questions.
 """
 
 from __future__ import annotations
@@ -41,12 +29,16 @@ from pathlib import Path
 from typing import Any
 
 from trainer.content.source import LANGUAGES, LineMap, Problems
-from trainer.quiz.bank.gift_answers import matching, multiple_choice, numeric, truefalse
+from trainer.quiz.bank.gift_answers import matching, multiple_choice, numeric, short_answer, truefalse
 from trainer.quiz.bank.gift_syntax import (
+    BLANK,
+    FORMAT_RE,
     META_PREFIX,
     Block,
     Refused,
+    Skipped,
     clean_text,
+    gift_wording,
     line_list,
     line_map,
     one_language,
@@ -67,10 +59,13 @@ _CLOZE_RE = re.compile(
 
 @dataclass
 class GiftImport:
-    """The result of parsing a GIFT file: raw questions in bank format, and every problem."""
+    """The result of reading a GIFT file: raw questions in bank format, every refused question
+    (``problems``, with line and reason) and every warning (skipped essays and descriptions,
+    renamed duplicates, images that could not be kept), each ``path:line: message``."""
 
     questions: list[LineMap]
     problems: Problems
+    warnings: Problems
 
 
 def _parse_meta(comment: str) -> dict[str, str]:
@@ -117,6 +112,16 @@ def _blocks(text: str) -> Iterable[Block]:
         yield block
 
 
+def _meta_numbers(value: Any, line: int) -> list[float] | None:
+    """``@trainer weights=34,33,33``: exact weights export had to round to Moodle's grade list."""
+    if not value:
+        return None
+    try:
+        return [float(part) for part in str(value).split(",")]
+    except ValueError:
+        raise Refused(line, f"@trainer weights {value!r}: expected numbers separated by commas") from None
+
+
 def _slug(name: str) -> str:
     slug = re.sub(r"[^a-z0-9_.-]+", "-", name.strip().lower()).strip("-._")
     return slug[:80]
@@ -128,11 +133,12 @@ class _Parsed:
 
     line: int  # where the question starts
     name: str  # the ``::name::``, or ""
-    text: str  # the question text, cleaned
+    text: str  # the question text, cleaned (a missing word's blank as :data:`BLANK`)
     answer: str  # inside the braces, without the general feedback
     answer_base: int  # offset of ``answer`` in the block
     brace_line: int
     explanation: str  # the general feedback ``####...``, or ""
+    missing_word: bool = False  # the answer block stood mid-sentence
 
 
 def _parse_question(block: Block, *, lang: str, fallback_id: str, tags: Mapping[str, Any]) -> LineMap:
@@ -141,6 +147,13 @@ def _parse_question(block: Block, *, lang: str, fallback_id: str, tags: Mapping[
     qid = (_slug(parsed.name) if parsed.name else "") or fallback_id
     if parsed.name and not ID_RE.match(qid):
         qid = fallback_id
+    if parsed.name and qid == fallback_id:
+        block.notes.append(
+            (
+                parsed.line,
+                f"question name {parsed.name!r} has no letters a-z or digits for an id: imported as {qid!r}",
+            )
+        )
     qtype, extra = _answer_fields(block, parsed, lang, tags)
     line = parsed.line
     items: dict[str, Any] = {"id": qid}
@@ -186,9 +199,12 @@ def _split_question(block: Block) -> _Parsed:
         body_offset = lead + end + 2
     body = block.text[body_offset:]
     open_at, close_at = _answer_braces(block, body, body_offset, line)
-    question_text = clean_text(body[:open_at], line, "question text")
-    if not question_text:
-        raise Refused(line, "the question has no text before its answer block")
+    after = body[close_at + 1 :]
+    missing_word = bool(after.strip())
+    raw_text = body[:open_at] + (BLANK + after.rstrip() if missing_word else "")
+    format_match = FORMAT_RE.match(raw_text)
+    block.html = format_match is not None and format_match.group(1).lower() == "html"
+    question_text = clean_text(raw_text, line, "question text", block)
     answer_base = body_offset + open_at + 1
     answer = body[open_at + 1 : close_at]
     brace_line = block.line_at(body_offset + open_at)
@@ -196,40 +212,34 @@ def _split_question(block: Block) -> _Parsed:
     general_at = answer.rfind("####")
     if general_at >= 0:
         explanation = clean_text(
-            answer[general_at + 4 :], block.line_at(answer_base + general_at), "general feedback"
+            answer[general_at + 4 :], block.line_at(answer_base + general_at), "general feedback", block
         )
         answer = answer[:general_at]
     stripped = answer.strip()
     if not stripped:
-        raise Refused(brace_line, "essay questions ({}) are not supported")
+        raise Skipped(brace_line, "essay question ({}) skipped: answers typed at length are graded by hand")
+    if not question_text:
+        raise Refused(line, "the question has no text before its answer block")
     if _CLOZE_RE.match(restore(stripped)):
-        raise Refused(brace_line, "embedded answers (Cloze) are not supported")
-    return _Parsed(line, name, question_text, answer, answer_base, brace_line, explanation)
+        raise Refused(brace_line, "embedded answers (Cloze) are not GIFT: import them as Moodle XML")
+    return _Parsed(line, name, question_text, answer, answer_base, brace_line, explanation, missing_word)
 
 
 def _answer_braces(block: Block, body: str, body_offset: int, line: int) -> tuple[int, int]:
-    """Offsets (in ``body``) of the one answer block's braces, which must end the question."""
+    """Offsets (in ``body``) of the one answer block's braces (at the end, or mid-sentence)."""
     open_at, close_at = body.find("{"), body.find("}")
     if open_at < 0 and close_at < 0:
-        raise Refused(
-            line, "a description (text without an answer block {...}) is not a question; not supported"
-        )
+        raise Skipped(line, "description (text without an answer block) skipped: it asks nothing")
     if open_at < 0 or close_at < 0 or close_at < open_at:
         raise Refused(
             block.line_at(body_offset + max(open_at, close_at)),
             "unbalanced braces: escape a literal brace as \\{ or \\}",
         )
-    if body.find("{", open_at + 1) >= 0:
-        second = body.find("{", open_at + 1)
+    second = body.find("{", open_at + 1)
+    if second >= 0:
         raise Refused(
             block.line_at(body_offset + second),
-            "more than one answer block (missing-word or embedded answers) is not supported",
-        )
-    after = body[close_at + 1 :]
-    if after.strip():
-        raise Refused(
-            block.line_at(body_offset + close_at + 1),
-            "text after the answer block (missing-word format) is not supported: put the answers at the end",
+            "a second answer block: GIFT allows one per question (several blanks are Cloze, which is not GIFT)",
         )
     return open_at, close_at
 
@@ -250,20 +260,78 @@ def _answer_fields(
     if stripped.startswith("#"):
         return "numeric", numeric(answer, base, block, brace_line, lang)
     if "~" in answer:
-        return multiple_choice(answer, base, block, lang, part_id)
+        weights = _meta_numbers(tags.get("weights"), brace_line)
+        return multiple_choice(answer, base, block, lang, part_id, weights)
     if "=" in answer and "->" in answer:
+        if parsed.missing_word:
+            raise Refused(
+                brace_line, "a matching question cannot stand in for one missing word: put it at the end"
+            )
         return "matching", matching(answer, base, block, lang, part_id)
     tf = restore(stripped.split("#", 1)[0]).strip()
     if tf in ("T", "TRUE", "F", "FALSE"):
-        return "truefalse", truefalse(stripped, tf, brace_line, lang)
+        return "truefalse", truefalse(stripped, tf, brace_line, lang, block)
     if stripped.startswith("="):
-        raise Refused(
-            brace_line, "short answer questions ({=a =b}) are not supported: there is no equivalent type"
-        )
+        fields = short_answer(answer, base, block, lang)
+        if tags.get("case") == "sensitive":
+            fields["case_sensitive"] = True
+        return "short", fields
     raise Refused(
         brace_line,
         f"cannot tell the question type from the answer block {{{restore(stripped)[:40]}}}",
     )
+
+
+def _tags(
+    meta: Mapping[str, str], module: str | None, competencies: Sequence[str], difficulty: str
+) -> dict[str, Any]:
+    """The tags of one question: its ``// @trainer`` comment first, then the file's defaults."""
+    tags: dict[str, Any] = {
+        "module": meta.get("module") or module,
+        "competencies": [c.strip() for c in meta["competencies"].split(",") if c.strip()]
+        if "competencies" in meta
+        else list(competencies),
+        "difficulty": meta.get("difficulty") or difficulty,
+        **{key: meta.get(key) for key in ("ids", "unit", "kind", "retired", "weights", "case")},
+    }
+    if "mark" in meta:
+        try:
+            tags["mark"] = plain_number(float(meta["mark"]))
+        except ValueError:
+            tags["mark"] = meta["mark"]  # the bank check reports it at the question's line
+    return tags
+
+
+def _category(block: Block, modules: set[str], path: str, problems: Problems) -> str | None:
+    """The module a ``$CATEGORY:`` line names (its last segment), or None."""
+    stripped = block.text.strip()
+    lead = len(block.text) - len(block.text.lstrip())
+    first, _, rest = stripped.partition("\n")
+    if rest.strip():
+        problems.add(
+            path,
+            block.line_at(lead + len(first) + 1),
+            "put a blank line after the $CATEGORY line (Moodle reads the whole paragraph as the category)",
+        )
+    segment = restore(first[len("$CATEGORY:") :]).strip().rstrip("/").split("/")[-1]
+    return segment if segment in modules else None
+
+
+def _unique_id(raw: LineMap, seen: dict[str, int], path: str, warnings: Problems) -> None:
+    """Rename a repeated question name (``name-2``, ``name-3``...) and say so."""
+    qid = str(raw["id"])
+    if qid in seen:
+        suffix = 2
+        while f"{qid}-{suffix}" in seen:
+            suffix += 1
+        renamed = f"{qid[: 79 - len(str(suffix))]}-{suffix}"
+        warnings.add(
+            path,
+            raw.start_line,
+            f"question name {qid!r} is also used on line {seen[qid]}: imported as {renamed!r}",
+        )
+        raw["id"] = qid = renamed
+    seen[qid] = raw.start_line
 
 
 def parse_gift(
@@ -280,58 +348,35 @@ def parse_gift(
     """Parse GIFT text into raw bank questions (not yet validated against the bank rules).
 
     Tags come from a ``// @trainer`` comment, else the ``$CATEGORY`` (module), else the defaults.
+    A question that cannot be read is reported in ``problems`` and the rest carry on.
     """
     if lang not in LANGUAGES:
         raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}")
-    problems = Problems()
+    problems, warnings = Problems(), Problems()
     path = str(path)
     modules = set(module_ids)
     category_module: str | None = None
     questions: list[LineMap] = []
     seen: dict[str, int] = {}
     for number, block in enumerate(_blocks(text), start=1):
-        stripped = block.text.strip()
-        lead = len(block.text) - len(block.text.lstrip())
-        if restore(stripped).startswith("$CATEGORY:"):
-            first, _, rest = stripped.partition("\n")
-            if rest.strip():
-                problems.add(
-                    path,
-                    block.line_at(lead + len(first) + 1),
-                    "put a blank line after the $CATEGORY line (Moodle reads the whole paragraph as the category)",
-                )
-            segment = restore(first[len("$CATEGORY:") :]).strip().rstrip("/").split("/")[-1]
-            category_module = segment if segment in modules else None
+        if restore(block.text.strip()).startswith("$CATEGORY:"):
+            category_module = _category(block, modules, path, problems)
             continue
-        meta = block.meta
-        tags: dict[str, Any] = {
-            "module": meta.get("module") or category_module or default_module,
-            "competencies": [c.strip() for c in meta["competencies"].split(",") if c.strip()]
-            if "competencies" in meta
-            else list(default_competencies),
-            "difficulty": meta.get("difficulty") or default_difficulty,
-            "ids": meta.get("ids", ""),
-            "unit": meta.get("unit"),
-            "kind": meta.get("kind"),
-            "retired": meta.get("retired"),
-        }
-        if "mark" in meta:
-            try:
-                tags["mark"] = plain_number(float(meta["mark"]))
-            except ValueError:
-                problems.add(path, block.first_line, f"@trainer mark {meta['mark']!r} is not a number")
+        tags = _tags(block.meta, category_module or default_module, default_competencies, default_difficulty)
         try:
             raw = _parse_question(block, lang=lang, fallback_id=f"{id_prefix}{number:03d}", tags=tags)
+        except Skipped as exc:
+            warnings.add(path, exc.line, exc.message)
+            continue
         except Refused as exc:
             problems.add(path, exc.line, exc.message)
             continue
-        qid = str(raw["id"])
-        if qid in seen:
-            problems.add(path, raw.start_line, f"duplicate question name {qid!r} (also on line {seen[qid]})")
-            continue
-        seen[qid] = raw.start_line
+        finally:
+            for line, note in block.notes:
+                warnings.add(path, line, note)
+        _unique_id(raw, seen, path, warnings)
         questions.append(raw)
-    return GiftImport(questions, problems)
+    return GiftImport(questions, problems, warnings)
 
 
 def import_gift(
@@ -345,13 +390,13 @@ def import_gift(
     default_module: str | None = None,
     default_competencies: Sequence[str] = (),
     default_difficulty: str = "medium",
-    allow_untranslated: bool = True,
 ) -> tuple[list[Question], GiftImport]:
     """Parse GIFT and validate every question with the bank rules (problems point into the file).
 
-    Returns the questions that passed and the parse result (raw questions for writing a bank file
-    with :func:`trainer.quiz.bank.loader.dump_bank_yaml`, and all problems). Untranslated texts are
-    allowed here: the import is the step before translation.
+    Returns the questions that passed, and the parse result whose ``questions`` are now only the
+    raw questions that passed (for :func:`trainer.quiz.bank.loader.dump_bank_yaml`), with every
+    problem of the refused ones in GIFT terms. Texts of the other language carry the translation
+    mark: the question is usable in the file's language until someone translates it.
     """
     modules = list(module_ids)
     parsed = parse_gift(
@@ -365,18 +410,22 @@ def import_gift(
         id_prefix=f"{bank_id}-gift-",
     )
     competencies = list(competency_ids)
-    questions = []
+    questions, passed = [], []
+    checks = Problems()
     for index, raw in enumerate(parsed.questions):
         question = build_question(
             raw,
             bank_id=bank_id,
             path=str(path),
-            problems=parsed.problems,
+            problems=checks,
             module_ids=modules,
             competency_ids=competencies,
-            allow_untranslated=allow_untranslated,
             index=index,
         )
         if question is not None:
             questions.append(question)
+            passed.append(raw)
+    for problem in checks:
+        parsed.problems.add(problem.path, problem.line, gift_wording(problem.message))
+    parsed.questions = passed
     return questions, parsed

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from trainer.content.source import LANGUAGES, LineList, LineMap
+from trainer.quiz.bank.gift_html import html_to_markdown
 from trainer.quiz.bank.model import TRANSLATE_MARK
 
 # Escaped characters become private-use placeholders while the structure is parsed (as Moodle does).
@@ -37,9 +38,10 @@ _RESTORE = {
 _ESCAPE_RE = re.compile(r"\\[\\:#={}~n]")
 WEIGHT_RE = re.compile(r"^\s*%(-?\d+(?:\.\d+)?)%")
 FORMAT_RE = re.compile(r"^\s*\[(html|moodle|plain|markdown)\]", re.IGNORECASE)
-TAG_RE = re.compile(r"<[A-Za-z/!][^>]*>")
 NUMBER_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 META_PREFIX = "@trainer"
+BLANK = "_____"
+"""Where a missing-word question's answer block stood in the sentence (as Moodle shows it)."""
 
 
 def unescape_marks(text: str) -> str:
@@ -65,6 +67,11 @@ class Block:
     text: str  # escapes replaced, comment lines blanked, newlines kept so offsets map to lines
     first_line: int
     meta: dict[str, str]
+    notes: list[tuple[int, str]] = field(default_factory=list)
+    """Warnings about this question (an image that could not be kept, a dropped answer)."""
+    html: bool = False
+    """The question text is ``[html]``: its answers and feedback without a format of their own
+    are HTML too (Moodle's export writes the format once, on the question text)."""
 
     def line_at(self, offset: int) -> int:
         return self.first_line + self.text.count("\n", 0, max(0, offset))
@@ -79,16 +86,24 @@ class Refused(Exception):
         self.message = message
 
 
-def clean_text(raw: str, line: int, what: str) -> str:
-    """Strip a [format] prefix and restore escaped characters; refuse HTML markup."""
+class Skipped(Refused):
+    """A question kind we have no use for (essay, description): skipped, reported as a warning."""
+
+
+def clean_text(raw: str, line: int, what: str, block: Block | None = None) -> str:
+    """Strip a [format] prefix and restore escaped characters; HTML (``[html]``, or no format in
+    an ``[html]`` question) becomes sanitized Markdown (:mod:`.gift_html`), with a note on the
+    block for anything it could not keep."""
     text = raw.strip()
     match = FORMAT_RE.match(text)
+    html = block is not None and block.html
     if match:
         text = text[match.end() :].strip()
-        if match.group(1).lower() == "html" and TAG_RE.search(text):
-            raise Refused(
-                line, f"{what}: HTML text is not supported; export it from Moodle as plain or Markdown text"
-            )
+        html = match.group(1).lower() == "html"
+    if html:
+        text, dropped = html_to_markdown(text)
+        if block is not None:
+            block.notes.extend((line, f"{what}: {note}") for note in dropped)
     return restore(text).strip()
 
 
@@ -137,10 +152,60 @@ def line_list(items: Sequence[Any], lines: Sequence[int], start: int) -> LineLis
     return result
 
 
-def read_feedback(raw: str, line: int, lang: str) -> LineMap | None:
-    text = clean_text(raw, line, "feedback")
+def read_feedback(raw: str, line: int, lang: str, block: Block | None = None) -> LineMap | None:
+    text = clean_text(raw, line, "feedback", block)
     return line_map(line, one_language(text, lang)) if text else None
 
 
 def plain_number(value: float) -> int | float:
     return int(value) if float(value).is_integer() else float(value)
+
+
+_GIFT_WORDING: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"missing key 'module'", "no module: give --module, or a $CATEGORY whose last part is a module id"),
+        (
+            r"missing key 'competencies'|competencies must be a non-empty list of competency ids",
+            "no competency: give --competency (or a '// @trainer competencies=...' comment)",
+        ),
+        (
+            r"needs at least (\d+) pairs, has (\d+)",
+            r"a matching question needs at least \1 pairs (=prompt -> answer), has \2",
+        ),
+        (r"at most (\d+) options, has (\d+)", r"at most \1 answers, has \2"),
+        (
+            r"the weights of the correct options must sum to 100, they sum to (\S+)",
+            r"the positive %weights% must add up to 100 %, they add up to \1 %",
+        ),
+        (
+            r"multi needs at least one option with a positive weight",
+            "no answer has a positive %weight%: mark the right ones, e.g. ~%50%",
+        ),
+        (
+            r"multi needs at least one wrong option \(weight 0 or negative\)",
+            "every answer is right: add a wrong one (~answer or ~%-50%answer)",
+        ),
+        (
+            r"one answer must earn full credit \(credit: 100\)",
+            "no answer earns full credit: mark one with '=' and no %weight%",
+        ),
+        (r"two (option|answer)s have the same (\w+) text", r"two answers have the same text"),
+        (r"two prompts have the same (\w+) text", r"two matching prompts have the same text"),
+        (
+            r"single choice needs exactly one option with correct: true, found (\d+)",
+            r"a one-answer question needs exactly one right answer ('=' or %100%), found \1",
+        ),
+        (r"option (\w+): ", r"answer \1: "),
+        (r"mark must be", "'@trainer mark' must be"),
+        (r"difficulty must be one of", "'--difficulty' (or '@trainer difficulty') must be one of"),
+        (r"kind must be one of", "'@trainer kind' must be one of"),
+    )
+)
+
+
+def gift_wording(message: str) -> str:
+    """A bank-check message in GIFT terms (answers, %weights%, $CATEGORY), never YAML key names."""
+    for pattern, replacement in _GIFT_WORDING:
+        message = pattern.sub(replacement, message)
+    return message

@@ -3,7 +3,13 @@ mapping between GIFT and our question types).
 
 Our tags and part ids go into a ``// @trainer`` comment Moodle ignores, so export then import gives
 the same questions. Ordering and calculated questions have no GIFT equivalent and are skipped with a
-warning; a numeric question's formula is written as its value. Pure Python.
+warning; a numeric question's formula is written as its value.
+
+Weights are written from Moodle's grade list (:data:`MOODLE_GRADES`: 33.33333, not 33 or 34),
+because Moodle's import refuses any other grade by default; where that changes a weight, the exact
+ones travel in the comment (``weights=34,33,33``) so our own import restores them. A missing-word
+question (a ``_____`` blank followed by more text) is written with its answer block in the blank,
+as Moodle writes it. Pure Python.
 """
 
 from __future__ import annotations
@@ -12,11 +18,50 @@ from collections.abc import Iterable, Mapping
 
 from trainer.content.source import LANGUAGES
 from trainer.quiz.bank.formula import evaluate
-from trainer.quiz.bank.gift_syntax import META_PREFIX, escape, number_text
+from trainer.quiz.bank.gift_syntax import BLANK, META_PREFIX, escape, number_text
 from trainer.quiz.bank.model import TRANSLATE_MARK, Question
 from trainer.quiz.bank.placeholders import fill_placeholders
 
-__all__ = ["export_gift"]
+__all__ = ["MOODLE_GRADES", "export_gift", "moodle_grade"]
+
+MOODLE_GRADES: tuple[float, ...] = (
+    100,
+    90,
+    83.33333,
+    80,
+    75,
+    70,
+    66.66667,
+    60,
+    50,
+    40,
+    33.33333,
+    30,
+    25,
+    20,
+    16.66667,
+    14.28571,
+    12.5,
+    11.11111,
+    10,
+    5,
+    0,
+)
+"""Moodle's grade list (question_bank::fraction_options_full, as percent): the only grades its GIFT
+import accepts with the default "error" setting; negatives are the same with a minus."""
+EXPORTED: tuple[str, ...] = ("single", "multi", "truefalse", "numeric", "matching", "short")
+GIFT_BLOCK_TYPES = ("single", "multi", "truefalse", "numeric", "short")
+"""The types whose answer block may stand in a missing-word blank."""
+
+
+def moodle_grade(weight: float) -> float:
+    """The nearest grade of Moodle's list, keeping the sign."""
+    nearest = min(MOODLE_GRADES, key=lambda grade: abs(grade - abs(weight)))
+    return -nearest if weight < 0 else nearest
+
+
+def _weights(question: Question) -> list[float]:
+    return [option.weight for option in question.options]
 
 
 def _text(texts: Mapping[str, str] | None, lang: str) -> str:
@@ -43,6 +88,11 @@ def _meta_line(question: Question, lang: str) -> str:
         parts.append(f"kind={question.kind}")
     if question.retired:
         parts.append("retired=true")
+    weights = _weights(question)
+    if any(moodle_grade(w) != w for w in weights):
+        parts.append(f"weights={','.join(number_text(w) for w in weights)}")
+    if question.case_sensitive:
+        parts.append("case=sensitive")
     return f"// {META_PREFIX} " + "; ".join(parts)
 
 
@@ -57,10 +107,10 @@ def _answer_block(question: Question, lang: str) -> list[str]:
     if question.type in ("single", "multi"):
         lines = []
         for option in question.options:
-            if question.type == "single":
+            if question.type == "single" and (option.correct or option.weight == 0):
                 mark = "=" if option.correct else "~"
             else:
-                mark = f"~%{number_text(option.weight)}%"
+                mark = f"~%{number_text(moodle_grade(option.weight))}%"
             lines.append(f"\t{mark}{_with_feedback(_text(option.text, lang), option.feedback, lang)}")
         return lines
     if question.type == "truefalse":
@@ -81,7 +131,11 @@ def _answer_block(question: Question, lang: str) -> list[str]:
                 if accepted.tolerance.relative
                 else accepted.tolerance.value
             )
-            credit = "" if accepted.credit == 100 and index == 0 else f"%{number_text(accepted.credit)}%"
+            credit = (
+                ""
+                if accepted.credit == 100 and index == 0
+                else f"%{number_text(moodle_grade(accepted.credit))}%"
+            )
             feedback = ""
             if accepted.feedback:
                 filled = fill_placeholders(
@@ -89,12 +143,32 @@ def _answer_block(question: Question, lang: str) -> list[str]:
                 )
                 feedback = "#" + escape(filled)
             lines.append(f"\t={credit}{number_text(value)}:{number_text(tolerance)}{feedback}")
+        if question.wrong_feedback:
+            lines.append(f"\t~#{escape(_text(question.wrong_feedback, lang))}")
+        return lines
+    if question.type == "short":
+        lines = []
+        for short in question.accepted:
+            credit = "" if short.credit == 100 else f"%{number_text(moodle_grade(short.credit))}%"
+            lines.append(f"\t={credit}{_with_feedback(_text(short.text, lang), short.feedback, lang)}")
+        if question.wrong_feedback:
+            lines.append(f"\t=%0%*#{escape(_text(question.wrong_feedback, lang))}")
         return lines
     if question.type == "matching":
         return [
             f"\t={escape(_text(p.prompt, lang))} -> {escape(_text(p.answer, lang))}" for p in question.pairs
         ]
     raise ValueError(question.type)  # pragma: no cover
+
+
+def _blank_split(question: Question, text: str) -> tuple[str, str]:
+    """Text before the answer block (with the space before ``{``) and after it: a missing word's
+    blank holds the block when text follows, so Moodle shows the blank where it was."""
+    if question.type in GIFT_BLOCK_TYPES and text.count(BLANK) == 1:
+        before, after = text.split(BLANK)
+        if after.strip():
+            return escape(before), escape(after)
+    return escape(text) + " ", ""
 
 
 def _eval_alt(question: Question, formula: str) -> float:
@@ -115,7 +189,7 @@ def export_gift(
     warnings: list[str] = []
     current_category = None
     for question in questions:
-        if question.type not in ("single", "multi", "truefalse", "numeric", "matching"):
+        if question.type not in EXPORTED:
             warnings.append(
                 f"question {question.id} ({question.type}): GIFT has no {question.type} question; skipped"
             )
@@ -130,10 +204,11 @@ def export_gift(
             answer = question.correct_value()
             text = fill_placeholders(text, question.params, None)
             explanation = fill_placeholders(explanation, question.params, answer, question.decimals)
-        lines = [_meta_line(question, lang), f"::{escape(question.id)}::[markdown]{escape(text)} {{"]
+        before, after = _blank_split(question, text)
+        lines = [_meta_line(question, lang), f"::{escape(question.id)}::[markdown]{before}{{"]
         lines += _answer_block(question, lang)
         if explanation:
             lines.append(f"\t####{escape(explanation)}")
-        lines.append("}")
+        lines.append("}" + after)
         out.append("\n".join(lines) + "\n")
     return "\n".join(out), warnings

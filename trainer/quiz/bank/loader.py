@@ -28,7 +28,6 @@ def load_bank_data(
     problems: Problems,
     module_ids: Iterable[str],
     competency_ids: Iterable[str],
-    allow_untranslated: bool = False,
 ) -> tuple[Bank | None, list[Question]]:
     """Validate one parsed bank document (``bank``, ``title``, ``questions``)."""
     path = str(path)
@@ -43,7 +42,7 @@ def load_bank_data(
         where="bank",
     ):
         return None, []
-    checker = Checker(path, problems, allow_untranslated)
+    checker = Checker(path, problems)
     if "bank" in data and data["bank"] != bank_id:
         checker.add(line_of(data, "bank"), f"bank: id {data['bank']!r} must equal the file name {bank_id!r}")
     title = checker.text(data, "title", "bank")
@@ -65,7 +64,6 @@ def load_bank_data(
                 problems=problems,
                 module_ids=modules,
                 competency_ids=competencies,
-                allow_untranslated=allow_untranslated,
                 index=index,
             )
         )
@@ -82,7 +80,6 @@ def load_banks(
     *,
     module_ids: Iterable[str],
     competency_ids: Iterable[str],
-    allow_untranslated: bool = False,
 ) -> tuple[QuestionBankSet, Problems]:
     """Load every ``*.yaml`` bank in ``directory`` (sorted by name) and check ids are unique across banks.
 
@@ -119,7 +116,6 @@ def load_banks(
             problems=problems,
             module_ids=modules,
             competency_ids=competencies,
-            allow_untranslated=allow_untranslated,
         )
         if bank is None:
             continue
@@ -127,7 +123,6 @@ def load_banks(
         for question in bank_questions:
             questions.setdefault(question.id, question)
     return QuestionBankSet(MappingProxyType(banks), MappingProxyType(questions)), problems
-
 
 
 def _plain(value: Any) -> Any:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
 
+from trainer.content.source import LANGUAGES
 from trainer.quiz.bank.formula import evaluate
 from trainer.quiz.bank.placeholders import format_value
 
@@ -24,6 +25,7 @@ QUESTION_TYPES: tuple[str, ...] = (
     "calculated",
     "ordering",
     "matching",
+    "short",
 )
 DIFFICULTIES: tuple[str, ...] = ("easy", "medium", "hard")
 QUESTION_KINDS: tuple[str, ...] = ("recall", "application")
@@ -35,7 +37,9 @@ FEEDBACK_MODES: tuple[str, ...] = ("immediately", "after_submit", "never")
 
 TRANSLATE_MARK = "[TRANSLATE] "
 """Prefix of a text copied from the other language and not yet translated (GIFT import writes it).
-The loader reports it unless ``allow_untranslated`` is set, so it cannot reach trainees."""
+A question with such a text is usable only in its written languages (:attr:`Question.languages`):
+never drawn for a trainee in the other language, and listed as needing translation in content
+health. It never stops the app."""
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")
 
@@ -142,6 +146,21 @@ class NumericAnswer:
 
 
 @dataclass(frozen=True)
+class ShortAnswer:
+    """One accepted answer of a short-answer question, with the credit (percent) it earns.
+
+    ``*`` in the text matches any run of characters (as in Moodle), so ``*`` alone is a catch-all.
+    """
+
+    text: Localized
+    credit: float = 100.0
+    feedback: Localized | None = None
+
+
+EMPTY_TEXT: Localized = MappingProxyType({"zh": "", "en": ""})
+
+
+@dataclass(frozen=True)
 class Question:
     """One question of a bank, validated and frozen. Type-specific fields are empty for other types."""
 
@@ -152,7 +171,8 @@ class Question:
     competencies: tuple[str, ...]
     difficulty: str
     text: Localized
-    explanation: Localized
+    explanation: Localized = field(default_factory=lambda: EMPTY_TEXT)
+    """The general feedback shown in review; empty when the author gave none."""
     mark: float = 1.0
     shuffle: bool = True
     kind: str | None = None
@@ -173,12 +193,19 @@ class Question:
     answers: tuple[NumericAnswer, ...] = ()
     unit: Localized | None = None
     decimals: int = 2
+    wrong_feedback: Localized | None = None
+    """numeric / calculated / short: feedback when no accepted answer matches (GIFT ``~#...``)."""
+    # short
+    accepted: tuple[ShortAnswer, ...] = ()
+    case_sensitive: bool = False
     # ordering (items in the correct order) / matching
     items: tuple[OrderItem, ...] = ()
     pairs: tuple[MatchPair, ...] = ()
     # where it came from, for messages
     path: str = ""
     line: int = 1
+    languages: tuple[str, ...] = LANGUAGES
+    """The languages every text is written in; the others still carry :data:`TRANSLATE_MARK`."""
 
     def option(self, option_id: str) -> Option:
         for opt in self.options:
@@ -216,12 +243,16 @@ class Question:
             yield opt.text
             if opt.feedback:
                 yield opt.feedback
-        for extra in (self.feedback_true, self.feedback_false, self.unit):
+        for extra in (self.feedback_true, self.feedback_false, self.unit, self.wrong_feedback):
             if extra:
                 yield extra
         for ans in self.answers:
             if ans.feedback:
                 yield ans.feedback
+        for accepted in self.accepted:
+            yield accepted.text
+            if accepted.feedback:
+                yield accepted.feedback
         for item in self.items:
             yield item.text
         for pair in self.pairs:
@@ -261,14 +292,19 @@ class QuestionBankSet:
     def get(self, question_id: str) -> Question | None:
         return self.questions.get(question_id)
 
-    def drawable(self) -> list[Question]:
-        """The questions new quizzes, refreshers and the daily review may draw: the non-retired ones."""
-        return [q for q in self.questions.values() if not q.retired]
+    def drawable(self, lang: str | None = None) -> list[Question]:
+        """The questions new quizzes, refreshers and the daily review may draw: the non-retired ones
+        written in ``lang`` (None: in every language, which is what quiz definitions count on)."""
+        return [q for q in self.questions.values() if _usable(q, lang)]
 
-    def is_drawable(self, question_id: str) -> bool:
-        """Whether the id names a question still in use (known and not retired)."""
+    def is_drawable(self, question_id: str, lang: str | None = None) -> bool:
+        """Whether the id names a question still in use (known, not retired, written in ``lang``)."""
         question = self.questions.get(question_id)
-        return question is not None and not question.retired
+        return question is not None and _usable(question, lang)
+
+    def untranslated(self) -> list[Question]:
+        """Questions written in only some languages (an import waiting for its translation)."""
+        return [q for q in self.questions.values() if len(q.languages) < len(LANGUAGES)]
 
     def select(
         self,
@@ -285,6 +321,12 @@ class QuestionBankSet:
             and (competency is None or competency in q.competencies)
             and (difficulty is None or q.difficulty == difficulty)
         ]
+
+
+def _usable(question: Question, lang: str | None) -> bool:
+    if question.retired:
+        return False
+    return len(question.languages) == len(LANGUAGES) if lang is None else lang in question.languages
 
 
 @dataclass(frozen=True)
@@ -342,4 +384,3 @@ class QuizDefinition:
     @property
     def question_count(self) -> int:
         return sum(rule.count for rule in self.draw)
-

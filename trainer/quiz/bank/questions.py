@@ -10,15 +10,31 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from trainer.content.source import Problems, check_keys, line_of
+from trainer.content.source import LANGUAGES, Problems, check_keys, line_of
 from trainer.quiz.bank.check_numeric import check_numeric
-from trainer.quiz.bank.check_parts import check_items, check_options, check_pairs
+from trainer.quiz.bank.check_parts import check_items, check_options, check_pairs, check_short
 from trainer.quiz.bank.checker import Checker
-from trainer.quiz.bank.model import DIFFICULTIES, ID_RE, QUESTION_KINDS, QUESTION_TYPES, Localized, Question
+from trainer.quiz.bank.model import (
+    DIFFICULTIES,
+    EMPTY_TEXT,
+    ID_RE,
+    QUESTION_KINDS,
+    QUESTION_TYPES,
+    Localized,
+    Question,
+)
 
-_COMMON_REQUIRED = ("id", "type", "module", "competencies", "difficulty", "text", "explanation")
-_COMMON_OPTIONAL = ("mark", "kind", "retired")
-_NUMERIC_OPTIONAL = ("tolerance", "tolerance_pct", "unit", "decimals", "alternatives", "feedback")
+_COMMON_REQUIRED = ("id", "type", "module", "competencies", "difficulty", "text")
+_COMMON_OPTIONAL = ("explanation", "mark", "kind", "retired")
+_NUMERIC_OPTIONAL = (
+    "tolerance",
+    "tolerance_pct",
+    "unit",
+    "decimals",
+    "alternatives",
+    "feedback",
+    "feedback_wrong",
+)
 _TYPE_KEYS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "single": (("options",), ("shuffle",)),
     "multi": (("options",), ("shuffle",)),
@@ -27,6 +43,7 @@ _TYPE_KEYS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "calculated": (("params", "formula"), _NUMERIC_OPTIONAL),
     "ordering": (("items",), ()),
     "matching": (("pairs",), ("shuffle",)),
+    "short": (("answers",), ("case_sensitive", "feedback_wrong")),
 }
 
 
@@ -38,16 +55,16 @@ def build_question(
     problems: Problems,
     module_ids: Iterable[str],
     competency_ids: Iterable[str],
-    allow_untranslated: bool = False,
     index: int = 0,
 ) -> Question | None:
     """Validate one raw question mapping and build the frozen :class:`Question`.
 
     Every problem is added to ``problems``; the result is None when anything is wrong, so a broken
     question never reaches a quiz. The GIFT importer uses this too, so imported questions obey the
-    same rules as hand-written ones.
+    same rules as hand-written ones. A text still marked for translation in one language leaves the
+    question usable in the other (``languages``), never an error.
     """
-    checker = Checker(str(path), problems, allow_untranslated)
+    checker = Checker(str(path), problems)
     problems_before = len(problems)
     if not isinstance(raw, Mapping):
         checker.add(line_of(raw), f"question #{index + 1}: expected a mapping")
@@ -75,7 +92,7 @@ def build_question(
         ok = False
     ok = _check_tags(checker, raw, where, set(module_ids), set(competency_ids)) and ok
     text = checker.text(raw, "text", where)
-    explanation = checker.text(raw, "explanation", where)
+    explanation = checker.text(raw, "explanation", where, required=False) or EMPTY_TEXT
     mark, shuffle, common_ok = _check_mark_and_shuffle(checker, raw, where)
     retired = checker.flag(raw, "retired", where, default=False)
     if "kind" in raw and not checker.one_of(raw, "kind", where, QUESTION_KINDS):
@@ -87,7 +104,6 @@ def build_question(
         or retired is None
         or extra is None
         or text is None
-        or explanation is None
         or len(problems) > problems_before
     ):
         return None
@@ -106,6 +122,7 @@ def build_question(
         retired=retired,
         path=str(path),
         line=line_of(raw),
+        languages=tuple(lang for lang in LANGUAGES if lang not in checker.untranslated),
         **extra,
     )
 
@@ -161,9 +178,7 @@ def _check_tags(
     return ok
 
 
-def _check_mark_and_shuffle(
-    checker: Checker, raw: Mapping[str, Any], where: str
-) -> tuple[float, bool, bool]:
+def _check_mark_and_shuffle(checker: Checker, raw: Mapping[str, Any], where: str) -> tuple[float, bool, bool]:
     """``(mark, shuffle, ok)`` with their defaults (1 mark, shuffled)."""
     ok = True
     mark = 1.0
@@ -195,7 +210,12 @@ def _type_fields(
         }
         return fields if ok else None
     if qtype in ("numeric", "calculated"):
-        return check_numeric(checker, raw, qtype, qid, where, text)
+        numeric = check_numeric(checker, raw, qtype, qid, where, text)
+        if numeric is not None:
+            numeric["wrong_feedback"] = checker.text(raw, "feedback_wrong", where, required=False)
+        return numeric
+    if qtype == "short":
+        return check_short(checker, raw, where)
     if qtype == "ordering":
         items = check_items(checker, raw, where)
         return {"items": items} if items else None

@@ -141,7 +141,9 @@ def start_attempt(
         )
     if definition.kind == "review" and not cards.due_question_ids(user.id, moment, 1):
         raise QuizError(_l("Nothing is due for review right now."), code="nothing_due")
-    attempt = new_attempt(user.id, definition, moment=moment, seed=seed, assignment_id=assignment.id if assignment else None)
+    attempt = new_attempt(
+        user.id, definition, moment=moment, seed=seed, assignment_id=assignment.id if assignment else None, lang=lang
+    )
     try:
         db.session.commit()
     except IntegrityError:  # the same person started the same quiz in another tab at this instant
@@ -160,6 +162,7 @@ def new_attempt(
     moment: datetime,
     seed: int | None = None,
     assignment_id: int | None = None,
+    lang: str | None = None,
 ) -> Attempt:
     """Draw the questions and add the attempt to the session (no rule checks, no commit).
 
@@ -172,7 +175,7 @@ def new_attempt(
     elif definition.kind == "refresher":
         prefer = cards.refresher_preference(user_id, moment)
     seed = secrets.randbits(62) if seed is None else seed
-    instances = draw_quiz(definition, banks(), random.Random(seed), prefer)
+    instances = draw_quiz(definition, banks(), random.Random(seed), prefer, lang)
     number = (
         db.session.scalar(
             select(func.max(Attempt.number)).where(Attempt.user_id == user_id, Attempt.quiz_id == definition.id)

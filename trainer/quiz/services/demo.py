@@ -22,6 +22,7 @@ from trainer.extensions import db
 from trainer.learn.course import Course, Module
 from trainer.learn.services.reports import completions
 from trainer.quiz.bank.model import Question
+from trainer.quiz.bank.short_match import model_answer
 from trainer.quiz.grading import format_expected, grade, score_attempt
 from trainer.quiz.instances import QuestionInstance
 from trainer.quiz.models import Assignment, AttemptAnswer
@@ -68,6 +69,8 @@ def sample_answer(question: Question, instance: QuestionInstance, right: bool, r
             return {pid: pid for pid in instance.order}
         rotated = list(instance.order[1:]) + list(instance.order[:1])
         return dict(zip(instance.order, rotated, strict=True))
+    if qtype == "short":
+        return model_answer(question).text["zh"] if right else rng.choice(["不清楚", "应收账款", "合同"])
     raise ValueError(qtype)  # pragma: no cover
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from trainer.content.source import pick
 from trainer.quiz.answer_shapes import AnswerError, answer_to_form
 from trainer.quiz.bank.model import Question
+from trainer.quiz.bank.short_match import model_answer
 from trainer.quiz.grading import Grade, format_expected, instance_text
 from trainer.quiz.instances import QuestionInstance
 from trainer.quiz.models import Attempt
@@ -128,6 +129,9 @@ def review_of(
         given_text = f"{part.given}{unit}" if part.given is not None else None
         expected_text = f"{format_expected(question, instance)}{unit}"
         tolerance = question.answers[0].tolerance.describe()
+    elif qtype == "short":
+        given_text = result.parts[0].given
+        expected_text = pick(model_answer(question).text, lang)
     elif qtype == "ordering":
         for part in result.parts:
             lines.append(

@@ -13,11 +13,13 @@ from trainer.content.source import pick
 from trainer.core.content import catalog
 from trainer.extensions import db
 from trainer.quiz.bank.model import Question
+from trainer.quiz.bank.short_match import best_match
 from trainer.quiz.itemstats import ItemStats, Response, choices_of, item_statistics
 from trainer.quiz.models import Attempt, AttemptAnswer
 from trainer.quiz.services.common import banks, definitions_of_kind, quizzes
 
 MIN_ATTEMPTS_FOR_FLAGS = 10
+TOP_TYPED_ANSWERS = 8
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,19 @@ def item_rows(
                 OptionCount(labels[value], found.choice_counts.get(key, 0), found.choice_rate(key), question.answer is value)
                 for key, value in (("true", True), ("false", False))
             ]
+        elif found is not None and question.type == "short":
+            options = _typed_answers(question, found)
         result.append(ItemRow(question, pick(question.text, lang), found, options))
+    return result
+
+
+def _typed_answers(question: Question, found: ItemStats) -> list[OptionCount]:
+    """The most common typed answers of a short-answer question, and whether each earns full credit."""
+    common = sorted(found.choice_counts.items(), key=lambda pair: (-pair[1], pair[0]))[:TOP_TYPED_ANSWERS]
+    result = []
+    for text, count in common:
+        match = best_match(question, text)
+        result.append(OptionCount(text, count, found.choice_rate(text), match is not None and match.credit == 100))
     return result
 
 
@@ -112,6 +126,18 @@ class ContentHealth:
     attempts: int
     graded_answers: int
     flagged: int
+    needs_translation: list[NeedsTranslation] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NeedsTranslation:
+    """A bank with questions written in only some languages: drawn only for trainees in those."""
+
+    bank: str
+    title: str
+    questions: int
+    languages: tuple[str, ...]
+    """The languages the untranslated questions are written in."""
 
 
 def content_health(lang: str) -> ContentHealth:
@@ -138,6 +164,19 @@ def content_health(lang: str) -> ContentHealth:
         select(func.count()).select_from(AttemptAnswer).where(AttemptAnswer.score.is_not(None))
     )
     flagged = sum(1 for row in item_rows(lang) if row.flags)
+    bank_set = banks()
+    waiting: dict[str, list[Question]] = {}
+    for question in bank_set.untranslated():
+        waiting.setdefault(question.bank, []).append(question)
+    needs_translation = [
+        NeedsTranslation(
+            bank_id,
+            pick(bank_set.banks[bank_id].title, lang),
+            len(questions),
+            tuple(sorted({code for q in questions for code in q.languages})),
+        )
+        for bank_id, questions in sorted(waiting.items())
+    ]
     return ContentHealth(
         counts=content.counts(),
         warnings=[str(w) for w in content.warnings],
@@ -147,4 +186,5 @@ def content_health(lang: str) -> ContentHealth:
         attempts=int(attempts or 0),
         graded_answers=int(graded or 0),
         flagged=flagged,
+        needs_translation=needs_translation,
     )

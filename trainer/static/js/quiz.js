@@ -38,7 +38,7 @@
         function (box) { return box.value; });
       return { value: ticked.length ? ticked : null };
     }
-    if (type === "numeric" || type === "calculated") {
+    if (type === "numeric" || type === "calculated" || type === "short") {
       var input = fieldset.querySelector("input[type=text]");
       return { value: input.value.trim() };
     }
