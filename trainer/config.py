@@ -57,6 +57,18 @@ DEFAULTS: dict[str, Any] = {
     "JOIN_MAX_GUESSES_PER_USER": 10,  # wrong room codes a minute before /join asks to wait
     "JOIN_MAX_GUESSES_PER_ADDRESS": 100,  # the same from one address (a workshop shares one)
     "MAX_CONTENT_LENGTH": 4 * 1024 * 1024,
+    # E-mail (see README, "E-mail"): no host means nothing leaves; messages wait in the admins' outbox page.
+    "MAIL_SMTP_HOST": "",
+    "MAIL_SMTP_PORT": 0,  # 0: 587 for starttls and none, 465 for ssl
+    "MAIL_SMTP_SECURITY": "starttls",  # starttls | ssl | none
+    "MAIL_SMTP_USER": "",
+    "MAIL_SMTP_PASSWORD": "",
+    "MAIL_SMTP_TIMEOUT": 30,
+    "MAIL_FROM": "",  # the From address, e.g. trainer@example.com
+    "MAIL_BASE_URL": "",  # how links in e-mails start, e.g. https://trainer.example.com
+    "MAIL_RESET_LINK_MINUTES": 60,  # a password-reset link works this long, once
+    "MAIL_RESET_MAX_PER_HOUR": 3,  # reset e-mails one account can get in an hour
+    "MAIL_SEND_BATCH": 200,  # messages one `flask notify run` sends at most
 }
 
 # Settings that must be whole numbers of at least 1 (a zero limit or timeout would lock everyone out).
