@@ -48,8 +48,8 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def smtp(app) -> Iterator[Inbox]:
+@pytest.fixture(name="smtp")
+def smtp_server(app) -> Iterator[Inbox]:
     """A running SMTP server the app is configured to send through (plain SMTP on localhost)."""
     inbox = Inbox()
     port = free_port()

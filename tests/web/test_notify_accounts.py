@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import select, update
 
 from tests.conftest import csrf_token
-from tests.web.mail_support import links, parts, path_of, smtp  # noqa: F401 - the fixture
+from tests.web.mail_support import links, parts, path_of, smtp_server  # noqa: F401 - the fixture
 from trainer.accounts.models import SetPasswordToken
 from trainer.core.events import certificate_earned
 from trainer.core.time import utcnow
 from trainer.extensions import db
+from trainer.learn.models import Certificate
 from trainer.notify.models import OutboxMessage
 from trainer.notify.services.outbox import REDACTED
 from trainer.notify.views import RESET_REQUESTS
@@ -148,7 +149,6 @@ def test_imported_people_get_their_set_password_link(actions, make_user, make_te
 
 
 def test_a_certificate_earned_is_mailed_with_a_link_to_it(app, make_user, smtp, runner, as_user):
-    from trainer.learn.models import Certificate  # noqa: PLC0415 - only this test touches learn's table
     user = make_user("trainee", email="amy@example.com", name="Amy")
     row = Certificate(code="ABCDEFGHIJKLMNOP", user_id=user.id, course_id="ar-essentials", holder_name="Amy",
                       course_title="Receivables essentials", language="en", issued_at=utcnow())

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.web.mail_support import links, parts, path_of, smtp  # noqa: F401 - the fixture
+from tests.web.mail_support import links, parts, path_of, smtp_server  # noqa: F401 - the fixture
 from tests.web.test_quiz_assignments import assignment_form, make_assignment, today
 from trainer.core.time import local_text, utcnow
 from trainer.extensions import db
@@ -17,8 +17,8 @@ from trainer.notify.models import OutboxMessage
 from trainer.quiz.models import Assignment
 
 
-@pytest.fixture
-def org(make_org):
+@pytest.fixture(name="org")
+def mail_org(make_org):
     built = make_org(
         {"east": "East", "west": "West"},
         {"mona": "manager of east: Mona Manager <mona@example.com> [en]",

@@ -9,9 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import csrf_token
-from tests.web.mail_support import attachment, parse_ical, parts, path_of, smtp, unescape  # noqa: F401
-from tests.web.test_notify_mail import org  # noqa: F401 - the same organisation
+from tests.web.mail_support import attachment, parse_ical, parts, path_of, smtp_server, unescape  # noqa: F401
+from tests.web.test_notify_mail import mail_org  # noqa: F401 - the same organisation
 from tests.web.test_quiz_assignments import make_assignment
 from trainer.core.time import utcnow
 from trainer.extensions import db
