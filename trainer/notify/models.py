@@ -15,7 +15,8 @@ from trainer.extensions import db
 
 
 class OutboxMessage(db.Model):  # type: ignore[name-defined]
-    """One e-mail, rendered when queued. ``dedupe_key`` (kind, person, subject object, period) is
+    """One e-mail: queued with its subject and parameters (a 5,000-person import queues in a second),
+    its bodies rendered in the reader's language when it is first sent. ``dedupe_key`` (kind, person, subject object, period) is
     unique, so a scheduler run that comes twice, or two runs at once, queue a message only once."""
 
     __tablename__ = "outbox_message"
@@ -28,8 +29,10 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined]
     to_address: Mapped[str] = mapped_column(String(254))
     language: Mapped[str] = mapped_column(String(8))
     subject: Mapped[str] = mapped_column(String(300))
-    text_body: Mapped[str] = mapped_column(Text)
-    html_body: Mapped[str] = mapped_column(Text)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # what the bodies are rendered from
+    text_body: Mapped[str] = mapped_column(Text, default="")  # rendered when first sent (queuing stays cheap)
+    html_body: Mapped[str] = mapped_column(Text, default="")
+    composed_at: Mapped[datetime | None] = mapped_column(default=None)
     headers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     attachments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     secret: Mapped[bool] = mapped_column(default=False)  # holds a sign-in link: bodies blanked once sent

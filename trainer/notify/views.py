@@ -135,7 +135,7 @@ def outbox_page() -> ResponseReturnValue:
 @role_required("admin")
 def outbox_message(message_id: int) -> ResponseReturnValue:
     row = outbox.get_message(message_id) or abort(404)
-    return render_template("notify/message.html", row=row)
+    return render_template("notify/message.html", row=row, message=outbox.preview(row))
 
 
 @bp.route("/admin/outbox/<int:message_id>/html")
@@ -143,7 +143,7 @@ def outbox_message(message_id: int) -> ResponseReturnValue:
 def outbox_html(message_id: int) -> ResponseReturnValue:
     """The HTML part as the reader sees it, under a policy that allows no script and no fetch."""
     row = outbox.get_message(message_id) or abort(404)
-    response = Response(row.html_body, mimetype="text/html")
+    response = Response(outbox.preview(row).html, mimetype="text/html")
     response.headers["Content-Security-Policy"] = HTML_PREVIEW_POLICY
     return response
 

@@ -61,7 +61,7 @@ def base_url() -> str:
 @contextmanager
 def mail_context(language: str) -> Iterator[None]:
     """url_for(_external=True) against the public address, gettext in the reader's language."""
-    with current_app.test_request_context("/", base_url=base_url()), force_locale(language):
+    with link_context(), force_locale(language):
         yield
 
 
@@ -78,19 +78,37 @@ def _document(language: str, subject: str, body: str) -> str:
             '<body style="margin:0;padding:0;background:#f3f5f7;">' + body + "</body></html>\n")
 
 
+def subject_of(kind: str, language: str, values: Mapping[str, Any]) -> str:
+    with force_locale(language):
+        return str(SUBJECTS[kind] % {k: v for k, v in values.items() if isinstance(v, str | int)})
+
+
 def compose(kind: str, language: str, values: Mapping[str, Any]) -> Composed:
     """Render one message in ``language`` (zh_CN or en); ``values`` fill the templates and subject."""
     with mail_context(language):
-        subject = str(SUBJECTS[kind] % {k: v for k, v in values.items() if isinstance(v, str | int)})
+        subject = subject_of(kind, language, values)
         context = dict(values, subject=subject, mail_lang="en" if language == "en" else "zh")
         text = render_template(f"notify/mail/{kind}.txt", **context)
         body = sanitize(render_template(f"notify/mail/{kind}.html", **context))
     return Composed(subject=subject, text=text.strip() + "\n", html=_document(language, subject, body))
 
 
-def external_url(language: str, endpoint: str, **values: Any) -> str:
+LINKS_MARK = "trainer.mail_links"
+
+
+@contextmanager
+def link_context() -> Iterator[None]:
+    """One request context for building many links (a bulk queue builds thousands)."""
+    if has_request_context() and request.environ.get(LINKS_MARK):
+        yield
+        return
+    with current_app.test_request_context("/", base_url=base_url(), environ_overrides={LINKS_MARK: True}):
+        yield
+
+
+def external_url(endpoint: str, **values: Any) -> str:
     """An absolute link for an e-mail (the same public address the bodies use)."""
-    with mail_context(language):
+    with link_context():
         return str(current_app.url_for(endpoint, _external=True, **values))
 
 

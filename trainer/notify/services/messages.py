@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,16 +18,16 @@ from trainer.accounts.models import User
 from trainer.core.time import local_text, site_timezone
 from trainer.extensions import db
 from trainer.notify import ical
-from trainer.notify.models import OutboxMessage
 from trainer.notify.rules import dedupe_key
 from trainer.notify.services.compose import (
     CATEGORY,
-    compose,
     external_url,
+    link_context,
     mail_context,
+    subject_of,
     unsubscribe_token,
 )
-from trainer.notify.services.outbox import Envelope, enqueue, wants
+from trainer.notify.services.outbox import Envelope, enqueue, enqueue_many, wants
 
 
 def _due_text(moment: datetime | None) -> str:
@@ -39,7 +39,7 @@ def _headers(user: User, kind: str) -> dict[str, str]:
     category = CATEGORY[kind]
     if category is None:
         return {}
-    url = external_url(user.language, "notify.unsubscribe", token=unsubscribe_token(user.id, category))
+    url = external_url("notify.unsubscribe", token=unsubscribe_token(user.id, category))
     return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
@@ -47,19 +47,27 @@ def _footer_links(user: User, kind: str) -> dict[str, str]:
     category = CATEGORY[kind]
     if category is None:
         return {}
-    return {"preferences_url": external_url(user.language, "notify.preferences"),
-            "unsubscribe_url": external_url(user.language, "notify.unsubscribe",
+    return {"preferences_url": external_url("notify.preferences"),
+            "unsubscribe_url": external_url("notify.unsubscribe",
                                             token=unsubscribe_token(user.id, category))}
 
 
-def send_to(user: User, kind: str, key: str, values: dict[str, Any], *,
-            attachments: Sequence[dict[str, Any]] = (), secret: bool = False) -> OutboxMessage | None:
-    """Compose and queue, unless the person switched this kind off or is deactivated."""
+def envelope(user: User, kind: str, key: str, values: dict[str, Any], *,
+             attachments: Sequence[dict[str, Any]] = (), secret: bool = False) -> Envelope | None:
+    """The message to queue, or None when the person switched this kind off or is deactivated.
+    ``values`` are stored as JSON and fill the templates when the message is sent."""
     if not user.active or not wants(user, kind):
         return None
     values = dict(values, name=user.name, **_footer_links(user, kind))
-    message = compose(kind, user.language, values)
-    return enqueue(Envelope(kind, user, key, message, _headers(user, kind), attachments, secret))
+    return Envelope(kind, user, key, subject_of(kind, user.language, values), values, _headers(user, kind),
+                    attachments, secret)
+
+
+def send_to(user: User, kind: str, key: str, values: dict[str, Any], *,
+            attachments: Sequence[dict[str, Any]] = (), secret: bool = False) -> bool:
+    """Queue one message (see :func:`envelope`)."""
+    found = envelope(user, kind, key, values, attachments=attachments, secret=secret)
+    return enqueue(found) if found is not None else False
 
 
 # --- assignments --------------------------------------------------------------------------------
@@ -67,20 +75,24 @@ def send_to(user: User, kind: str, key: str, values: dict[str, Any], *,
 ASSIGNMENT_KINDS = {"created": "assigned", "edited": "assignment_edited", "cancelled": "assignment_cancelled"}
 
 
-def assignment_notice(user: User, change: str, assignment_id: int, title: str, due_at: datetime,
-                      version: str) -> OutboxMessage | None:
-    """Assigned, changed or cancelled; ``version`` tells two edits apart (one message per edit)."""
+def assignment_notices(users: Sequence[User], change: str, assignment_id: int, title: str, due_at: datetime,
+                       version: str) -> int:
+    """Assigned, changed or cancelled, to everyone concerned in one transaction; ``version`` tells
+    two edits apart (one message per person per edit)."""
     kind = ASSIGNMENT_KINDS[change]
     values: dict[str, Any] = {"title": title, "due": _due_text(due_at)}
     if change != "cancelled":
-        values["link"] = external_url(user.language, "main.home")
-    return send_to(user, kind, dedupe_key(kind, user.id, f"assignment-{assignment_id}", version), values)
+        values["link"] = external_url("main.home")
+    with link_context():
+        found = [envelope(user, kind, dedupe_key(kind, user.id, f"assignment-{assignment_id}", version), values)
+                 for user in users]
+    return enqueue_many(e for e in found if e is not None)
 
 
 def deadline_notice(user: User, kind: str, assignment_id: int, title: str, quiz_id: str,
-                    due_at: datetime) -> OutboxMessage | None:
+                    due_at: datetime) -> bool:
     """A reminder before the person's due date, or the overdue notice after it: once per due date."""
-    link = external_url(user.language, "quiz.intro", quiz_id=quiz_id, assignment=assignment_id)
+    link = external_url("quiz.intro", quiz_id=quiz_id, assignment=assignment_id)
     return send_to(user, kind, dedupe_key(kind, user.id, f"assignment-{assignment_id}", _due_text(due_at)),
                    {"title": title, "due": _due_text(due_at), "link": link})
 
@@ -92,33 +104,38 @@ class OverdueRow:
     due: str
 
 
-def digest(manager: User, rows: list[OverdueRow], period: str) -> OutboxMessage | None:
+def digest(manager: User, rows: list[OverdueRow], period: str) -> bool:
     return send_to(manager, "digest", dedupe_key("digest", manager.id, "teams", period),
-                   {"rows": rows, "count": len(rows), "link": external_url(manager.language, "manage.dashboard")})
+                   {"rows": [asdict(row) for row in rows], "count": len(rows),
+                    "link": external_url("manage.dashboard")})
 
 
 # --- certificates, accounts ---------------------------------------------------------------------
 
 
-def certificate_notice(user: User, certificate_id: int, course_title: str, code: str) -> OutboxMessage | None:
-    link = external_url(user.language, "learn.certificate", certificate_id=certificate_id)
+def certificate_notice(user: User, certificate_id: int, course_title: str, code: str) -> bool:
+    link = external_url("learn.certificate", certificate_id=certificate_id)
     grouped = "-".join(code[i:i + 4] for i in range(0, len(code), 4))
     return send_to(user, "certificate", dedupe_key("certificate", user.id, f"certificate-{certificate_id}"),
                    {"course": course_title, "code": grouped, "link": link})
 
 
-def set_password_notice(user: User, token: str, expires_at: datetime) -> OutboxMessage | None:
-    link = external_url(user.language, "auth.set_password", token=token)
-    return send_to(user, "set_password", dedupe_key("set_password", user.id, password_links.token_hash(token)[:16]),
-                   {"link": link, "expires": local_text(expires_at), "email": user.email}, secret=True)
+def set_password_notices(links: Sequence[tuple[User, str, datetime]]) -> int:
+    """Imported people's first-password links, all in one transaction (an import may hold thousands)."""
+    with link_context():
+        found = [envelope(user, "set_password", dedupe_key("set_password", user.id, password_links.token_hash(token)[:16]),
+                      {"link": external_url("auth.set_password", token=token),
+                       "expires": local_text(expires_at), "email": user.email}, secret=True)
+                 for user, token, expires_at in links]
+    return enqueue_many(e for e in found if e is not None)
 
 
-def password_reset_notice(user: User) -> OutboxMessage | None:
+def password_reset_notice(user: User) -> bool:
     """A fresh single-use link (the set-password machinery), valid MAIL_RESET_LINK_MINUTES."""
     minutes = int(current_app.config["MAIL_RESET_LINK_MINUTES"])
     token = password_links.issue_link(user, timedelta(minutes=minutes))
     db.session.commit()
-    link = external_url(user.language, "auth.set_password", token=token)
+    link = external_url("auth.set_password", token=token)
     return send_to(user, "password_reset",
                    dedupe_key("password_reset", user.id, password_links.token_hash(token)[:16]),
                    {"link": link, "minutes": minutes}, secret=True)
@@ -141,7 +158,7 @@ class Workshop:
         return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
-def workshop_invitation(user: User, workshop: Workshop, sender_address: str, stamp: datetime) -> OutboxMessage | None:
+def workshop_invitation(user: User, workshop: Workshop, sender_address: str, stamp: datetime) -> bool:
     """The invitation with an iCalendar attachment (METHOD:REQUEST, times with the site's TZID)."""
     uid = f"{workshop.uid_base}@receivables-trainer"
     with mail_context(user.language):

@@ -5,14 +5,14 @@ two `flask notify run` at once never send the same message twice."""
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from trainer.accounts.models import User
@@ -21,7 +21,7 @@ from trainer.extensions import db
 from trainer.notify import mime
 from trainer.notify.models import MailPreference, OutboxMessage
 from trainer.notify.rules import MAX_ATTEMPTS, retry_delay
-from trainer.notify.services.compose import CATEGORY, Composed
+from trainer.notify.services.compose import CATEGORY, Composed, compose
 from trainer.notify.services.transport import (
     SmtpSettings,
     TransportError,
@@ -33,6 +33,7 @@ from trainer.notify.services.transport import (
 QUEUED, SENDING, SENT, FAILED = "queued", "sending", "sent", "failed"
 STATUSES = (QUEUED, SENDING, SENT, FAILED)
 STUCK_AFTER = timedelta(minutes=15)  # a "sending" row this old lost its process: try it again
+LOOKUP_CHUNK = 500  # keys per IN (...) query
 REDACTED = "[removed after sending: this message held a personal sign-in link]"
 
 
@@ -50,34 +51,81 @@ class Envelope:
     kind: str
     user: User
     key: str
-    message: Composed
+    subject: str
+    params: Mapping[str, Any]
     headers: Mapping[str, str]
     attachments: Sequence[Mapping[str, Any]] = ()
     secret: bool = False
 
 
-def enqueue(envelope: Envelope) -> OutboxMessage | None:
-    """Queue one message unless its key was queued before (then None). A bad recipient address is
-    recorded as failed at once, with the reason, so an admin sees it instead of a silent drop."""
-    if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == envelope.key)) is not None:
-        return None
-    row = OutboxMessage(
-        dedupe_key=envelope.key, kind=envelope.kind, user_id=envelope.user.id, to_address=envelope.user.email[:254],
-        language=envelope.user.language, subject=envelope.message.subject[:300], text_body=envelope.message.text,
-        html_body=envelope.message.html, headers=dict(envelope.headers), attachments=list(envelope.attachments),
-        secret=envelope.secret, status=QUEUED, next_attempt_at=utcnow(),
-    )
+def _values(envelope: Envelope, now: datetime) -> dict[str, Any]:
+    """The outbox row; a bad recipient address is recorded as failed at once, with the reason, so an
+    admin sees it instead of a silent drop."""
+    status, error = QUEUED, ""
     try:
         mime.check_address(envelope.user.email)
-    except mime.AddressError as error:
-        row.status, row.last_error = FAILED, str(error)[:500]
+    except mime.AddressError as problem:
+        status, error = FAILED, str(problem)[:500]
+    return {"dedupe_key": envelope.key, "kind": envelope.kind, "user_id": envelope.user.id,
+            "to_address": envelope.user.email[:254], "language": envelope.user.language,
+            "subject": envelope.subject[:300], "params": dict(envelope.params), "text_body": "", "html_body": "",
+            "composed_at": None, "headers": dict(envelope.headers), "attachments": list(envelope.attachments),
+            "secret": envelope.secret, "status": status, "attempts": 0, "next_attempt_at": now,
+            "last_error": error, "created_at": now, "sent_at": None}
+
+
+def enqueue_many(envelopes: Iterable[Envelope]) -> int:
+    """Queue the messages whose keys were never queued, in one transaction and one bulk insert;
+    returns how many. If another run queued one of the keys meanwhile, they go one by one instead."""
+    wanted = {e.key: e for e in envelopes}
+    keys = list(wanted)
+    seen: set[str] = set()
+    for start in range(0, len(keys), LOOKUP_CHUNK):
+        seen.update(db.session.scalars(select(OutboxMessage.dedupe_key)
+                                       .where(OutboxMessage.dedupe_key.in_(keys[start:start + LOOKUP_CHUNK]))))
+    now = utcnow()
+    rows = [_values(e, now) for key, e in wanted.items() if key not in seen]
+    if not rows:
+        return 0
     try:
         with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:  # another run queued the same key a moment ago
-        return None
+            db.session.execute(insert(OutboxMessage), rows)
+        count = len(rows)
+    except IntegrityError:  # a concurrent run queued some of them: one savepoint per message
+        count = sum(_insert_one(row) for row in rows)
     db.session.commit()
-    return row
+    return count
+
+
+def _insert_one(row: dict[str, Any]) -> bool:
+    try:
+        with db.session.begin_nested():
+            db.session.execute(insert(OutboxMessage), [row])
+    except IntegrityError:
+        return False
+    return True
+
+
+def enqueue(envelope: Envelope) -> bool:
+    """Queue one message unless its key was queued before (then False)."""
+    return enqueue_many([envelope]) == 1
+
+
+def ensure_composed(row: OutboxMessage) -> None:
+    """Render the bodies in the reader's language from the stored parameters (once)."""
+    if row.composed_at is not None:
+        return
+    message = compose(row.kind, row.language, row.params or {})
+    row.subject, row.text_body, row.html_body = message.subject[:300], message.text, message.html
+    row.composed_at = utcnow()
+
+
+def preview(row: OutboxMessage) -> Composed:
+    """What the message says, for the admins' page: rendered on the fly while not yet composed, so
+    the page (a GET) writes nothing."""
+    if row.composed_at is not None:
+        return Composed(row.subject, row.text_body, row.html_body)
+    return compose(row.kind, row.language, row.params or {})
 
 
 @dataclass(frozen=True)
@@ -107,12 +155,12 @@ def _mime(row: OutboxMessage, settings: SmtpSettings) -> Any:
 
 
 def _settle(row: OutboxMessage, error: str | None) -> str:
-    """Record one try: sent (secret bodies blanked), or back to the queue later, or failed for good."""
-    db.session.refresh(row)
+    """Record one try: sent (secret bodies and parameters blanked), or back to the queue later, or
+    failed for good."""
     if error is None:
         row.status, row.sent_at, row.last_error = SENT, utcnow(), ""
         if row.secret:
-            row.text_body, row.html_body = REDACTED + "\n", f"<p>{REDACTED}</p>"
+            row.text_body, row.html_body, row.params = REDACTED + "\n", f"<p>{REDACTED}</p>", {}
     elif row.attempts >= MAX_ATTEMPTS:
         row.status, row.last_error = FAILED, error[:500]
     else:
@@ -149,8 +197,10 @@ def send_pending(limit: int | None = None) -> SendReport:
                 continue
             row = db.session.get(OutboxMessage, row_id)
             assert row is not None
+            db.session.refresh(row)
             error = None
             try:
+                ensure_composed(row)
                 client = client or open_connection(settings)
                 deliver(client, _mime(row, settings))
             except (TransportError, mime.AddressError, ValueError) as problem:

@@ -21,10 +21,10 @@ from trainer.notify.models import MailPreference
 from trainer.notify.services.compose import read_unsubscribe_token
 from trainer.notify.services.messages import (
     Workshop,
-    assignment_notice,
+    assignment_notices,
     certificate_notice,
     password_reset_notice,
-    set_password_notice,
+    set_password_notices,
     workshop_invitation,
 )
 from trainer.notify.services.outbox import sent_since
@@ -105,7 +105,7 @@ def invite_to_workshop(organizer: User, team_ids: list[int], workshop: Workshop)
     ).all()
     sender = settings_from(current_app.config).sender
     stamp = utcnow().replace(tzinfo=UTC)
-    invited = sum(workshop_invitation(user, workshop, sender, stamp) is not None for user in members)
+    invited = sum(workshop_invitation(user, workshop, sender, stamp) for user in members)
     audit.record(organizer, "notify.workshop_invitation", workshop.title, invited=invited)
     db.session.commit()
     return invited
@@ -133,10 +133,7 @@ def _safely(listener: Callable[..., None]) -> Callable[..., None]:
 def on_assignment_changed(sender: Any, *, assignment_id: int, change: str, user_ids: list[int], title: str,
                           due_at: datetime, **_: Any) -> None:
     version = utcnow().strftime("%Y%m%dT%H%M%S%f")
-    for user_id in user_ids:
-        user = db.session.get(User, user_id)
-        if user is not None:
-            assignment_notice(user, change, assignment_id, title, due_at, version)
+    assignment_notices(_users(user_ids), change, assignment_id, title, due_at, version)
 
 
 @_safely
@@ -149,10 +146,16 @@ def on_certificate_earned(sender: Any, *, user_id: int, certificate_id: int, cou
 
 @_safely
 def on_links_issued(sender: Any, *, links: list[tuple[int, str, datetime]], **_: Any) -> None:
-    for user_id, token, expires_at in links:
-        user = db.session.get(User, user_id)
-        if user is not None:
-            set_password_notice(user, token, expires_at)
+    users = {user.id: user for user in _users([user_id for user_id, _token, _expires in links])}
+    set_password_notices([(users[user_id], token, expires_at) for user_id, token, expires_at in links
+                          if user_id in users])
+
+
+def _users(user_ids: list[int]) -> list[User]:
+    found: list[User] = []
+    for start in range(0, len(user_ids), 500):
+        found += db.session.scalars(select(User).where(User.id.in_(user_ids[start:start + 500]))).all()
+    return found
 
 
 def connect_listeners() -> None:

@@ -69,10 +69,10 @@ def queue_deadlines(items: list[Owed], moment: datetime) -> tuple[int, int]:
     for item in items:
         if item.overdue:
             overdue += deadline_notice(item.user, "overdue", item.assignment_id, item.title, item.quiz_id,
-                                       item.due_at) is not None
+                                       item.due_at)
         elif reminder_due(today, local_day(item.due_at) or today):
             reminders += deadline_notice(item.user, "reminder", item.assignment_id, item.title, item.quiz_id,
-                                         item.due_at) is not None
+                                         item.due_at)
     return reminders, overdue
 
 
@@ -99,7 +99,7 @@ def queue_digests(items: list[Owed], moment: datetime) -> int:
                 for user_id in sorted(visible & set(overdue_by_user)) if user_id != manager.id
                 for item in overdue_by_user[user_id]]
         if rows:
-            queued += digest(manager, sorted(rows, key=lambda r: (r.name, r.due)), week_period(today)) is not None
+            queued += digest(manager, sorted(rows, key=lambda r: (r.name, r.due)), week_period(today))
     return queued
 
 
