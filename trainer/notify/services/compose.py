@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import nh3
@@ -78,9 +79,15 @@ def _document(language: str, subject: str, body: str) -> str:
             '<body style="margin:0;padding:0;background:#f3f5f7;">' + body + "</body></html>\n")
 
 
-def subject_of(kind: str, language: str, values: Mapping[str, Any]) -> str:
+@lru_cache(maxsize=64)
+def _subject_pattern(kind: str, language: str) -> str:
+    """The translated subject line before its values go in (looked up once per kind and language)."""
     with force_locale(language):
-        return str(SUBJECTS[kind] % {k: v for k, v in values.items() if isinstance(v, str | int)})
+        return str(SUBJECTS[kind])
+
+
+def subject_of(kind: str, language: str, values: Mapping[str, Any]) -> str:
+    return _subject_pattern(kind, language) % {k: v for k, v in values.items() if isinstance(v, str | int)}
 
 
 def compose(kind: str, language: str, values: Mapping[str, Any]) -> Composed:
