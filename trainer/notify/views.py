@@ -28,7 +28,7 @@ from trainer.extensions import csrf
 from trainer.notify import mime
 from trainer.notify.cli import notify_cli
 from trainer.notify.forms import ForgotPasswordForm, PreferencesForm, UnsubscribeForm, WorkshopForm
-from trainer.notify.services import outbox
+from trainer.notify.services import listeners, on_demand, outbox
 from trainer.notify.services import preferences as prefs
 from trainer.notify.services.compose import KINDS
 from trainer.notify.services.messages import Workshop, local_start
@@ -90,7 +90,7 @@ def forgot_password() -> ResponseReturnValue:
             key = f"reset:{client_address()}"
             blocked = RESET_REQUESTS.count(key) >= RESET_REQUESTS_PER_ADDRESS
             RESET_REQUESTS.add(key)
-            prefs.request_password_reset(email, address_blocked=blocked)
+            on_demand.request_password_reset(email, address_blocked=blocked)
             return render_template("notify/forgot_sent.html")
     status = 400 if request.method == "POST" else 200
     return render_template("notify/forgot.html", form=form), status
@@ -109,7 +109,7 @@ def invite_workshop() -> ResponseReturnValue:
                                 minutes=int(form.minutes.data or 0), location=(form.location.data or "").strip(),
                                 organizer=current_user)
             try:
-                count = prefs.invite_to_workshop(current_user, list(form.team_ids.data or []), workshop)
+                count = on_demand.invite_to_workshop(current_user, list(form.team_ids.data or []), workshop)
             except prefs.NotifyError:
                 form.team_ids.errors.append(_("Choose at least one of the teams you manage."))
             else:
@@ -153,4 +153,4 @@ def init_app(app: Flask) -> None:
     settings_from(app.config)  # a wrong TRAINER_MAIL_SMTP_SECURITY stops the start, with the allowed values
     app.register_blueprint(bp)
     app.cli.add_command(notify_cli)
-    prefs.connect_listeners()
+    listeners.connect_listeners()
