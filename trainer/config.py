@@ -80,6 +80,18 @@ DEFAULTS: dict[str, Any] = {
     "OIDC_TIMEOUT_SECONDS": 10,  # each request to the provider
     "LOCAL_PASSWORDS": True,  # False: only single sign-on, except the break-glass admin below
     "BREAK_GLASS_ADMIN": "",  # e-mail of the one admin who may still use a password (emergency access)
+    # E-mail (see README, "E-mail"): no host means nothing leaves; messages wait in the admins' outbox page.
+    "MAIL_SMTP_HOST": "",
+    "MAIL_SMTP_PORT": 0,  # 0: 587 for starttls and none, 465 for ssl
+    "MAIL_SMTP_SECURITY": "starttls",  # starttls | ssl | none
+    "MAIL_SMTP_USER": "",
+    "MAIL_SMTP_PASSWORD": "",
+    "MAIL_SMTP_TIMEOUT": 30,
+    "MAIL_FROM": "",  # the From address, e.g. trainer@example.com
+    "MAIL_BASE_URL": "",  # how links in e-mails start, e.g. https://trainer.example.com
+    "MAIL_RESET_LINK_MINUTES": 60,  # a password-reset link works this long, once
+    "MAIL_RESET_MAX_PER_HOUR": 3,  # reset e-mails one account can get in an hour
+    "MAIL_SEND_BATCH": 200,  # messages one `flask notify run` sends at most
 }
 
 # Settings that must be whole numbers of at least 1 (a zero limit or timeout would lock everyone out).

@@ -20,6 +20,7 @@ from trainer.extensions import babel, csrf, db, login_manager, migrate
 from trainer.home import views as home_views
 from trainer.learn import views as learn_views
 from trainer.manage import views as manage_views
+from trainer.notify import views as notify_views
 from trainer.policylab import views as policylab_views
 from trainer.quiz import admin_views as quiz_admin_views
 from trainer.quiz import views as quiz_views
@@ -40,6 +41,7 @@ FEATURES = (
     scorecard_views,
     manage_views,
     policylab_views,
+    notify_views,
 )
 
 

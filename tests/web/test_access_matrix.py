@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
 from tests.conftest import COURSE, csrf_token
 from tests.web.test_quiz_assignments import make_assignment
@@ -24,6 +25,7 @@ from tests.web.test_sim import SMALL, form_values, run_policy
 from tests.web.workshop_support import SCENARIO, open_room
 from trainer.extensions import db
 from trainer.learn.services import recording
+from trainer.notify.models import OutboxMessage
 from trainer.policylab.models import SimJob
 from trainer.quiz.services import attempts as attempt_service
 from trainer.roleplay.services import practice
@@ -67,6 +69,11 @@ MATRIX: list[tuple[str, str, set[str]]] = [
     ("GET", "/certificates/{certificate}", MEMBER),
     ("GET", "/manage/members/{owner}", MEMBER - OWNER),
     ("GET", "/quiz/assignments/{assignment}", FACILITATOR),
+    ("GET", "/quiz/assignments/{assignment}/edit", FACILITATOR),
+    ("POST", "/quiz/assignments/{assignment}/edit", FACILITATOR),
+    ("POST", "/quiz/assignments/{assignment}/cancel", FACILITATOR),
+    ("GET", "/admin/outbox/{message}", ADMIN),
+    ("GET", "/admin/outbox/{message}/html", ADMIN),
     ("GET", "/manage/export/assignments/{assignment}.csv", FACILITATOR),
     ("GET", "/roleplay/workshops/{room}", FACILITATOR),
     ("GET", "/roleplay/workshops/{room}/board.json", FACILITATOR),
@@ -125,6 +132,7 @@ def world(app: Flask, make_org: Any, as_user: Any, course: Any) -> dict[str, Any
         "room": open_room(clients["boss"]).id,
         "lab": _create_lab(clients["boss"].client, owner.id, org["peer"].id),
     }
+    ids["message"] = db.session.scalar(select(func.max(OutboxMessage.id)))  # the certificate's e-mail
     anonymous = app.test_client()
     anonymous.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     return {"ids": ids, "clients": {"anonymous": anonymous, **{k: a.client for k, a in clients.items()}}}

@@ -193,20 +193,25 @@ def test_overdue_assignment_is_a_danger_step_until_done(client, actions, org):
     assert "Assignment: 2026 Q4 refresher" not in html
 
 
-def test_a_refresher_due_before_someone_joined_is_not_overdue_for_them(client, actions, org):
-    """A new hire is not told they are overdue, nor listed as missing, for a refresher that was due
-    before their account existed."""
+def test_a_new_hire_gets_the_assignment_span_from_the_day_they_joined(client, actions, org):
+    """Due dates count from the later of the assignment and joining: a refresher that opened ten days
+    ago and was due two days ago gives someone who joined yesterday the same eight days from then,
+    so they are not overdue; taking it within them is on time, not late."""
     item = make_assignment(org["manager"], [org["east"]], opens_days=-10, due_days=-2)
     org["cat"].created_at = utcnow() - timedelta(days=1)
     db.session.commit()
     actions.login(org["cat"].email)
-    assert "overdue since" not in client.get("/").get_data(as_text=True)
+    home = client.get("/").get_data(as_text=True)
+    assert "overdue since" not in home and "Assignment: 2026 Q4 refresher" in home
+    personal = to_local(org["cat"].created_at + timedelta(days=8))
+    assert f"due {personal:%Y-%m-%d}" in home
     actions.logout()
     actions.login(org["manager"].email)
     html = client.get(f"/quiz/assignments/{item.id}").get_data(as_text=True)
-    assert 'data-testid="result-amy@example.com"' in html
-    assert 'data-testid="result-cat@example.com"' not in html
-    take(org["cat"], REFRESHER, right=True)  # taken anyway: done, not late
+    amy = re.search(r'data-testid="result-amy@example.com">(.*?)</tr>', html, re.S).group(1)
+    cat = re.search(r'data-testid="result-cat@example.com">(.*?)</tr>', html, re.S).group(1)
+    assert ">missing<" in amy and ">not started<" in cat
+    take(org["cat"], REFRESHER, right=True)
     html = client.get(f"/quiz/assignments/{item.id}").get_data(as_text=True)
     row = re.search(r'data-testid="result-cat@example.com">(.*?)</tr>', html, re.S).group(1)
     assert re.search(r'class="badge[^"]*">([^<]+)<', row).group(1) == "done"

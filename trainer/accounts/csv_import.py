@@ -29,6 +29,7 @@ from trainer.accounts.models import (
 )
 from trainer.accounts.password_links import IssuedLink, new_token_rows
 from trainer.accounts.services import EMAIL_RE, normalize_language
+from trainer.core.events import set_password_links_issued
 from trainer.core.time import utcnow
 from trainer.extensions import db
 
@@ -219,4 +220,7 @@ def import_users(actor: User, data: bytes, *, max_bytes: int, link_lifetime: tim
         db.session.rollback()
         return ImportReport(errors=_file_problem(
             _l("The users changed while the file was being imported; nothing was imported. Please upload it again.")))
+    found = db.session.execute(select(User.email, User.id).where(User.email.in_([r.email for r in rows])))
+    ids = {email: user_id for email, user_id in found}
+    set_password_links_issued.send(actor, links=[(ids[link.email], link.token, link.expires_at) for link in created])
     return ImportReport(created=created)

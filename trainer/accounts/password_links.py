@@ -17,7 +17,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from trainer.accounts import audit
+from trainer.accounts import audit, sessions
 from trainer.accounts.models import SetPasswordToken, User
 from trainer.accounts.services import AccountError, password_problem
 from trainer.core.time import utcnow
@@ -81,6 +81,13 @@ def new_token_rows(user_ids: Iterable[int], lifetime: timedelta) -> tuple[list[s
     return tokens, rows
 
 
+def issue_link(user: User, lifetime: timedelta) -> str:
+    """One fresh link for this person (a password reset by e-mail); the caller commits."""
+    tokens, rows = new_token_rows([user.id], lifetime)
+    db.session.add(SetPasswordToken(**rows[0]))
+    return tokens[0]
+
+
 def check(token: str) -> tuple[LinkState, SetPasswordToken | None]:
     """What this link is worth now. Never raises, whatever the URL held (NUL, 10 KB, non-ASCII)."""
     if not token or len(token) > MAX_TOKEN_LENGTH:
@@ -125,6 +132,7 @@ def redeem(token: str, password: str) -> User:
     )
     user.set_password(password)
     user.must_change_password = False
+    sessions.end_all(user.id)  # a reset by e-mail signs out whoever knew the old password
     audit.record(user, "user.set_password_link", user.email)
     db.session.commit()
     return user

@@ -53,6 +53,7 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
     ("admin.teams", _l("Teams"), ("admin",)),
     ("admin.content", _l("Content"), ("admin",)),
     ("admin.audit_log", _l("Audit log"), ("admin",)),
+    ("notify.outbox_page", _l("Outbox"), ("admin",)),
 ]
 
 

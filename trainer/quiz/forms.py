@@ -32,3 +32,7 @@ class AssignmentForm(FlaskForm):
     opens_on = DateField(_l("Opens on"), validators=[InputRequired(message=_l("Enter the date the assignment opens."))])
     due_on = DateField(_l("Due on"), validators=[InputRequired(message=_l("Enter the due date."))])
     submit = SubmitField(_l("Assign"))
+
+
+class CancelAssignmentForm(FlaskForm):
+    submit = SubmitField(_l("Cancel this assignment"))

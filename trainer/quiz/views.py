@@ -4,7 +4,7 @@ the daily review, managers' assignments and their results. Thin: the services de
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, Flask, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -17,13 +17,13 @@ from trainer.accounts.access import visible_teams
 from trainer.content.markdown import render_text_markdown
 from trainer.core.i18n import content_language
 from trainer.core.inputs import bounded_int
-from trainer.core.time import local_text, to_local
+from trainer.core.time import local_day, local_text, to_local
 from trainer.core.web import role_required
 from trainer.learn.services import register_final_gate, register_module_gate
 from trainer.quiz.answers import field_name, position_name, prompt_name, read_answers
 from trainer.quiz.bank.model import QuizDefinition
 from trainer.quiz.cli import quiz_cli
-from trainer.quiz.forms import AssignmentForm, ConfirmForm, StartForm
+from trainer.quiz.forms import AssignmentForm, CancelAssignmentForm, ConfirmForm, StartForm
 from trainer.quiz.models import Attempt
 from trainer.quiz.services import AnswersError, QuizError, cards, expiry, present, scoring
 from trainer.quiz.services import assignments as assignment_service
@@ -318,31 +318,37 @@ def assignments() -> ResponseReturnValue:
     return render_template("quiz/assignments.html", rows=rows, now=moment)
 
 
+def _assignment_form(form: AssignmentForm) -> AssignmentForm:
+    lang = content_language()
+    form.quiz_id.choices = [(d.id, d.title.get(lang) or d.id) for d in assignment_service.assignable_quizzes()]
+    form.team_ids.choices = [(t.id, t.name) for t in visible_teams(current_user)]
+    return form
+
+
+def _assignment_input(form: AssignmentForm) -> assignment_service.AssignmentInput:
+    return assignment_service.AssignmentInput(
+        title=form.title.data or "", quiz_id=form.quiz_id.data or "", team_ids=list(form.team_ids.data or []),
+        opens_on=form.opens_on.data, due_on=form.due_on.data,
+    )
+
+
+def _today() -> date:
+    return (to_local(now()) or now()).date()
+
+
 @bp.route("/assignments/new", methods=["GET", "POST"])
 @role_required("manager", "admin")
 def new_assignment() -> ResponseReturnValue:
-    lang = content_language()
-    form = AssignmentForm()
-    form.quiz_id.choices = [(d.id, d.title.get(lang) or d.id) for d in assignment_service.assignable_quizzes()]
-    form.team_ids.choices = [(t.id, t.name) for t in visible_teams(current_user)]
+    form = _assignment_form(AssignmentForm())
     if request.method == "GET":
-        today = (to_local(now()) or now()).date()
-        form.opens_on.data = form.opens_on.data or today
+        form.opens_on.data = form.opens_on.data or _today()
         refresher = next((d.id for d in assignment_service.assignable_quizzes() if d.kind == "refresher"), None)
         form.quiz_id.data = form.quiz_id.data or refresher
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                created = assignment_service.create_assignment(
-                    current_user,
-                    title=form.title.data or "",
-                    quiz_id=form.quiz_id.data or "",
-                    team_ids=list(form.team_ids.data or []),
-                    opens_on=form.opens_on.data,
-                    due_on=form.due_on.data,
-                    today=(to_local(now()) or now()).date(),
-                )
+                created = assignment_service.create_assignment(current_user, _assignment_input(form), _today())
             except QuizError as error:
                 getattr(form, error.field or "title").errors.append(str(error.message))
                 status = 403 if error.code == "forbidden" else 400
@@ -352,6 +358,50 @@ def new_assignment() -> ResponseReturnValue:
         else:
             status = 400
     return render_template("quiz/assignment_form.html", form=form), status
+
+
+@bp.route("/assignments/<int:assignment_id>/edit", methods=["GET", "POST"])
+@role_required("manager", "admin")
+def edit_assignment(assignment_id: int) -> ResponseReturnValue:
+    """Change an assignment; the people it concerns are told by e-mail."""
+    item = assignment_service.get_visible_assignment(current_user, assignment_id)
+    if item is None:
+        abort(404)
+    form = _assignment_form(AssignmentForm(obj=None if request.method == "POST" else item))
+    form.submit.label.text = _("Save changes")
+    if request.method == "GET":
+        form.team_ids.data = [t.id for t in item.teams]
+        form.opens_on.data, form.due_on.data = local_day(item.opens_at), local_day(item.due_at)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            try:
+                assignment_service.update_assignment(current_user, item, _assignment_input(form), _today())
+            except QuizError as error:
+                getattr(form, error.field or "title").errors.append(str(error.message))
+                status = 403 if error.code == "forbidden" else 400
+            else:
+                flash(_("Assignment changed; the people it concerns are told by e-mail."), "success")
+                return redirect(url_for("quiz.assignment", assignment_id=item.id))
+    return render_template("quiz/assignment_form.html", form=form, assignment=item), status
+
+
+@bp.route("/assignments/<int:assignment_id>/cancel", methods=["POST"])
+@role_required("manager", "admin")
+def cancel_assignment(assignment_id: int) -> ResponseReturnValue:
+    item = assignment_service.get_visible_assignment(current_user, assignment_id)
+    if item is None:
+        abort(404)
+    if not CancelAssignmentForm().validate_on_submit():
+        abort(400)
+    try:
+        assignment_service.cancel_assignment(current_user, item)
+    except QuizError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for("quiz.assignment", assignment_id=assignment_id)), 403
+    flash(_("Assignment cancelled; the people it reached are told by e-mail."), "success")
+    return redirect(url_for("quiz.assignments"))
 
 
 @bp.route("/assignments/<int:assignment_id>")
@@ -367,6 +417,7 @@ def assignment(assignment_id: int) -> ResponseReturnValue:
         definition=quizzes().get(item.quiz_id),
         results=results,
         summary=assignment_service.summarize(results),
+        cancel_form=CancelAssignmentForm(),
     )
 
 

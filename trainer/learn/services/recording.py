@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from trainer.accounts.models import User
 from trainer.content.source import pick
+from trainer.core.events import certificate_earned
 from trainer.core.time import utcnow
 from trainer.extensions import db
 from trainer.learn.course import Course, Lesson
@@ -191,5 +192,7 @@ def issue_certificate(user: User, course_id: str, lang: str, rng: random.Random 
             if existing is not None:
                 return existing
             continue
+        certificate_earned.send(None, user_id=user.id, certificate_id=certificate.id,
+                                course_title=certificate.course_title, code=certificate.code)
         return certificate
     raise LearningError(_l("Could not issue the certificate. Try again."))

@@ -23,7 +23,6 @@ from trainer.quiz.services.assignments import (
     IN_PROGRESS,
     LATE,
     MISSING,
-    NOT_REQUIRED,
     NOT_STARTED,
     standing,
 )
@@ -118,8 +117,7 @@ class Refresher:
 def assignment_status(assignment: AssignmentSummary, attempts: list[AssignmentAttempt], moment: datetime,
                       joined: datetime | None = None) -> AssignmentStatus:
     """One member's standing on one assignment: the quiz feature's rule
-    (:func:`trainer.quiz.services.assignments.standing`, "not required" when it was due before they
-    ``joined``), with an open assignment shown as "not open yet" before it opens and "due soon" in
+    (:func:`trainer.quiz.services.assignments.standing`, due from when they ``joined`` if later), with an open assignment shown as "not open yet" before it opens and "due soon" in
     its last week."""
     found = standing(assignment, attempts, moment, joined)
     status = found.status
@@ -148,7 +146,7 @@ def refreshers_by_member(scope: Scope, members: Select, member_teams: dict[int, 
             for info in infos
             if info.team_ids & reach
         )
-        result[user_id] = Refresher(tuple(item for item in items if item.status != NOT_REQUIRED))
+        result[user_id] = Refresher(tuple(items))
     return result
 
 
@@ -209,12 +207,11 @@ def refresher_reports(scope: Scope, lang: str) -> list[RefresherReport]:
     reports = []
     joined = joined_at(members)
     for info in infos:
-        everyone = (
+        statuses = [
             assignment_status(info, attempts.get((uid, info.id), []), scope.as_of, joined.get(uid))
             for uid in people
             if info.team_ids & up.get(uid, set())
-        )
-        statuses = [status for status in everyone if status.status != NOT_REQUIRED]
+        ]
         reached = statuses
         definition = catalog().quizzes.get(info.quiz_id)
         submitted = [s.submitted_at for s in statuses if s.submitted_at is not None]
@@ -280,7 +277,5 @@ def assignment_rows(scope: Scope, assignment: AssignmentSummary) -> list[ResultR
             continue
         status = assignment_status(assignment, attempts.get((user_id, assignment.id), []), scope.moment,
                                    joined.get(user_id))
-        if status.status == NOT_REQUIRED:
-            continue
         rows.append(ResultRow(name, email, tuple(names.get(user_id, [])), status))
     return rows

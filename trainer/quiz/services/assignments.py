@@ -3,7 +3,9 @@
 An assignment reaches the members of its teams and of every team nested below them (the same
 reach a manager has). A member has *done* it once an attempt started for it is submitted: on
 time, or *late* when submitted after the due date; *missing* when the due date passed without one.
-An assignment due before the person joined is *not required* of them: it is not counted at all.
+Each person's due date counts from the later of the assignment opening and their joining
+(:func:`personal_due`): a new hire gets the same span of time from their first day, never a
+refresher that was "past due" before they arrived.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from trainer.accounts.access import (
     visible_user_ids_query,
 )
 from trainer.accounts.models import Team, User, team_members
+from trainer.core.events import assignment_changed
 from trainer.core.time import local_day_end, local_day_start
 from trainer.extensions import db
 from trainer.quiz.bank.model import QuizDefinition
@@ -38,7 +41,6 @@ MAX_SPAN_DAYS = 366
 ASSIGNABLE_KINDS = ("refresher", "module", "final")
 
 NOT_STARTED, IN_PROGRESS, DONE, LATE, MISSING = "not_started", "in_progress", "done", "late", "missing"
-NOT_REQUIRED = "not_required"  # due before the person joined (and not taken): left out of every count
 STATUS_ORDER = (MISSING, LATE, IN_PROGRESS, NOT_STARTED, DONE)
 
 
@@ -96,7 +98,17 @@ class Due(Protocol):
     @property
     def quiz_id(self) -> str: ...
     @property
+    def opens_at(self) -> datetime: ...
+    @property
     def due_at(self) -> datetime: ...
+
+
+def personal_due(assignment: Due, joined: datetime | None) -> datetime:
+    """The person's due date: counted from the later of the assignment opening and their joining,
+    with the assignment's span (someone who joins after it opened gets as long as everyone else)."""
+    if joined is None or joined <= assignment.opens_at:
+        return assignment.due_at
+    return joined + (assignment.due_at - assignment.opens_at)
 
 
 class Try(Protocol):
@@ -112,10 +124,11 @@ class Try(Protocol):
 
 def standing(assignment: Due, attempts: Sequence[Try], moment: datetime, joined: datetime | None = None) -> Standing:
     """The one refresher status rule (the dashboard uses it too): done, or late when the first
-    submission came after the due date; not required when it was due before the person ``joined``
-    (a new hire is not overdue for it); missing once the due date passed without one; else in
-    progress or not started. The kept grade follows the quiz's grading rule."""
+    submission came after the person's due date (:func:`personal_due`, from when they ``joined``);
+    missing once that date passed without one; else in progress or not started. The kept grade
+    follows the quiz's grading rule."""
     definition = quizzes().get(assignment.quiz_id)
+    due = personal_due(assignment, joined)
     done = sorted((a for a in attempts if a.submitted_at is not None), key=lambda a: (a.submitted_at, a.id))
     if done:
         percents = [float(a.percent or 0) for a in done]
@@ -124,13 +137,9 @@ def standing(assignment: Due, attempts: Sequence[Try], moment: datetime, joined:
         passed = definition is not None and kept is not None and kept >= definition.pass_mark
         first = done[0].submitted_at
         assert first is not None
-        late = first > assignment.due_at and not (joined is not None and assignment.due_at < joined)
-        status = LATE if late else DONE
-        return Standing(status, kept, passed, first, kept_attempt.id)
+        return Standing(LATE if first > due else DONE, kept, passed, first, kept_attempt.id)
     status = IN_PROGRESS if attempts else NOT_STARTED
-    if joined is not None and assignment.due_at < joined:
-        status = NOT_REQUIRED
-    elif moment > assignment.due_at:
+    if moment > due:
         status = MISSING
     return Standing(status, None, None, None, attempts[-1].id if attempts else None)
 
@@ -197,33 +206,36 @@ def get_visible_assignment(viewer: User, assignment_id: int) -> Assignment | Non
     return None
 
 
-def create_assignment(
-    manager: User,
-    *,
-    title: str,
-    quiz_id: str,
-    team_ids: list[int],
-    opens_on: date | None,
-    due_on: date | None,
-    today: date,
-) -> Assignment:
-    """Validate and store; refusals are :class:`QuizError` with the form field they belong to."""
-    title = (title or "").strip()
+@dataclass(frozen=True)
+class AssignmentInput:
+    """What the assignment form sends (create and edit alike)."""
+
+    title: str
+    quiz_id: str
+    team_ids: list[int]
+    opens_on: date | None
+    due_on: date | None
+
+
+def _validated(manager: User, data: AssignmentInput, today: date) -> tuple[str, QuizDefinition, list[Team]]:
+    """The title, quiz and teams, or :class:`QuizError` with the form field it belongs to."""
+    title = (data.title or "").strip()
     if not title:
         raise QuizError(_l("Give the assignment a title, e.g. 2026 Q4 refresher."), field="title")
     if len(title) > MAX_TITLE:
         raise QuizError(_l("The title can be at most %(n)d characters.", n=MAX_TITLE), field="title")
-    definition = quizzes().get(quiz_id or "")
+    definition = quizzes().get(data.quiz_id or "")
     if definition is None or definition.kind not in ASSIGNABLE_KINDS:
         raise QuizError(_l("Choose a quiz from the list."), field="quiz_id")
-    if not team_ids:
+    if not data.team_ids:
         raise QuizError(_l("Choose at least one team."), field="team_ids")
     teams = []
-    for team_id in dict.fromkeys(team_ids):
+    for team_id in dict.fromkeys(data.team_ids):
         team = db.session.get(Team, team_id)
         if team is None or not can_manage_team(manager, team_id):
             raise QuizError(_l("You can only assign quizzes to teams you manage."), field="team_ids", code="forbidden")
         teams.append(team)
+    opens_on, due_on = data.opens_on, data.due_on
     if opens_on is None:
         raise QuizError(_l("Enter the date the assignment opens."), field="opens_on")
     if due_on is None:
@@ -234,17 +246,84 @@ def create_assignment(
         raise QuizError(_l("The due date is in the past."), field="due_on")
     if (due_on - opens_on) > timedelta(days=MAX_SPAN_DAYS):
         raise QuizError(_l("An assignment can run for at most a year."), field="due_on")
+    return title, definition, teams
+
+
+def create_assignment(manager: User, data: AssignmentInput, today: date) -> Assignment:
+    """Validate and store; the people it reaches are told (the ``assignment_changed`` signal)."""
+    title, definition, teams = _validated(manager, data, today)
+    assert data.opens_on is not None and data.due_on is not None
     assignment = Assignment(
         title=title,
         quiz_id=definition.id,
         created_by_id=manager.id,
-        opens_at=local_day_start(opens_on),
-        due_at=local_day_end(due_on),
+        opens_at=local_day_start(data.opens_on),
+        due_at=local_day_end(data.due_on),
     )
     assignment.teams = teams
     db.session.add(assignment)
     db.session.commit()
+    _announce(manager, assignment, "created", [u.id for u in reached_members(assignment)])
     return assignment
+
+
+def update_assignment(manager: User, assignment: Assignment, data: AssignmentInput, today: date) -> Assignment:
+    """Change title, quiz, teams or dates; everyone it reached before or reaches now is told. The
+    manager must manage every team it names now (not only one), so nobody edits another's teams."""
+    if not manager.is_admin and not all(can_manage_team(manager, t.id) for t in assignment.teams):
+        raise QuizError(_l("Only a manager of every team it names can change this assignment."),
+                        field="title", code="forbidden")
+    before = {u.id for u in reached_members(assignment)}
+    title, definition, teams = _validated(manager, data, today)
+    assert data.opens_on is not None and data.due_on is not None
+    assignment.title, assignment.quiz_id, assignment.teams = title, definition.id, teams
+    assignment.opens_at = local_day_start(data.opens_on)
+    assignment.due_at = local_day_end(data.due_on)
+    db.session.commit()
+    after = [u.id for u in reached_members(assignment)]
+    _announce(manager, assignment, "edited", sorted(before | set(after)))
+    return assignment
+
+
+def cancel_assignment(manager: User, assignment: Assignment) -> None:
+    """Delete it (attempts already taken stay, without the link); the people it reached are told."""
+    if not manager.is_admin and not all(can_manage_team(manager, t.id) for t in assignment.teams):
+        raise QuizError(_l("Only a manager of every team it names can cancel this assignment."),
+                        field="title", code="forbidden")
+    reached = [u.id for u in reached_members(assignment)]
+    snapshot = (assignment.id, assignment.title, assignment.due_at)
+    db.session.delete(assignment)
+    db.session.commit()
+    assignment_changed.send(manager, assignment_id=snapshot[0], change="cancelled", user_ids=reached,
+                            title=snapshot[1], due_at=snapshot[2])
+
+
+def _announce(manager: User, assignment: Assignment, change: str, user_ids: list[int]) -> None:
+    assignment_changed.send(manager, assignment_id=assignment.id, change=change, user_ids=user_ids,
+                            title=assignment.title, due_at=assignment.due_at)
+
+
+def reached_members(assignment: Assignment) -> list[User]:
+    """Every active person the assignment reaches (its teams and the teams nested below), by name."""
+    team_ids = descendant_team_ids(t.id for t in assignment.teams)
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(team_members, team_members.c.user_id == User.id)
+            .where(team_members.c.team_id.in_(team_ids), User.active.is_(True))
+            .order_by(User.name)
+            .distinct()
+        ).all()
+    )
+
+
+def open_assignments(moment: datetime, horizon_days: int = MAX_SPAN_DAYS) -> list[Assignment]:
+    """Assignments already open and opened within the horizon (their members may still owe them)."""
+    return list(db.session.scalars(
+        select(Assignment)
+        .where(Assignment.opens_at <= moment, Assignment.opens_at >= moment - timedelta(days=horizon_days))
+        .order_by(Assignment.id)
+    ).all())
 
 
 def assignment_results(viewer: User, assignment: Assignment, moment: datetime) -> list[MemberResult]:
@@ -263,7 +342,6 @@ def assignment_results(viewer: User, assignment: Assignment, moment: datetime) -
     close_expired(user_ids=[u.id for u in users], quiz_id=assignment.quiz_id, moment=moment)
     attempts = _attempts_by_user(assignment, [u.id for u in users])
     results = [_result(user, assignment, attempts.get(user.id, []), moment) for user in users]
-    results = [row for row in results if row.status != NOT_REQUIRED]
     return sorted(results, key=lambda row: STATUS_ORDER.index(row.status))  # flagged first, names kept in order
 
 

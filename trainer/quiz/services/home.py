@@ -21,9 +21,9 @@ from trainer.quiz.services.assignments import (
     DONE,
     LATE,
     MISSING,
-    NOT_REQUIRED,
     assignments_for_user,
     member_status,
+    personal_due,
 )
 from trainer.quiz.services.common import now, quizzes
 from trainer.quiz.services.expiry import close_expired
@@ -43,19 +43,20 @@ def assignment_steps(user: User) -> list[NextStep]:
         if assignment.opens_at > moment:
             continue
         result = member_status(assignment, user, moment)
-        if result.status in (DONE, LATE, NOT_REQUIRED):
+        if result.status in (DONE, LATE):
             continue
         definition = quizzes().get(assignment.quiz_id)
         quiz_title = pick(definition.title, lang) if definition else assignment.quiz_id
+        due = personal_due(assignment, user.created_at)
         url = url_for("quiz.intro", quiz_id=assignment.quiz_id, assignment=assignment.id)
         title = _("Assignment: %(title)s", title=assignment.title)
         if result.status == MISSING:
             detail = _("%(quiz)s · overdue since %(date)s; take it now, it will show as late.",
-                       quiz=quiz_title, date=_date(assignment.due_at))
+                       quiz=quiz_title, date=_date(due))
             kind = "danger"
         else:
-            detail = _("%(quiz)s · due %(date)s", quiz=quiz_title, date=_date(assignment.due_at))
-            kind = "warning" if assignment.due_at - moment <= SOON else "info"
+            detail = _("%(quiz)s · due %(date)s", quiz=quiz_title, date=_date(due))
+            kind = "warning" if due - moment <= SOON else "info"
         steps.append(NextStep(title, detail, url, kind))
     return steps
 

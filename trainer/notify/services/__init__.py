@@ -1,0 +1,1 @@
+"""The notify feature's use cases: composing, queueing, sending, preferences, the schedule."""
