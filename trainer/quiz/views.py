@@ -29,7 +29,7 @@ from trainer.quiz.services import attempts as attempt_service
 from trainer.quiz.services.common import get_definition, now, quizzes, review_definition
 from trainer.quiz.services.demo import seed_demo_quizzes
 from trainer.quiz.services.home import next_steps
-from trainer.quiz.services.progress import final_gate, module_gate, quiz_status, quiz_statuses
+from trainer.quiz.services.progress import final_gate, module_gate, module_gates, quiz_status, quiz_statuses
 
 bp = Blueprint("quiz", __name__, url_prefix="/quiz", template_folder="templates")
 
@@ -364,7 +364,7 @@ def assignment(assignment_id: int) -> ResponseReturnValue:
 def init_app(app: Flask) -> None:
     """Plug the feature into the app: its blueprint and whatever else it offers the others."""
     app.register_blueprint(bp)
-    register_module_gate(app, module_gate)
+    register_module_gate(app, module_gate, module_gates)
     register_final_gate(app, final_gate)
     app.extensions.setdefault("next_step_providers", []).append(next_steps)
     app.extensions.setdefault("demo_seeders", []).append(seed_demo_quizzes)

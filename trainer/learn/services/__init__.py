@@ -10,10 +10,12 @@ The path rule
 Gates (the quiz feature plugs in here)
     ``app.extensions["module_gate"]``: ``fn(user_id: int, module_id: str) -> GateStatus | None``
     ``app.extensions["final_gate"]``:  ``fn(user_id: int, course_id: str) -> GateStatus | None``
-    Register them with :func:`register_module_gate` / :func:`register_final_gate`. ``None`` means
+    Register them with :func:`register_module_gate` / :func:`register_final_gate`; a module gate may
+    come with a batch form ``fn(user_id, module_ids) -> {module_id: GateStatus | None}`` that answers
+    a whole outline in one query. ``None`` means
     "nothing is required here" (that is also the default when no provider is registered), so the
     path works before quizzes exist. A provider may return a plain ``bool`` instead of a
-    :class:`GateStatus`. Providers are called once per module per outline, never per lesson.
+    :class:`GateStatus`. Providers are called once per module per outline (or once per outline in batch), never per lesson.
     :func:`module_quiz_passed` and :func:`final_exam_passed` answer the yes/no question;
     :func:`module_ready_for_quiz` and :func:`path_lessons_complete` tell the quiz feature when a
     trainee may take a module quiz or the final exam.
@@ -29,10 +31,12 @@ from __future__ import annotations
 from trainer.learn.services.gates import (
     FINAL_GATE,
     MODULE_GATE,
+    MODULE_GATES,
     GateStatus,
     final_exam_passed,
     final_gate_status,
     module_gate_status,
+    module_gate_statuses,
     module_quiz_passed,
     register_final_gate,
     register_module_gate,
@@ -44,12 +48,14 @@ from trainer.learn.services.recording import complete_lesson
 __all__ = [
     "FINAL_GATE",
     "MODULE_GATE",
+    "MODULE_GATES",
     "GateStatus",
     "Outline",
     "complete_lesson",
     "final_exam_passed",
     "final_gate_status",
     "module_gate_status",
+    "module_gate_statuses",
     "module_quiz_passed",
     "module_ready_for_quiz",
     "onboarding_course",

@@ -11,6 +11,7 @@ exam once every module is complete.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import has_request_context, url_for
@@ -61,6 +62,8 @@ def _percents_by_quiz(user_id: int, quiz_ids: list[str] | None = None) -> dict[s
         .where(Attempt.user_id == user_id, Attempt.submitted_at.is_not(None))
         .order_by(Attempt.submitted_at, Attempt.id)
     )
+    if quiz_ids is not None and not quiz_ids:
+        return defaultdict(list)
     if quiz_ids is not None:
         query = query.where(Attempt.quiz_id.in_(quiz_ids))
     result: dict[str, list[float]] = defaultdict(list)
@@ -216,6 +219,14 @@ def module_gate(user_id: int, module_id: str) -> GateStatus | None:
     if definition is None:
         return None
     return _gate_status(definition, _percents_by_quiz(user_id, [definition.id]).get(definition.id, []))
+
+
+def module_gates(user_id: int, module_ids: Sequence[str]) -> dict[str, GateStatus | None]:
+    """``app.extensions["module_gates"]``: :func:`module_gate` for many modules in one query."""
+    definitions = {module_id: module_quiz(module_id) for module_id in module_ids}
+    percents = _percents_by_quiz(user_id, [d.id for d in definitions.values() if d is not None])
+    return {module_id: None if definition is None else _gate_status(definition, percents.get(definition.id, []))
+            for module_id, definition in definitions.items()}
 
 
 def final_gate(user_id: int, course_id: str) -> GateStatus | None:
