@@ -78,7 +78,12 @@ def nav_items(app: Flask) -> list[tuple[str, str, bool]]:
         feature = current.split(".")[0]
         if feature not in ("main", "admin"):
             chosen = next((e for e, _ in visible if e.split(".")[0] == feature), None)
-    items = [(url_for(endpoint), str(label), endpoint == chosen) for endpoint, label in visible]
+    urls = app.extensions.setdefault("nav_urls", {})  # the entries take no arguments: build each URL once
+    root = request.script_root
+    for endpoint, _ in visible:
+        if (endpoint, root) not in urls:
+            urls[(endpoint, root)] = url_for(endpoint)
+    items = [(urls[(endpoint, root)], str(label), endpoint == chosen) for endpoint, label in visible]
     g._trainer_nav = items
     return items
 
