@@ -11,7 +11,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.sql import Select
 
 from trainer.core.inputs import bounded_int
-
 from trainer.manage.services.cells import (
     Progress,
     Roleplay,
