@@ -47,7 +47,8 @@ def install_template_gettext(app: Flask) -> None:
     """Templates' ``_()``/``ngettext()`` through :func:`_page_catalogue` (same strings, same results)."""
     callables: dict[str, Any] = {"gettext": _gettext, "ngettext": _ngettext, "pgettext": _pgettext,
                                  "npgettext": _npgettext}
-    app.jinja_env.install_gettext_callables(newstyle=True, **callables)
+    # The i18n extension (added by Flask-Babel) puts this method on the environment at run time.
+    app.jinja_env.install_gettext_callables(newstyle=True, **callables)  # type: ignore[attr-defined]
 
 
 def select_locale() -> str:
