@@ -71,6 +71,7 @@ bench: setup-dev translations  ## Print the performance figures, each against a 
 	$(BIN)/python tests/bench/bench_startup.py
 	$(BIN)/python -m trainer.sim bench
 	$(BIN)/python tests/bench/bench_sim_page.py
+	$(BIN)/python tests/bench/bench_pages.py
 	$(BIN)/python tests/bench/bench_dashboard.py
 	$(BIN)/python tests/bench/bench_csv_import.py
 

@@ -14,7 +14,7 @@ from trainer.catalog import install_content
 from trainer.cli import register_commands
 from trainer.config import PROJECT_ROOT, build_config, resolve_secret_key
 from trainer.core import inputs, readonly
-from trainer.core.i18n import select_locale
+from trainer.core.i18n import install_template_gettext, select_locale
 from trainer.core.web import install_web_hooks
 from trainer.extensions import babel, csrf, db, login_manager, migrate
 from trainer.home import views as home_views
@@ -63,6 +63,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
+    install_template_gettext(app)
     login_manager.init_app(app)
 
     install_web_hooks(app)

@@ -8,7 +8,7 @@ from functools import wraps
 from typing import Any, ParamSpec, TypeVar, cast
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, current_app, render_template, request, session, url_for
+from flask import Flask, Response, abort, current_app, g, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -65,19 +65,28 @@ def nav_items(app: Flask) -> list[tuple[str, str, bool]]:
     """
     if not current_user.is_authenticated:
         return []
-    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    current = request.endpoint or ""
+    cached = g.get("_trainer_nav")
+    if cached is not None:  # the page shows the menu twice (desktop and mobile): build it once
+        return cast(list[tuple[str, str, bool]], cached)
+    role, current = current_user.role, request.endpoint or ""
     visible = [
         (endpoint, label)
         for endpoint, label, roles in NAVIGATION
-        if endpoint in endpoints and current_user.role in roles
+        if endpoint in app.view_functions and role in roles
     ]
     chosen = next((e for e, _ in visible if e == current), None)
     if chosen is None:
         feature = current.split(".")[0]
         if feature not in ("main", "admin"):
             chosen = next((e for e, _ in visible if e.split(".")[0] == feature), None)
-    return [(url_for(endpoint), str(label), endpoint == chosen) for endpoint, label in visible]
+    urls = app.extensions.setdefault("nav_urls", {})  # the entries take no arguments: build each URL once
+    root = request.script_root
+    for endpoint, _ in visible:
+        if (endpoint, root) not in urls:
+            urls[(endpoint, root)] = url_for(endpoint)
+    items = [(urls[(endpoint, root)], str(label), endpoint == chosen) for endpoint, label in visible]
+    g._trainer_nav = items
+    return items
 
 
 def role_required(*roles: str) -> Callable[[Callable[P, R]], Callable[P, R | ResponseReturnValue]]:

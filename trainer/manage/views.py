@@ -49,7 +49,7 @@ def _page(template: str, scope: Scope, **context: Any) -> str:
 @role_required("manager", "admin")
 def dashboard() -> ResponseReturnValue:
     scope = _scope()
-    view = overview(scope, request.args.get("sort"), request.args.get("dir"))
+    view = overview(scope, request.args.get("sort"), request.args.get("dir"), request.args.get("page"))
     return _page("manage/overview.html", scope, view=view, labels=status_labels(), lang=content_language())
 
 

@@ -19,7 +19,7 @@ from trainer.core.i18n import content_language
 from trainer.core.inputs import bounded_int
 from trainer.core.time import local_day, local_text, to_local
 from trainer.core.web import role_required
-from trainer.learn.services import register_final_gate, register_module_gate
+from trainer.learn.services import register_course_gates, register_final_gate, register_module_gate
 from trainer.quiz.answers import field_name, position_name, prompt_name, read_answers
 from trainer.quiz.bank.model import QuizDefinition
 from trainer.quiz.cli import quiz_cli
@@ -31,7 +31,14 @@ from trainer.quiz.services import attempts as attempt_service
 from trainer.quiz.services.common import get_definition, now, quizzes, review_definition
 from trainer.quiz.services.demo import seed_demo_quizzes
 from trainer.quiz.services.home import next_steps
-from trainer.quiz.services.progress import final_gate, module_gate, quiz_status, quiz_statuses
+from trainer.quiz.services.progress import (
+    course_gates,
+    final_gate,
+    module_gate,
+    module_gates,
+    quiz_status,
+    quiz_statuses,
+)
 
 bp = Blueprint("quiz", __name__, url_prefix="/quiz", template_folder="templates")
 
@@ -291,14 +298,14 @@ def review() -> ResponseReturnValue:
             flash(str(error.message), "info")
             return redirect(url_for("quiz.review"))
         return redirect(url_for("quiz.attempt", attempt_id=started.id))
-    moment = now()
     status = quiz_status(current_user.id, definition, content_language())
+    due, next_due = cards.due_summary(current_user.id, now())
     return render_template(
         "quiz/review.html",
         definition=definition,
         form=form,
-        due=cards.due_count(current_user.id, moment),
-        next_due=cards.next_due(current_user.id),
+        due=due,
+        next_due=next_due,
         status=status,
         limit=definition.question_count,
     )
@@ -424,8 +431,9 @@ def assignment(assignment_id: int) -> ResponseReturnValue:
 def init_app(app: Flask) -> None:
     """Plug the feature into the app: its blueprint and whatever else it offers the others."""
     app.register_blueprint(bp)
-    register_module_gate(app, module_gate)
+    register_module_gate(app, module_gate, module_gates)
     register_final_gate(app, final_gate)
+    register_course_gates(app, course_gates)  # after both: it answers as they do, in one query
     app.extensions.setdefault("next_step_providers", []).append(next_steps)
     app.extensions.setdefault("demo_seeders", []).append(seed_demo_quizzes)
     app.cli.add_command(quiz_cli)

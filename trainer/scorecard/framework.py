@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -95,8 +96,9 @@ class Dimension:
                 return item
         raise KeyError(level)
 
-    @property
+    @cached_property
     def statement_ids(self) -> tuple[str, ...]:
+        """Built once per dimension (the dashboard asks for them per member)."""
         return tuple(s.id for s in self.statements)
 
 

@@ -87,16 +87,17 @@ def _check_rating(statement_id: str, value: object) -> int:
     return value
 
 
-def self_scores(framework: Framework, ratings: Mapping[str, int]) -> dict[str, float | None]:
+def self_scores(framework: Framework, ratings: Mapping[str, int], *, checked: bool = False) -> dict[str, float | None]:
     """Mean rating per dimension, in framework order; None where no statement is rated yet.
 
     Ratings for statement ids not in the framework (retired statements) are ignored; a rating that
-    is not a whole number 1-5 raises ValueError.
+    is not a whole number 1-5 raises ValueError, unless ``checked`` says the caller cleaned them
+    already (the dashboard reads hundreds of cleaned rating sets per request).
     """
     result: dict[str, float | None] = {}
     for dimension in framework.dimensions:
         values = [
-            _check_rating(statement_id, ratings[statement_id])
+            ratings[statement_id] if checked else _check_rating(statement_id, ratings[statement_id])
             for statement_id in dimension.statement_ids
             if statement_id in ratings
         ]

@@ -6,13 +6,15 @@ not the other way round).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from flask import Flask, current_app
 
 MODULE_GATE = "module_gate"
+MODULE_GATES = "module_gates"
 FINAL_GATE = "final_gate"
+COURSE_GATES = "course_gates"
 
 
 @dataclass(frozen=True)
@@ -30,17 +32,38 @@ class GateStatus:
 
 
 ModuleGate = Callable[[int, str], "GateStatus | bool | None"]
+ModuleGates = Callable[[int, Sequence[str]], Mapping[str, "GateStatus | bool | None"]]
 FinalGate = Callable[[int, str], "GateStatus | bool | None"]
+CourseGates = Callable[
+    [int, str, Sequence[str]], "tuple[Mapping[str, GateStatus | bool | None], GateStatus | bool | None]"
+]
 
 
-def register_module_gate(app: Flask, provider: ModuleGate) -> None:
-    """Make ``provider(user_id, module_id)`` decide whether a module's quiz is passed."""
+def register_module_gate(app: Flask, provider: ModuleGate, batch: ModuleGates | None = None) -> None:
+    """Make ``provider(user_id, module_id)`` decide whether a module's quiz is passed.
+
+    ``batch(user_id, module_ids)`` answers the same for many modules at once (one query for a whole
+    course outline instead of one per module); without it the outline asks ``provider`` per module.
+    Registering a provider without a batch drops an earlier batch, so the two always agree."""
     app.extensions[MODULE_GATE] = provider
+    app.extensions.pop(COURSE_GATES, None)
+    if batch is None:
+        app.extensions.pop(MODULE_GATES, None)
+    else:
+        app.extensions[MODULE_GATES] = batch
 
 
 def register_final_gate(app: Flask, provider: FinalGate) -> None:
     """Make ``provider(user_id, course_id)`` decide whether the final exam is passed."""
     app.extensions[FINAL_GATE] = provider
+    app.extensions.pop(COURSE_GATES, None)
+
+
+def register_course_gates(app: Flask, batch: CourseGates) -> None:
+    """``batch(user_id, course_id, module_ids) -> (module gates, final gate)``: every gate of a course
+    outline in one query. Registered after both providers, and dropped when either is replaced, so
+    it always answers as they would."""
+    app.extensions[COURSE_GATES] = batch
 
 
 def _as_status(value: GateStatus | bool | None) -> GateStatus | None:
@@ -52,6 +75,31 @@ def _as_status(value: GateStatus | bool | None) -> GateStatus | None:
 def module_gate_status(user_id: int, module_id: str) -> GateStatus | None:
     provider = current_app.extensions.get(MODULE_GATE)
     return _as_status(provider(user_id, module_id)) if provider else None
+
+
+def module_gate_statuses(user_id: int, module_ids: Sequence[str]) -> dict[str, GateStatus | None]:
+    """Every module's gate for one person: one batch call when the provider offers one."""
+    provider = current_app.extensions.get(MODULE_GATE)
+    if provider is None:
+        return dict.fromkeys(module_ids)
+    batch = current_app.extensions.get(MODULE_GATES)
+    if batch is not None:
+        answers = batch(user_id, module_ids)
+        return {module_id: _as_status(answers.get(module_id)) for module_id in module_ids}
+    return {module_id: _as_status(provider(user_id, module_id)) for module_id in module_ids}
+
+
+def course_gate_statuses(
+    user_id: int, course_id: str, module_ids: Sequence[str]
+) -> tuple[dict[str, GateStatus | None], GateStatus | None]:
+    """(each module's gate, the final gate) for one person: one call to the course batch when the
+    registered providers offer one, else the module batch and the final provider."""
+    extensions = current_app.extensions
+    batch = extensions.get(COURSE_GATES)
+    if batch is not None and extensions.get(MODULE_GATE) is not None and extensions.get(FINAL_GATE) is not None:
+        modules, final = batch(user_id, course_id, module_ids)
+        return {module_id: _as_status(modules.get(module_id)) for module_id in module_ids}, _as_status(final)
+    return module_gate_statuses(user_id, module_ids), final_gate_status(user_id, course_id)
 
 
 def final_gate_status(user_id: int, course_id: str) -> GateStatus | None:

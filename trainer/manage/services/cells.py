@@ -117,7 +117,7 @@ def scorecards_by_member(members: Select, quarter: str, moment: datetime) -> dic
     result = {}
     for user_id in {uid for uid, _ in assessments} | set(measured):
         ratings = assessments.get((user_id, quarter), {})
-        own = rules.self_scores(fw, ratings)
+        own = rules.self_scores(fw, ratings, checked=True)  # ratings_for cleaned them
         theirs = measured.get(user_id, empty)
         found = rules.gaps(own, theirs)
         self_values = [v for v in own.values() if v is not None]

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.sql import Select
 
+from trainer.core.inputs import bounded_int
 from trainer.manage.services.cells import (
     Progress,
     Roleplay,
@@ -119,12 +121,50 @@ def sort_rows(rows: list[MemberRow], sort: str, direction: str) -> list[MemberRo
     return present + missing
 
 
+PAGE_SIZE = 50  # rows the overview shows at once; the counts above it cover every member
+
+
+def parse_page(raw: Any, pages: int) -> tuple[int, Any]:
+    """(the page to show, a message when ``raw`` named no page of ``pages``): a missing value is page
+    1; anything that is not a page number, or past the last page, falls back to the nearest page
+    with a message, never an error."""
+    if raw in (None, ""):
+        return 1, None
+    number = bounded_int(raw)
+    if number is not None and 1 <= number <= pages:
+        return number, None
+    shown = pages if number is not None and number > pages else 1
+    return shown, _l("There is no page “%(page)s”; showing page %(shown)d of %(pages)d.",
+                     page=str(raw)[:20], shown=shown, pages=pages)
+
+
 @dataclass(frozen=True)
 class Overview:
     scope: Scope
-    rows: list[MemberRow]
+    rows: list[MemberRow]  # every member, sorted (the counts, the CSV and the print view use them all)
     sort: str
     direction: str
+    page: int = 1
+    page_size: int = PAGE_SIZE
+    notice: Any = None  # why the page asked for is not the one shown, or None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-len(self.rows) // self.page_size))
+
+    @property
+    def page_rows(self) -> list[MemberRow]:
+        start = (self.page - 1) * self.page_size
+        return self.rows[start:start + self.page_size]
+
+    @property
+    def first_number(self) -> int:
+        """The position of the page's first row among all rows (1-based)."""
+        return (self.page - 1) * self.page_size + 1 if self.rows else 0
+
+    @property
+    def last_number(self) -> int:
+        return (self.page - 1) * self.page_size + len(self.page_rows)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -137,6 +177,9 @@ class Overview:
         }
 
 
-def overview(scope: Scope, sort: Any = None, direction: Any = None) -> Overview:
+def overview(scope: Scope, sort: Any = None, direction: Any = None, page: Any = None) -> Overview:
+    """Every member's row, sorted; ``page`` picks the ``PAGE_SIZE`` rows the page shows."""
     key, order = parse_sort(sort, direction)
-    return Overview(scope, sort_rows(member_rows(scope), key, order), key, order)
+    rows = sort_rows(member_rows(scope), key, order)
+    number, notice = parse_page(page, max(1, -(-len(rows) // PAGE_SIZE)))
+    return Overview(scope, rows, key, order, number, PAGE_SIZE, notice)

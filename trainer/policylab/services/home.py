@@ -16,23 +16,19 @@ from trainer.policylab.models import SimDecision, SimRun, SimWorkshop, SimWorksh
 from trainer.policylab.services.presets import default_policy, engine_version, preset
 from trainer.policylab.services.rounds import add_round_results, advance_teams
 from trainer.policylab.services.simulation import simulate
-from trainer.policylab.services.workshops import my_workshops, round_decision, team_of
+from trainer.policylab.services.workshops import open_rounds_to_decide, round_decision
 
 
 def next_steps(user: User) -> list[NextStep]:
     """Open workshop rounds the user's team has not decided yet; a first run for a new trainee."""
     steps: list[NextStep] = []
-    for workshop in my_workshops(user):
-        team = team_of(user, workshop)
-        if team is None or workshop.status != "open":
-            continue
-        if round_decision(team, workshop.current_round) is None:
-            steps.append(NextStep(
-                str(_l("Simulation workshop: submit your team's policy for round %(round)s",
-                       round=workshop.current_round)),
-                str(_l("%(title)s · team %(team)s. If you submit nothing, your team keeps its last policy.",
-                       title=workshop.title, team=team.name)),
-                url_for("sim.workshop", workshop_id=workshop.id), "warning"))
+    for workshop, team in open_rounds_to_decide(user):
+        steps.append(NextStep(
+            str(_l("Simulation workshop: submit your team's policy for round %(round)s",
+                   round=workshop.current_round)),
+            str(_l("%(title)s · team %(team)s. If you submit nothing, your team keeps its last policy.",
+                   title=workshop.title, team=team.name)),
+            url_for("sim.workshop", workshop_id=workshop.id), "warning"))
     if user.role == Role.TRAINEE.value:
         has_run = db.session.scalar(select(SimRun.id).where(SimRun.user_id == user.id).limit(1))
         if has_run is None:

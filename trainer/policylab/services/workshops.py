@@ -100,6 +100,27 @@ def my_workshops(user: User) -> list[SimWorkshop]:
     return list(db.session.scalars(query.order_by(SimWorkshop.created_at.desc(), SimWorkshop.id.desc())))
 
 
+def open_rounds_to_decide(user: User) -> list[tuple[SimWorkshop, SimWorkshopTeam]]:
+    """The open workshops where the user's team has not decided the current round yet, newest
+    first: one query, however many workshops the user ever played (the home page asks)."""
+    decided = (
+        select(SimDecision.id)
+        .where(SimDecision.team_id == SimWorkshopTeam.id, SimDecision.round == SimWorkshop.current_round)
+        .exists()
+    )
+    rows = db.session.execute(
+        select(SimWorkshop, SimWorkshopTeam, decided)
+        .join(SimWorkshopTeam, SimWorkshopTeam.workshop_id == SimWorkshop.id)
+        .join(sim_workshop_member, sim_workshop_member.c.team_id == SimWorkshopTeam.id)
+        .where(sim_workshop_member.c.user_id == user.id, SimWorkshop.status == "open")
+        .order_by(SimWorkshop.created_at.desc(), SimWorkshop.id.desc(), SimWorkshopTeam.id)
+    ).all()
+    first: dict[int, tuple[SimWorkshop, SimWorkshopTeam, bool]] = {}
+    for workshop, team, done in rows:
+        first.setdefault(workshop.id, (workshop, team, bool(done)))  # the first team, as team_of() picks it
+    return [(workshop, team) for workshop, team, done in first.values() if not done]
+
+
 def current_policy(team: SimWorkshopTeam, before_round: int | None = None) -> dict[str, Any]:
     """The policy a team plays: its last decision (up to ``before_round``, exclusive)."""
     chosen = None

@@ -76,11 +76,17 @@ def due_count(user_id: int, moment: datetime) -> int:
 
 def next_due(user_id: int) -> datetime | None:
     """When the person's next drawable card falls due (retired questions' cards are not scheduled)."""
+    return due_summary(user_id, datetime.now(UTC))[1]
+
+
+def due_summary(user_id: int, moment: datetime) -> tuple[int, datetime | None]:
+    """(:func:`due_count`, :func:`next_due`) in one query, for the daily review page."""
     bank_set = banks()
-    rows = db.session.execute(
+    cutoff = _naive(moment)
+    dues = [due for qid, due in db.session.execute(
         select(ReviewCard.question_id, ReviewCard.due).where(ReviewCard.user_id == user_id)
-    ).all()
-    return min((due for qid, due in rows if bank_set.is_drawable(qid)), default=None)
+    ).all() if bank_set.is_drawable(qid)]
+    return sum(1 for due in dues if due <= cutoff), min(dues, default=None)
 
 
 def refresher_preference(user_id: int, moment: datetime) -> list[str]:

@@ -11,6 +11,7 @@ exam once every module is complete.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import has_request_context, url_for
@@ -61,6 +62,8 @@ def _percents_by_quiz(user_id: int, quiz_ids: list[str] | None = None) -> dict[s
         .where(Attempt.user_id == user_id, Attempt.submitted_at.is_not(None))
         .order_by(Attempt.submitted_at, Attempt.id)
     )
+    if quiz_ids is not None and not quiz_ids:
+        return defaultdict(list)
     if quiz_ids is not None:
         query = query.where(Attempt.quiz_id.in_(quiz_ids))
     result: dict[str, list[float]] = defaultdict(list)
@@ -133,16 +136,21 @@ def _locks(user_id: int, definitions: list[QuizDefinition], lang: str) -> dict[s
 
 
 def quiz_statuses(user_id: int, lang: str = "zh") -> dict[str, QuizStatus]:
-    """Every quiz's status for one person, in two queries."""
-    percents = _percents_by_quiz(user_id)
+    """Every quiz's status for one person: one query for the attempts, plus the course outline."""
     used: dict[str, int] = defaultdict(int)
     open_attempts: dict[str, Attempt] = {}
+    submitted: list[Attempt] = []
     for attempt in db.session.scalars(
         select(Attempt).where(Attempt.user_id == user_id).order_by(Attempt.id)
     ).all():
         used[attempt.quiz_id] += 1
         if attempt.submitted_at is None:
             open_attempts[attempt.quiz_id] = attempt
+        else:
+            submitted.append(attempt)
+    percents: dict[str, list[float]] = defaultdict(list)
+    for attempt in sorted(submitted, key=lambda a: (a.submitted_at, a.id)):  # as _percents_by_quiz orders them
+        percents[attempt.quiz_id].append(float(attempt.percent or 0.0))
     locks = _locks(user_id, [d for d in quizzes().values() if d.kind in ("module", "final")], lang)
     result = {}
     for quiz_id, definition in quizzes().items():
@@ -218,11 +226,36 @@ def module_gate(user_id: int, module_id: str) -> GateStatus | None:
     return _gate_status(definition, _percents_by_quiz(user_id, [definition.id]).get(definition.id, []))
 
 
+def module_gates(user_id: int, module_ids: Sequence[str]) -> dict[str, GateStatus | None]:
+    """``app.extensions["module_gates"]``: :func:`module_gate` for many modules in one query."""
+    definitions = {module_id: module_quiz(module_id) for module_id in module_ids}
+    percents = _percents_by_quiz(user_id, [d.id for d in definitions.values() if d is not None])
+    return {module_id: None if definition is None else _gate_status(definition, percents.get(definition.id, []))
+            for module_id, definition in definitions.items()}
+
+
+def _final_status(finals: list[QuizDefinition], percents: dict[str, list[float]]) -> GateStatus:
+    chosen = next((d for d in finals if _passed(d, percents.get(d.id, []))), finals[0])
+    return _gate_status(chosen, percents.get(chosen.id, []))
+
+
 def final_gate(user_id: int, course_id: str) -> GateStatus | None:
     """``app.extensions["final_gate"]``: the final exam's status, or None when the course has none."""
     finals = final_quizzes(course_id)
     if not finals:
         return None
-    percents = _percents_by_quiz(user_id, [d.id for d in finals])
-    chosen = next((d for d in finals if _passed(d, percents.get(d.id, []))), finals[0])
-    return _gate_status(chosen, percents.get(chosen.id, []))
+    return _final_status(finals, _percents_by_quiz(user_id, [d.id for d in finals]))
+
+
+def course_gates(
+    user_id: int, course_id: str, module_ids: Sequence[str]
+) -> tuple[dict[str, GateStatus | None], GateStatus | None]:
+    """``app.extensions["course_gates"]``: :func:`module_gate` for every module and :func:`final_gate`
+    for the course, in one query (the course outline asks on every learning page)."""
+    definitions = {module_id: module_quiz(module_id) for module_id in module_ids}
+    finals = final_quizzes(course_id)
+    wanted = [d.id for d in definitions.values() if d is not None] + [d.id for d in finals]
+    percents = _percents_by_quiz(user_id, wanted)
+    modules = {module_id: None if definition is None else _gate_status(definition, percents.get(definition.id, []))
+               for module_id, definition in definitions.items()}
+    return modules, _final_status(finals, percents) if finals else None
