@@ -16,7 +16,7 @@ from trainer.accounts.access import visible_teams
 from trainer.core.i18n import content_language
 from trainer.core.inputs import bounded_int
 from trainer.core.time import local_text, to_local
-from trainer.core.web import role_required
+from trainer.core.web import highlight_navigation, role_required
 from trainer.learn.services import register_final_gate, register_module_gate
 from trainer.quiz.answers import field_name, position_name, prompt_name, read_answers
 from trainer.quiz.bank.model import QuizDefinition
@@ -49,6 +49,13 @@ def _definition_or_404(quiz_id: str) -> QuizDefinition:
         return get_definition(quiz_id)
     except QuizError:
         abort(404)
+
+
+def _highlight_daily_review(attempt: Attempt) -> None:
+    """A daily-review attempt and its result belong to "Daily review" in the navigation."""
+    review = review_definition()
+    if review is not None and attempt.quiz_id == review.id:
+        highlight_navigation("quiz.review")
 
 
 def _own_attempt_or_404(attempt_id: int) -> Attempt:
@@ -152,6 +159,7 @@ def _render_attempt(
     definition = quizzes().get(attempt.quiz_id)
     if definition is None:
         abort(404)
+    _highlight_daily_review(attempt)
     views = present.question_views(
         attempt, content_language(), tf_labels(), form_values=form_values, errors=errors
     )
@@ -250,6 +258,7 @@ def result(attempt_id: int) -> ResponseReturnValue:
     except QuizError:
         abort(404)
     own = current.user_id == current_user.id
+    _highlight_daily_review(current)
     if expiry.close_if_expired(current):
         current = attempt_service.get_viewable_attempt(current_user, attempt_id)
     if current.submitted_at is None:
