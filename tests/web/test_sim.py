@@ -11,11 +11,12 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from trainer import sim
 from trainer.extensions import db
-from trainer.policylab import jobs
+from trainer.policylab import jobs, report
 from trainer.policylab.models import SimJob, SimRun
 from trainer.policylab.services import presets, simulation
 
@@ -229,7 +230,7 @@ def test_a_run_is_saved_with_policy_seed_engine_and_summary(client, trainee):
     # the saved summary is exactly what the engine gives for this policy and seed
     expected = sim.run(sim.load_preset("distributor"), sim.policy_from_dict(run.policy), seed=3, customers=60, days=120)
     assert run.summary["dso"] == pytest.approx(expected.summary.dso)
-    assert run.summary["contribution"] == pytest.approx(expected.summary.contribution)
+    assert run.summary["net_value"] == pytest.approx(expected.summary.net_value)
     assert len(run.result["months"]) == 4
     listing = client.get("/sim/").get_data(as_text=True)
     assert "Tight C" in listing and f"/sim/runs/{run.id}" in listing
@@ -239,12 +240,20 @@ def test_results_page_shows_figures_charts_debrief_and_aging(client, trainee):
     run = run_policy(client, {"name": "Baseline-ish"})
     html = client.get(f"/sim/runs/{run.id}").get_data(as_text=True)
     for label in ("DSO", "Best Possible DSO", "ADD", "CEI", "Overdue", "Bad-debt rate", "Turnover", "Cash collected",
-                  "Lost sales", "Collection cost", "Carrying cost", "Net effect on profit"):
+                  "Lost sales", "Collection cost", "Carrying cost", "Net value"):
         assert f"<dt>{label}</dt>" in html
-    assert html.count('<svg class="chart"') == 5
-    for chart_id in ("chart-dso", "chart-aging", "chart-cash", "chart-util", "chart-wait"):
+    assert "Net effect on profit" not in html
+    waited = any(m.get("mean_wait") for m in run.result["months"])
+    charts = ["chart-value", "chart-dso", "chart-aging", "chart-cash", "chart-util"] + (["chart-wait"] if waited else [])
+    assert html.count('<svg class="chart"') == len(charts)
+    for chart_id in charts:
         assert f'data-testid="{chart_id}"' in html
-    assert html.count("<caption>") >= 5  # a data table behind every chart
+    assert ('data-testid="no-wait"' in html) != waited  # a statement instead of a flat-zero chart
+    assert html.count("<caption>") >= len(charts)  # a data table behind every chart
+    # the waterfall runs from the margin to the net value, every step labelled
+    for step in ("Margin on sales made", "Bad debts written off", "Expected loss on receivables still open",
+                 "Margin lost with customers who left", "Net value"):
+        assert step in html
     assert "What happened" in html and "collectors were busy" in html
     assert ("customers defaulted" in html) or ("No customer defaulted" in html)
     # the aging table lists every customer who still owes, largest first by default
@@ -270,7 +279,7 @@ def test_aging_by_customer_adds_up_to_the_engines_buckets(app):
     rows = simulation.aging_rows(engine)
     for b in range(5):
         assert sum(r["buckets"][b] for r in rows) == pytest.approx(result.daily.buckets(len(result.daily) - 1)[b], abs=1.0)
-    assert sum(refused.value_by_reason.values()) == pytest.approx(result.summary.lost_sales)
+    assert sum(refused.value_by_reason.values()) == pytest.approx(result.summary.refused_sales)
 
 
 def test_copy_into_a_new_policy_prefills_the_form(client, trainee):
@@ -291,6 +300,12 @@ def test_exports_csv_with_bom_and_a_policy_file_that_loads_back(client, trainee)
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[1][0] == "Month" and "DSO" in rows[1]
+    assert rows[0][-2] == "Net value" and float(rows[0][-1]) == pytest.approx(run.summary["net_value"], abs=1e-4)
+    header = rows[1]
+    for line in rows[2:]:  # the CSV's DSO, BPDSO and ADD share one basis: ADD = DSO − BPDSO, BPDSO ≤ DSO
+        dso, best, add = (line[header.index(k)] for k in ("DSO", "Best Possible DSO", "ADD"))
+        if dso:
+            assert float(best) <= float(dso) + 1e-9 and float(add) == pytest.approx(float(dso) - float(best), abs=1e-3)
     assert len(rows) == 2 + len(run.result["months"])
     assert rows[2][0] == "Y1-Jan"
     aging = client.get(f"/sim/runs/{run.id}/aging.csv").get_data()
@@ -301,6 +316,7 @@ def test_exports_csv_with_bom_and_a_policy_file_that_loads_back(client, trainee)
     assert "attachment" in policy_file.headers["Content-Disposition"]
     text = policy_file.get_data(as_text=True)
     assert text.startswith("# Receivables Trainer policy")
+    assert "# net value: " in text
     loaded = sim.load_policy(text)
     assert sim.policy_to_dict(loaded) == run.policy
     assert loaded.grades["A"].discount == pytest.approx(0.015)
@@ -337,10 +353,25 @@ def test_compare_with_the_preset_default_on_the_same_seed(client, trainee):
     assert "the same customers placed the same orders" in html
     assert "Collectors" in html and "<mark>9</mark>" in html  # the differing settings, highlighted
     assert re.search(r'<tr class="(better|worse)">', html)
-    assert html.count('<svg class="chart"') == 3
+    assert html.count('<svg class="chart"') == 5  # three by month, and what each policy is worth
+    assert 'data-testid="chart-value-a"' in html and 'data-testid="chart-value-b"' in html
+    assert 'data-testid="identical"' not in html
     # asking again reuses the saved default run instead of running it twice
     response = client.post(f"/sim/runs/{run.id}/compare", data=dict(token, other="default"))
     assert response.headers["Location"].endswith(f"/sim/compare/{run.id}/{baseline.id}")
+
+
+def test_comparing_the_default_with_itself_says_identical(client, trainee):
+    run = run_policy(client, {"name": "Plain"})
+    token = form_values(client.get(f"/sim/runs/{run.id}").get_data(as_text=True), "compare-form")
+    response = client.post(f"/sim/runs/{run.id}/compare", data=dict(token, other="default"))
+    location = response.headers["Location"]
+    if "/sim/jobs/" in location:
+        job = jobs.wait(int(location.rsplit("/", 1)[1]))
+        location = client.get(f"/sim/jobs/{job.id}").headers["Location"]
+    html = client.get(location).get_data(as_text=True)
+    assert 'data-testid="identical"' in html and "Identical: every figure is the same in both runs." in html
+    assert 'class="better"' not in html and 'class="worse"' not in html
 
 
 def test_compare_with_a_saved_run(client, trainee):
@@ -369,6 +400,18 @@ def test_replications_show_bands_and_a_verdict(client, trainee):
     assert "could be luck" in html or "probably real" in html
 
 
+def test_replicating_the_default_policy_says_identical(client, trainee):
+    run = run_policy(client, {"name": "Same as default"}, run={"customers": "40", "days": "90", "seed": "0"})
+    token = form_values(client.get(f"/sim/runs/{run.id}").get_data(as_text=True), "replicate-form")
+    response = client.post(f"/sim/runs/{run.id}/replicate", data=dict(token, replications="2"))
+    job = jobs.wait(int(response.headers["Location"].rsplit("/", 1)[1]))
+    rep = db.session.get(SimRun, job.run_id)
+    assert all(band["same"] == band["pairs"] == 2 for band in rep.result["bands"].values())
+    html = client.get(f"/sim/runs/{rep.id}").get_data(as_text=True)
+    assert html.count("Identical on all 2 seeds") == len(rep.result["bands"])
+    assert "could be luck" not in html and "probably real" not in html
+
+
 @pytest.mark.parametrize("value", ["1", "51", "x", ""])
 def test_replications_refuse_bad_counts(client, trainee, value):
     run = run_policy(client)
@@ -386,3 +429,22 @@ def test_home_suggests_the_lab_until_a_run_is_saved(client, trainee):
     assert "Try your own credit policy in the policy lab" in client.get("/").get_data(as_text=True)
     run_policy(client)
     assert "Try your own credit policy in the policy lab" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_debrief_prices_the_customers_who_left(app):
+    facts = {"churned": 3, "lost_count": {}, "lost_value": {}, "holds": 0, "margin": 0.2}
+    with app.test_request_context(), force_locale("en"):
+        paragraphs = dict(report.debrief({"debrief": facts}, {"churn_lost_sales": 50_000.0}, report.Fmt("en")))
+    text = paragraphs["Orders refused and customers lost"]
+    assert "3 customers left" in text and "¥50,000 of orders over the next year, ¥10,000 of margin" in text
+
+
+@pytest.mark.parametrize(("waits", "drawn"), [([None, None], False), ([0.0, None], False), ([None, 0.25], True)])
+def test_the_wait_chart_is_left_out_when_nobody_ever_waited(app, waits, drawn):
+    month = {"year": 1, "month": 1, "dso": 30.0, "best_possible_dso": 20.0, "sales": 10.0, "credit_sales": 10.0,
+             "collections": 5.0, "lost_sales": 0.0, "utilisation": 0.5,
+             "buckets": {"current": 1.0, "1-30": 0.0, "31-60": 0.0, "61-90": 0.0, "90+": 0.0}}
+    months = [{**month, "month": i + 1, "mean_wait": w} for i, w in enumerate(waits)]
+    with app.test_request_context(), force_locale("en"):
+        ids = [c.id for c in report.run_charts({"months": months}, report.Fmt("en"))]
+    assert ("chart-wait" in ids) == drawn and len(ids) == 4 + drawn

@@ -14,6 +14,7 @@ from trainer.core.charts import (
     line_chart,
     nice_ticks,
     stacked_bar_chart,
+    waterfall_chart,
 )
 
 
@@ -93,3 +94,26 @@ def test_band_chart_marks_median_and_zero():
         assert float(x) < float(m) < float(x) + float(w)
     assert 'stroke="#8a9aa1"' in svg  # the zero line is darker
     assert chart.table.rows[1][0] == "diff"
+
+
+def test_waterfall_chains_each_step_from_the_previous_total():
+    chart = waterfall_chart("wf", "Value", ("Margin", 100.0), [("Bad <debt>", -30.0), ("FX", 10.0)], "Net",
+                            columns=("Step", "Change", "Total"))
+    bars = re.findall(r'<rect class="step" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"[^>]*fill="(#[0-9A-F]+)"', str(chart.svg))
+    assert len(bars) == 4 and chart.points == 4
+    (x0, w0, c0), (x1, w1, c1), (x2, w2, c2), (x3, w3, c3) = ((float(x), float(w), c) for x, w, c in bars)
+    assert c0 == c3 == "#0072B2" and c1 == "#D55E00" and c2 == "#009E73"  # totals, a loss, a gain
+    assert x1 + w1 == pytest.approx(x0 + w0, abs=0.2)  # the loss hangs from the margin's end ...
+    assert x2 == pytest.approx(x1, abs=0.2)  # ... and the gain starts where the loss ended
+    assert x3 + w3 == pytest.approx(x2 + w2, abs=0.2)  # the net value ends where the last step did
+    assert "Bad &lt;debt&gt;" in str(chart.svg) and "<debt>" not in str(chart.svg)
+    assert chart.table.columns == ["Step", "Change", "Total"]
+    assert [row[0] for row in chart.table.rows] == ["Margin", "Bad <debt>", "FX", "Net"]
+    assert chart.table.rows[1][1].startswith("−") and chart.table.rows[2][1].startswith("+")
+    assert chart.table.rows[-1][2] == "80"
+
+
+def test_a_negative_net_value_is_drawn_left_of_zero_in_the_loss_colour():
+    chart = waterfall_chart("wf", "Value", ("Margin", 10.0), [("Costs", -25.0)], "Net")
+    last = re.findall(r'<rect class="step"[^>]*fill="(#[0-9A-F]+)"', str(chart.svg))[-1]
+    assert last == "#D55E00" and chart.table.rows[-1][1] == "-15"

@@ -153,11 +153,14 @@ def test_rounds_late_submissions_silent_teams_and_the_leaderboard(client, action
     assert final.summary["collected"] == pytest.approx(s.result().summary.collected)
     assert final.summary["days"] == 90
 
-    scores = sorted(r.score for t in workshop.teams for r in t.results if r.round == 3)
-    assert scores[0] < scores[1] <= 100 and scores[0] >= 0
+    finals = [r for t in workshop.teams for r in t.results if r.round == 3]
+    best = max(r.summary["net_value"] for r in finals)
+    for r in finals:  # in proportion to value, the best team on 100
+        assert r.score == pytest.approx(rounds.value_score(r.summary["net_value"], best), abs=0.05)
+    assert max(r.score for r in finals) == 100.0
     page = client.get(f"/sim/workshops/{wid}").get_data(as_text=True)
     assert "Finished: all 3 rounds played." in page
-    assert 'data-testid="leaderboard"' in page and "Score out of 100" in page
+    assert 'data-testid="leaderboard"' in page and "Score out of 100" in page and "Net value" in page
     assert "no submission: kept its last policy" in page and "More callers" in page
     assert "Collectors: 5 → <strong>8</strong>" in page
     screen = client.get(f"/sim/workshops/{wid}/screen").get_data(as_text=True)
@@ -168,6 +171,7 @@ def test_rounds_late_submissions_silent_teams_and_the_leaderboard(client, action
     actions.login(room["cy"].email)
     page = client.get(f"/sim/workshops/{wid}").get_data(as_text=True)
     assert 'data-testid="decision-form"' not in page and "Team Red" in page and "Blue" in page
+    assert 'data-testid="chart-team-value"' in page and "Margin on sales made" in page  # the team's waterfall
     assert client.get(f"/sim/workshops/{wid}/screen").status_code == 403
 
 
@@ -219,15 +223,15 @@ def test_a_failed_round_job_reopens_the_round(client, actions, room, monkeypatch
     assert db.session.scalar(select(SimJob).where(SimJob.kind == "round")) is not None
 
 
-def test_score_gives_twenty_points_per_measure():
-    rows = [
-        {"cash": 100.0, "bad_debt": 10.0, "dso": 40.0, "lost_sales": 0.0, "customers_kept": 90.0},
-        {"cash": 50.0, "bad_debt": 30.0, "dso": 60.0, "lost_sales": 10.0, "customers_kept": 80.0},
-        {"cash": 75.0, "bad_debt": 20.0, "dso": 50.0, "lost_sales": 5.0, "customers_kept": 85.0},
-    ]
-    scores = rounds.score_teams(rows)
-    assert [s["total"] for s in scores] == [100.0, 0.0, 50.0]
-    assert rounds.score_teams(rows[:1])[0]["total"] == 100.0
+def test_scores_are_proportional_to_net_value_not_to_rank():
+    def totals(values):
+        return [s["total"] for s in rounds.score_teams([{"net_value": v} for v in values])]
+
+    assert totals([100.0, 98.0, 50.0]) == [100.0, 98.0, 50.0]  # a 2 % gap costs 2 points, not 60
+    assert totals([100.0, -20.0]) == [100.0, 0.0]  # losing money while another team earns scores nothing
+    assert totals([-10.0, -20.0, -40.0]) == [100.0, 50.0, 25.0]  # all lose: the smallest loss leads
+    assert totals([0.0, -5.0]) == [100.0, 0.0]
+    assert totals([7.0]) == [100.0]
 
 
 def test_home_asks_a_team_member_to_submit_until_they_do(client, actions, room):

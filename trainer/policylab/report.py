@@ -125,11 +125,13 @@ def cash(summary: Mapping[str, Any]) -> float:
 def headline(summary: Mapping[str, Any], fmt: Fmt) -> list[Figure]:
     s = summary
     rows: list[tuple[str, Any, float | None, Any, Any, bool | None]] = [
+        ("net_value", _l("Net value"), s.get("net_value"), fmt.money_short,
+         _l("Margin on sales − bad debt, discounts, credit notes, collection and carrying cost − expected loss on "
+            "receivables still open − margin lost with customers who left."), True),
         ("dso", _l("DSO"), s.get("dso"), fmt.days, _l("Average receivables ÷ credit sales × days."), False),
-        ("best_possible_dso_end", _l("Best Possible DSO"), s.get("best_possible_dso_end"), fmt.days,
-         _l("Current (not yet due) receivables only, last month."), False),
-        ("average_days_delinquent_end", _l("ADD"), s.get("average_days_delinquent_end"), fmt.days,
-         _l("Average days delinquent: DSO − Best Possible DSO, last month."), False),
+        ("best_possible_dso", _l("Best Possible DSO"), s.get("best_possible_dso"), fmt.days,
+         _l("Average current (not yet due) receivables ÷ credit sales × days."), False),
+        ("add", _l("ADD"), s.get("add"), fmt.days, _l("Average days delinquent: DSO − Best Possible DSO."), False),
         ("cei_average", _l("CEI"), s.get("cei_average"), fmt.pct,
          _l("Collection effectiveness index, monthly average; 100 is perfect."), True),
         ("overdue_pct_end", _l("Overdue"), s.get("overdue_pct_end"), fmt.pct,
@@ -141,13 +143,12 @@ def headline(summary: Mapping[str, Any], fmt: Fmt) -> list[Figure]:
         ("cash", _l("Cash collected"), cash(s), fmt.money_short,
          _l("Invoices paid plus cash sales and deposits."), True),
         ("lost_sales", _l("Lost sales"), s.get("lost_sales"), fmt.money_short,
-         _l("Orders refused by terms, limits, holds or grade."), False),
+         _l("Orders refused by terms, limits, holds or grade, plus a year of orders from each customer who left."),
+         False),
         ("collection_cost", _l("Collection cost"), s.get("collection_cost"), fmt.money_short,
          _l("Collectors' pay, actions and agency fees."), False),
         ("carrying_cost", _l("Carrying cost"), s.get("carrying_cost"), fmt.money_short,
          _l("Interest on the money tied up in receivables."), False),
-        ("contribution", _l("Net effect on profit"), s.get("contribution"), fmt.money_short,
-         _l("Margin on sales − discounts − credit notes − bad debt − collection and carrying cost."), True),
     ]
     return [Figure(key, str(label), None if value is None else float(value), text(value) if value is not None else "–",
                    str(help_), better) for key, label, value, text, help_, better in rows]
@@ -198,19 +199,20 @@ def run_charts(result: Mapping[str, Any], fmt: Fmt) -> list[Chart]:
         line_chart("chart-cash", _("Cash collected and sales by month"), labels, [
             Series(_("Sales"), [m.get("sales") for m in months]),
             Series(_("Cash collected"), [month_cash(m) for m in months]),
-            Series(_("Lost sales"), [m.get("lost_sales") for m in months], dashed=True),
+            Series(_("Orders refused"), [m.get("lost_sales") for m in months], dashed=True),
         ], y_label=fmt.symbol.strip(), category_label=month_word, fmt=lambda v: compact(v, fmt.lang),
             table_fmt=fmt.money),
         line_chart("chart-util", _("Collector utilisation by month"), labels, [
             Series(_("Utilisation"), [100.0 * float(m.get("utilisation") or 0.0) for m in months]),
         ], y_label="%", category_label=month_word, fmt=lambda v: f"{v:,.0f}", table_fmt=lambda v: f"{v:,.1f} %",
             height=220),
-        line_chart("chart-wait", _("Mean wait for a collector by month"), labels, [
-            Series(_("Mean wait (hours)"), [None if m.get("mean_wait") is None else 24.0 * float(m["mean_wait"])
-                                            for m in months], color="#D55E00"),
-        ], y_label=_("hours"), category_label=month_word, fmt=axis_number, table_fmt=lambda v: f"{v:,.2f}",
-            height=220),
     ]
+    waits = [None if m.get("mean_wait") is None else 24.0 * float(m["mean_wait"]) for m in months]
+    if any(w for w in waits):  # a flat zero line says nothing: the page says "nobody waited" instead
+        charts.append(line_chart("chart-wait", _("Mean wait for a collector by month"), labels, [
+            Series(_("Mean wait (hours)"), waits, color="#D55E00"),
+        ], y_label=_("hours"), category_label=month_word, fmt=axis_number, table_fmt=lambda v: f"{v:,.2f}",
+            height=220))
     return charts
 
 
@@ -238,7 +240,7 @@ def compare_charts(a: Mapping[str, Any], b: Mapping[str, Any], names: tuple[str,
 
 
 BAND_LABELS = {
-    "contribution": _l("Net effect on profit"),
+    "net_value": _l("Net value"),
     "cash": _l("Cash collected"),
     "dso": _l("DSO"),
     "bad_debt_rate": _l("Bad-debt rate"),
@@ -254,7 +256,7 @@ class BandView:
     chart: Chart
     verdict: str
     real: bool
-    tone: str  # better | worse | luck
+    tone: str  # better | worse | luck | same
 
 
 def band_views(result: Mapping[str, Any], fmt: Fmt) -> list[BandView]:
@@ -276,7 +278,10 @@ def band_views(result: Mapping[str, Any], fmt: Fmt) -> list[BandView]:
         real = low > 0 or high < 0
         better, pairs = data["better"], data["pairs"]
         tone = "luck" if not real else ("better" if better * 2 >= pairs else "worse")
-        if not real:
+        if data.get("same") == pairs:
+            tone, verdict = "same", _("Identical on all %(pairs)s seeds: the two policies give the same results.",
+                                      pairs=pairs)
+        elif not real:
             verdict = _("Yours did better on %(better)s of %(pairs)s seeds, but the 10-90 %% band of the difference "
                         "includes zero: it could be luck.", better=better, pairs=pairs)
         elif better * 2 >= pairs:
@@ -300,7 +305,8 @@ def debrief(result: Mapping[str, Any], summary: Mapping[str, Any], fmt: Fmt) -> 
     margin = float(f.get("margin") or result.get("margin") or 0.0)
     return [
         (_("Bad debt"), _bad_debt_paragraph(f, float(summary.get("bad_debt") or 0.0), margin, fmt)),
-        (_("Orders refused and customers lost"), _refusals_paragraph(f, margin, fmt)),
+        (_("Orders refused and customers lost"),
+         _refusals_paragraph(f, margin, float(summary.get("churn_lost_sales") or 0.0), fmt)),
         (_("Collectors"), _collectors_paragraph(f, fmt)),
     ]
 
@@ -330,7 +336,7 @@ def _bad_debt_paragraph(f: Mapping[str, Any], bad_total: float, margin: float, f
     return text
 
 
-def _refusals_paragraph(f: Mapping[str, Any], margin: float, fmt: Fmt) -> str:
+def _refusals_paragraph(f: Mapping[str, Any], margin: float, churn_sales: float, fmt: Fmt) -> str:
     """Credit holds, limits and terms: the orders they refused and the customers who left."""
     counts, values = f.get("lost_count", {}), f.get("lost_value", {})
     parts = []
@@ -353,6 +359,10 @@ def _refusals_paragraph(f: Mapping[str, Any], margin: float, fmt: Fmt) -> str:
                        value=fmt.money(values.get("grade"))))
     if f.get("churned"):
         parts.append(_("%(n)s customers left because collection or holds were too harsh for them.", n=f["churned"]))
+        if churn_sales > 0:
+            parts.append(_("With them went about %(sales)s of orders over the next year, %(margin)s of margin that "
+                           "the net value counts as lost.", sales=fmt.money(churn_sales),
+                           margin=fmt.money(churn_sales * margin)))
     return " ".join(parts)
 
 
@@ -402,28 +412,6 @@ def _terms_phrase(d: Mapping[str, Any]) -> str:
              months=f"{d['limit']:g}")
 
 
-# -------------------------------------------------------------------------------------- aging table
-
-AGING_SORTS = {
-    "customer": lambda r: r["customer"],
-    "grade": lambda r: (r["grade"], r["customer"]),
-    "behaviour": lambda r: (r["behaviour"], r["customer"]),
-    "status": lambda r: (r["status"], r["customer"]),
-    "current": lambda r: r["buckets"][0],
-    "1-30": lambda r: r["buckets"][1],
-    "31-60": lambda r: r["buckets"][2],
-    "61-90": lambda r: r["buckets"][3],
-    "90+": lambda r: r["buckets"][4],
-    "total": lambda r: r["total"],
-    "oldest": lambda r: r["oldest"],
-}
-
-
-def aging_rows(result: Mapping[str, Any], sort: str, descending: bool) -> list[dict[str, Any]]:
-    key = AGING_SORTS.get(sort, AGING_SORTS["total"])
-    return sorted(result.get("aging", []), key=key, reverse=descending)
-
-
 # ------------------------------------------------------------------------------------- comparisons
 
 
@@ -457,7 +445,7 @@ def compare_rows(sa: Mapping[str, Any], sb: Mapping[str, Any], fmt: Fmt) -> list
 
 
 def _delta_text(key: str, value: float, fmt: Fmt) -> str:
-    if key in ("dso", "best_possible_dso_end", "average_days_delinquent_end"):
+    if key in ("dso", "best_possible_dso", "add"):
         return f"{value:,.1f}"
     if key in ("cei_average", "overdue_pct_end"):
         return f"{value:,.1f} pp"

@@ -18,6 +18,8 @@ from trainer.policylab import forms as F
 from trainer.policylab import (
     jobs,
     report,
+    report_aging,
+    report_value,
     views_workshop,  # noqa: F401  (its routes are on the same blueprint)
 )
 from trainer.policylab.blueprint import (
@@ -232,9 +234,10 @@ def run(run_id: int) -> ResponseReturnValue:
     return render_template(
         "sim/run.html",
         figures=report.headline(the_run.summary, fmt),
+        value_chart=report_value.value_chart(the_run.summary, fmt), value_note=report_value.value_note(),
         charts=report.run_charts(the_run.result, fmt),
         debrief=report.debrief(the_run.result, the_run.summary, fmt),
-        aging=report.aging_rows(the_run.result, sort, descending),
+        aging=report_aging.aging_rows(the_run.result, sort, descending),
         sort=sort, descending=descending,
         behaviour_labels=report.BEHAVIOUR_LABELS, status_labels=report.STATUS_LABELS,
         bucket_labels=report.BUCKET_LABELS,
@@ -294,6 +297,9 @@ def compare(a: int, b: int) -> ResponseReturnValue:
         "sim/compare.html", a=run_a, b=run_b, names=(name_a, name_b), same_world=runs.same_world(run_a, run_b),
         rows=report.compare_rows(run_a.summary, run_b.summary, fmt), differences=differences,
         charts=report.compare_charts(run_a.result, run_b.result, (name_a, name_b), fmt), fmt=fmt,
+        value_charts=[c for c in (report_value.value_chart(run_a.summary, fmt, "chart-value-a", name_a),
+                                  report_value.value_chart(run_b.summary, fmt, "chart-value-b", name_b)) if c],
+        value_note=report_value.value_note(),
     )
 
 
@@ -323,7 +329,8 @@ def _csv_labels() -> dict[str, str]:
     return {
         "run": _("Run"), "preset": _("Portfolio"), "seed": _("Seed"), "engine": _("Engine"),
         "label": _("Month"), "sales": _("Sales"), "credit_sales": _("Credit sales"),
-        "collections": _("Collected on invoices"), "bad_debt": _("Bad debt"), "lost_sales": _("Lost sales"),
+        "collections": _("Collected on invoices"), "bad_debt": _("Bad debt"), "lost_sales": _("Orders refused"),
+        "net_value": _("Net value"),
         "ar": _("Receivables"), "current": str(report.BUCKET_LABELS[0]), "1-30": str(report.BUCKET_LABELS[1]),
         "31-60": str(report.BUCKET_LABELS[2]), "61-90": str(report.BUCKET_LABELS[3]),
         "90+": str(report.BUCKET_LABELS[4]), "dso": _("DSO"), "best_possible_dso": _("Best Possible DSO"),
@@ -364,6 +371,8 @@ def export_policy(run_id: int) -> ResponseReturnValue:
         f"Receivables Trainer policy · run #{the_run.id} {the_run.name}".rstrip(),
         f"preset: {the_run.preset} · seed: {the_run.seed} · customers: {the_run.customers} · days: {the_run.days}",
         f"engine: {the_run.engine_version}",
+        *([f"net value: {the_run.summary['net_value']:,.0f} {the_run.result.get('currency', '')}".rstrip()]
+          if the_run.summary.get("net_value") is not None else []),
         f"python -m trainer.sim run --preset {the_run.preset} --policy this-file.yaml --seed {the_run.seed}",
     ]
     return attachment(exports.policy_yaml(the_run.policy, header), f"sim-run-{the_run.id}-policy.yaml",

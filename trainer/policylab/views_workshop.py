@@ -15,10 +15,10 @@ from trainer.core.i18n import content_language
 from trainer.core.web import role_required
 from trainer.policylab import blueprint as lab
 from trainer.policylab import forms as F
-from trainer.policylab import jobs, report
+from trainer.policylab import jobs, report, report_value
 from trainer.policylab.blueprint import bp, lesson_links, page_fmt, preset_choices
 from trainer.policylab.models import SimWorkshop, SimWorkshopTeam
-from trainer.policylab.services import presets, rounds
+from trainer.policylab.services import presets
 from trainer.policylab.services import workshops as workshop_service
 from trainer.sim import PolicyError
 
@@ -92,7 +92,6 @@ def _workshop_context(workshop: SimWorkshop) -> dict[str, Any]:
         "fmt": fmt,
         "cash": report.cash,
         "version": workshop_service.workshop_version(workshop),
-        "criteria": rounds.SCORE_CRITERIA,
         "running_job": running_job,
         "running_error": lab.job_error_text(state.error_code) if state and state.status == "failed" else None,
         "preset": presets.preset(workshop.preset),
@@ -129,6 +128,9 @@ def _render_workshop(workshop: SimWorkshop, context: dict[str, Any], form: F.Dec
     if results:
         latest = results[-1]
         months = latest.months
+        value = report_value.value_chart(latest.summary, fmt, "chart-team-value")
+        if value is not None:
+            charts.append(value)
         labels = report.month_labels(months, fmt)
         charts.append(line_chart("chart-team-cash", _("Cash collected and sales by month"), labels, [
             report_series(_("Sales"), months, "sales"), Series(_("Cash collected"), [report.month_cash(m) for m in months]),

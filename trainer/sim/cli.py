@@ -70,10 +70,11 @@ def _parser() -> argparse.ArgumentParser:
 
 _ROWS: tuple[tuple[str, str], ...] = (
     ("sales", "{:,.0f}"), ("credit_sales", "{:,.0f}"), ("collected", "{:,.0f}"), ("bad_debt", "{:,.0f}"),
-    ("ar_end", "{:,.0f}"), ("dso", "{:.1f}"), ("dso_countback_end", "{:.1f}"), ("best_possible_dso_end", "{:.1f}"),
-    ("average_days_delinquent_end", "{:.1f}"), ("cei_average", "{:.1f}"), ("overdue_pct_end", "{:.1f}"),
-    ("bad_debt_rate", "{:.2f}"), ("turnover", "{:.2f}"), ("lost_sales", "{:,.0f}"), ("collection_cost", "{:,.0f}"),
-    ("carrying_cost", "{:,.0f}"), ("fx_result", "{:,.0f}"), ("contribution", "{:,.0f}"), ("churned", "{}"),
+    ("ar_end", "{:,.0f}"), ("dso", "{:.1f}"), ("dso_countback_end", "{:.1f}"), ("best_possible_dso", "{:.1f}"),
+    ("add", "{:.1f}"), ("cei_average", "{:.1f}"), ("overdue_pct_end", "{:.1f}"),
+    ("bad_debt_rate", "{:.2f}"), ("turnover", "{:.2f}"), ("lost_sales", "{:,.0f}"), ("refused_sales", "{:,.0f}"),
+    ("churn_lost_sales", "{:,.0f}"), ("collection_cost", "{:,.0f}"), ("carrying_cost", "{:,.0f}"),
+    ("fx_result", "{:,.0f}"), ("expected_open_loss", "{:,.0f}"), ("net_value", "{:,.0f}"), ("churned", "{}"),
     ("defaults", "{}"), ("holds", "{}"), ("write_offs", "{}"), ("utilisation", "{:.2f}"), ("mean_wait", "{:.2f}"),
 )
 

@@ -19,6 +19,8 @@ _Timeout = simpy.Timeout
 _heappush = heapq.heappush
 _heappop = heapq.heappop
 _bisect_right = bisect.bisect_right
+#: steps taken once per invoice, never followed up
+_ONCE = frozenset(("reminder", "legal"))
 
 
 class Collection(Ledger):
@@ -171,7 +173,8 @@ class Collection(Ledger):
                 if day > last_day:
                     nxt = inv.due_t + day
                     break
-        if inv.last_step and inv.last_step != "reminder" and inv.last_action_t + self._follow < nxt:
+        # follow-ups repeat a call or a letter; a reminder is sent once and a legal claim is filed once
+        if inv.last_step and inv.last_step not in _ONCE and inv.last_action_t + self._follow < nxt:
             nxt = inv.last_action_t + self._follow
         inv.next_action_t = (now if now > nxt else nxt) if nxt < INF else INF
 
@@ -194,6 +197,14 @@ class Collection(Ledger):
             self.scheduled += 1
             _Timeout(env, delay if delay > 0.0 else 0.0, (inv, t)).callbacks.append(self._wake_cb)
 
+    def _stretch(self, inv: Invoice, now: float) -> None:
+        """Nobody asked for this late invoice: the customer, short of cash, pays those who ask first,
+        so its lateness is stretched by ``unchased_stretch`` (never collected if the debt goes bad by
+        then). "Most customers pay only after a reminder" (reference §3)."""
+        inv.stretched = True
+        late = (now - inv.due_t) * self.portfolio.unchased_stretch
+        inv.pay_t = inv.due_t + late if late < inv.bad_age else INF
+
     def _on_wake(self, ev: Any) -> None:
         inv, t_sched = ev.value
         if inv.closed:
@@ -204,8 +215,11 @@ class Collection(Ledger):
         env = self.env
         now = env.now
         if now >= inv.pay_t:
-            self._pay(inv)
-            return
+            if now > inv.due_t and inv.last_action_t == -INF and not inv.stretched:
+                self._stretch(inv, now)
+            else:
+                self._pay(inv)
+                return
         if now >= inv.writeoff_t:
             self._write_off(inv, "age")
             return

@@ -23,7 +23,7 @@ class Customer:
     __slots__ = (
         "id", "grade", "behaviour", "resp", "takes_discount", "fixed_delay", "size", "rate", "industry",
         "foreign", "sensitivity", "goodwill", "churned", "defaulted", "balance", "hold_count", "open",
-        "shock_until", "monthly", "beh",
+        "shock_until", "monthly", "beh", "fate", "hazard", "hazard_since", "default_t",
     )
     id: int
     grade: str
@@ -45,6 +45,10 @@ class Customer:
     shock_until: float
     monthly: float
     beh: Behaviour
+    fate: float  # cumulative default hazard left before the customer fails (an exponential draw)
+    hazard: float  # default hazard per day under the current policy
+    hazard_since: float  # when ``hazard`` took effect
+    default_t: float  # the default time now scheduled (a superseded timer is ignored)
 
     def __init__(self) -> None:
         self.open: set[Invoice] = set()
@@ -54,6 +58,8 @@ class Customer:
         self.churned = False
         self.defaulted = False
         self.shock_until = -1.0
+        self.fate = self.hazard = self.hazard_since = 0.0
+        self.default_t = math.inf
 
 
 class Invoice:
@@ -61,6 +67,7 @@ class Invoice:
         "id", "cust", "amount", "remaining", "issue_t", "due_t", "due_day", "pay_t", "bad_age", "discount",
         "discount_until", "wake_t", "timers", "next_action_t", "last_day", "last_action_t", "task_pending", "agency",
         "closed", "held", "hold_t", "writeoff_t", "dispute_until", "dispute_share", "fx0", "last_step", "issue_day", "logged_step",
+        "stretched",
     )
 
 
@@ -92,6 +99,7 @@ class Invoice:
     last_step: str
     issue_day: int
     logged_step: str
+    stretched: bool  # its lateness was already stretched because nobody asked for the money
 
     def __hash__(self) -> int:
         return self.id

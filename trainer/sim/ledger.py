@@ -84,6 +84,7 @@ class Ledger(SimState):
         r = inv.remaining
         self._settle(inv, r)
         self.written_off += r
+        self.bad_by_grade[inv.cust.grade] += r
         self._d_bad += r
         self.n_writeoffs += 1
         self._log(Event("write_off", self.env.now, inv.cust.id, r, reason))
@@ -100,8 +101,8 @@ class Ledger(SimState):
 
     def _on_default(self, ev: Any) -> None:
         c: Customer = ev.value
-        if c.defaulted:
-            return
+        if c.defaulted or ev.env.now < c.default_t - 1e-6:
+            return  # a timer superseded by a policy change (see Orders._rehazard)
         c.defaulted = True
         self.n_defaults += 1
         self._log(Event("default", self.env.now, c.id, c.balance, ""))
@@ -119,6 +120,7 @@ class Ledger(SimState):
             if c.defaulted:
                 continue
             if u < pf.shock_default_prob:
+                c.default_t = now
                 self.scheduled += 1
                 ev2 = simpy.Timeout(self.env, 0.0, c)
                 ev2.callbacks.append(self._on_default)

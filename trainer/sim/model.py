@@ -54,7 +54,8 @@ from trainer.sim.orders import Orders
 from trainer.sim.params import GRADES, MAX_DAYS, STEPS, PolicyError, Problem
 from trainer.sim.policy import Policy, policy_to_dict
 from trainer.sim.presets import Preset, validate_run
-from trainer.sim.results import DailySeries, Event, MonthEnd, SimResult, Summary, build_months
+from trainer.sim.results import DailySeries, Event, MonthEnd, SimResult, Summary, average_dso, build_months
+from trainer.sim.value import churn_lost_sales, open_receivables_loss, value_breakdown
 
 __all__ = ["STREAMS", "Replications", "Simulation", "replicate", "run"]
 
@@ -95,6 +96,7 @@ class Simulation(Orders):
         self.outstanding = self.cash_sales = self.lost_value = self.fx_result = 0.0
         self.staff_cost = self.action_cost = self.agency_fees = self.carrying = 0.0
         self.lost_count = dict.fromkeys(LOST_REASONS, 0)
+        self.bad_by_grade = dict.fromkeys(GRADES, 0.0)
         self.n_orders = self.n_invoices = self.n_actions = self.n_disputes = 0
         self.n_holds = self.n_escalations = self.n_agency = self.n_writeoffs = self.n_defaults = self.n_churned = 0
         self.events = []
@@ -191,6 +193,7 @@ class Simulation(Orders):
                 items[:] = [(self._priority(it[2], it[4]), it[1], it[2], it[3], it[4]) for it in items]
                 heapq.heapify(items)
             self._replan_all()
+            self._rehazard()
         self._dispatch()
 
     def _replan_all(self) -> None:
@@ -289,7 +292,14 @@ class Simulation(Orders):
         waits = sum(daily.waits)
         margin = self.portfolio.margin
         collection_cost = self.staff_cost + self.action_cost + self.agency_fees
-        gross = sales * margin
+        dso, best_dso, add = average_dso(daily.ar, daily.current, self.invoiced)
+        churn_sales = churn_lost_sales(c.monthly for c in self.customers if c.churned and not c.defaulted)
+        open_loss = open_receivables_loss(self._curve, ((inv.remaining, self._day - inv.due_t)
+                                                        for c in self.customers for inv in c.open))
+        value = value_breakdown(sales=sales, margin_rate=margin, bad_debt=self.written_off, discounts=self.discounts,
+                                credit_notes=self.credit_notes, collection_cost=collection_cost,
+                                carrying_cost=self.carrying, open_loss=open_loss, churn_sales=churn_sales,
+                                fx_result=self.fx_result)
         return Summary(
             days=n,
             customers=self.n_customers,
@@ -302,32 +312,35 @@ class Simulation(Orders):
             discounts=self.discounts,
             credit_notes=self.credit_notes,
             bad_debt=self.written_off,
+            bad_debt_by_grade=dict(self.bad_by_grade),
             outstanding=self.outstanding,
             ar_average=ar_avg,
             ar_end=ar_end,
             past_due_end=max(0.0, ar_end - current_end),
-            dso=safe(kpis.dso, ar_avg, self.invoiced, n),
+            dso=dso,
             dso_countback_end=last.dso_countback if last else None,
-            best_possible_dso_end=last.best_possible_dso if last else None,
-            average_days_delinquent_end=last.average_days_delinquent if last else None,
+            best_possible_dso=best_dso,
+            add=add,
             cei_average=sum(ceis) / len(ceis) if ceis else None,
             overdue_pct_end=last.overdue_pct if last else None,
             bad_debt_rate=safe(kpis.bad_debt_rate, self.written_off, sales),
             turnover=safe(kpis.ar_turnover, self.invoiced * 365.0 / max(n, 1), ar_avg),
             allowance_end=last.allowance if last else 0.0,
-            gross_margin=gross,
-            lost_sales=self.lost_value,
+            gross_margin=value.margin,
+            lost_sales=self.lost_value + churn_sales,
+            refused_sales=self.lost_value,
+            churn_lost_sales=churn_sales,
             lost_orders=sum(self.lost_count.values()),
             lost_by_reason=dict(self.lost_count),
-            lost_margin=self.lost_value * margin,
             carrying_cost=self.carrying,
             staff_cost=self.staff_cost,
             action_cost=self.action_cost,
             agency_fees=self.agency_fees,
             collection_cost=collection_cost,
             fx_result=self.fx_result,
-            contribution=gross - self.discounts - self.credit_notes - self.written_off - collection_cost
-            - self.carrying + self.fx_result,
+            expected_open_loss=open_loss,
+            net_value=value.net_value,
+            value=value.to_dict(),
             churned=self.n_churned,
             defaults=self.n_defaults,
             holds=self.n_holds,

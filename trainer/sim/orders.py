@@ -65,18 +65,42 @@ class Orders(Collection):
         self._sizes = np.array([c.size for c in self.customers])  # each customer's mean order
 
     def _schedule_defaults(self) -> None:
-        """Each customer's default time is drawn once (hazard by grade), whatever the policy."""
-        pf = self.portfolio
+        """Each customer's fate (cumulative hazard to default) is drawn once, whatever the policy; the
+        hazard itself depends on the grade and on the terms the policy gives it (:meth:`_hazard`)."""
         e = self.rng["defaults"].standard_exponential(self.n_customers)
         for c, draw in zip(self.customers, e, strict=True):
-            hz = pf.default_rate[c.grade]
-            if hz <= 0:
+            c.fate = float(draw)
+            c.hazard = self._hazard(c.grade)
+            c.hazard_since = 0.0
+            self._plan_default(c, 0.0)
+
+    def _hazard(self, grade: str) -> float:
+        """Default hazard per day: the grade's yearly rate, raised by ``terms_risk`` for every market
+        term of credit beyond the market's (long terms draw and keep the customers who cannot pay at
+        market terms, and let a weak customer run up more than it can repay)."""
+        pf = self.portfolio
+        gp = self._grades[grade]
+        extra = max(0.0, gp.net_days - pf.market_net_days) / pf.market_net_days if gp.terms == "net" else 0.0
+        return pf.default_rate[grade] * (1.0 + pf.terms_risk * extra) / 365.0
+
+    def _plan_default(self, c: Customer, now: float) -> None:
+        t = now + c.fate / c.hazard if c.hazard > 0 else INF
+        c.default_t = t
+        if t < MAX_DAYS:
+            self.scheduled += 1
+            ev = simpy.Timeout(self.env, t - now, c)
+            ev.callbacks.append(self._on_default)
+
+    def _rehazard(self) -> None:
+        """After a policy change: spend the fate used so far at the old hazard, go on at the new one."""
+        now = self.env.now
+        for c in self.customers:
+            new = self._hazard(c.grade)
+            if c.defaulted or new == c.hazard:
                 continue
-            t = float(draw) / hz * 365.0
-            if t < MAX_DAYS:
-                self.scheduled += 1
-                ev = simpy.Timeout(self.env, t, c)
-                ev.callbacks.append(self._on_default)
+            c.fate = max(0.0, c.fate - (now - c.hazard_since) * c.hazard)
+            c.hazard, c.hazard_since = new, now
+            self._plan_default(c, now)
 
     def _make_block(self) -> OrderBlock:
         """Orders and their per-order draws for the next 30-day block (policy-independent)."""
@@ -266,7 +290,7 @@ class Orders(Collection):
         inv.due_day = int(due)
         j = i * self._n_milestones + k
         inv.bad_age = bad_age = blk.bad_age[j]
-        inv.agency = inv.closed = inv.held = inv.task_pending = False
+        inv.agency = inv.closed = inv.held = inv.task_pending = inv.stretched = False
         inv.last_day = -INF
         inv.last_action_t = -INF
         inv.last_step = inv.logged_step = ""

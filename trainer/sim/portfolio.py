@@ -96,6 +96,11 @@ class Portfolio:
     goodwill_recovery: float = 0.05  # goodwill regained per invoice paid
     market_net_days: int = 30
     terms_elasticity: float = 0.3
+    #: how much a grade's default rate rises per market term of extra credit: 180 days in a 30-day
+    #: market (five terms more) multiplies it by 1 + 5 × terms_risk
+    terms_risk: float = 0.5
+    #: a late invoice nobody asked about (no reminder, no call) is paid this many times as late
+    unchased_stretch: float = 2.0
     cod_acceptance: float = 0.7
     cia_acceptance: float = 0.5
     deposit_sensitivity: float = 0.5
@@ -295,6 +300,8 @@ def check_portfolio(c: Checker, d: object, base: Portfolio, prefix: str = "portf
     values["market_net_days"] = n(data, "market_net_days", base.market_net_days, prefix, minimum=0,
                                   exclusive_min=True, integer=True, maximum=365)
     values["terms_elasticity"] = n(data, "terms_elasticity", base.terms_elasticity, prefix, minimum=0, maximum=5)
+    values["unchased_stretch"] = n(data, "unchased_stretch", base.unchased_stretch, prefix, minimum=1, maximum=10)
+    values["terms_risk"] = n(data, "terms_risk", base.terms_risk, prefix, minimum=0, maximum=5)
     values["cod_acceptance"] = c.fraction(data, "cod_acceptance", base.cod_acceptance, prefix)
     values["cia_acceptance"] = c.fraction(data, "cia_acceptance", base.cia_acceptance, prefix)
     values["deposit_sensitivity"] = c.fraction(data, "deposit_sensitivity", base.deposit_sensitivity, prefix)

@@ -13,7 +13,7 @@ from typing import Any
 from trainer.sim import kpis
 from trainer.sim.params import BUCKETS
 
-__all__ = ["DailySeries", "Event", "MonthEnd", "SimResult", "Summary", "month_calendar"]
+__all__ = ["DailySeries", "Event", "MonthEnd", "SimResult", "Summary", "average_dso", "month_calendar"]
 
 #: A 365-day calendar without leap years: the simulation starts on 1 January of year 1.
 MONTH_DAYS: tuple[int, ...] = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -134,7 +134,13 @@ class MonthEnd:
 
 @dataclass(frozen=True)
 class Summary:
-    """The whole run in one record (money in the portfolio's currency, rates in percent, times in days)."""
+    """The whole run in one record (money in the portfolio's currency, rates in percent, times in days).
+
+    ``dso``, ``best_possible_dso`` and ``add`` share one basis, the run's average balances over its credit
+    sales (:func:`average_dso`), so ``add == dso − best_possible_dso`` exactly. ``lost_sales`` is
+    ``refused_sales`` (orders refused) plus ``churn_lost_sales`` (what churned customers would have bought,
+    see :mod:`trainer.sim.value`); ``value`` is the waterfall from margin to ``net_value``.
+    """
 
     days: int
     customers: int
@@ -147,14 +153,15 @@ class Summary:
     discounts: float
     credit_notes: float
     bad_debt: float
+    bad_debt_by_grade: Mapping[str, float]
     outstanding: float
     ar_average: float
     ar_end: float
     past_due_end: float
     dso: float | None
     dso_countback_end: float | None
-    best_possible_dso_end: float | None
-    average_days_delinquent_end: float | None
+    best_possible_dso: float | None
+    add: float | None
     cei_average: float | None
     overdue_pct_end: float | None
     bad_debt_rate: float | None
@@ -162,16 +169,19 @@ class Summary:
     allowance_end: float
     gross_margin: float
     lost_sales: float
+    refused_sales: float
+    churn_lost_sales: float
     lost_orders: int
     lost_by_reason: Mapping[str, int]
-    lost_margin: float
     carrying_cost: float
     staff_cost: float
     action_cost: float
     agency_fees: float
     collection_cost: float
     fx_result: float
-    contribution: float
+    expected_open_loss: float
+    net_value: float
+    value: Mapping[str, float]
     churned: int
     defaults: int
     holds: int
@@ -188,6 +198,8 @@ class Summary:
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["lost_by_reason"] = dict(self.lost_by_reason)
+        d["value"] = dict(self.value)
+        d["bad_debt_by_grade"] = dict(self.bad_debt_by_grade)
         return d
 
 
@@ -223,6 +235,23 @@ class SimResult:
         return out
 
 
+def average_dso(ar: Sequence[float], current: Sequence[float], credit_sales: float
+                ) -> tuple[float | None, float | None, float | None]:
+    """(DSO, Best Possible DSO, ADD) of a run on one basis: average daily balances over the run's credit
+    sales. Each day's current part is clipped to the day's receivables, so BPDSO ≤ DSO and ADD is
+    their difference; all three are ``None`` without credit sales."""
+    n = len(ar)
+    if not n:
+        return None, None, None
+    ar_avg = max(0.0, sum(ar) / n)
+    current_avg = min(ar_avg, sum(min(max(c, 0.0), max(a, 0.0)) for a, c in zip(ar, current, strict=True)) / n)
+    dso = _safe(kpis.dso, ar_avg, credit_sales, n)
+    if dso is None:
+        return None, None, None
+    best = kpis.best_possible_dso(current_avg, credit_sales, n)
+    return dso, best, kpis.average_days_delinquent(ar_avg, current_avg, credit_sales, n)
+
+
 def _safe(fn: Any, *args: Any, **kw: Any) -> float | None:
     try:
         return float(fn(*args, **kw))
@@ -243,7 +272,7 @@ def build_months(daily: DailySeries, allowance_rates: Sequence[float], annual_ra
         sales = sum(daily.sales[sl])
         ar = max(0.0, daily.ar[last])
         buckets = daily.buckets(last)
-        current = buckets[0]
+        current = min(max(buckets[0], 0.0), ar)  # the same basis for DSO, BPDSO and ADD
         past_due = ar - current
         avg_ar = max(0.0, sum(daily.ar[sl]) / days)
         history.append((credit, float(days)))
@@ -272,9 +301,9 @@ def build_months(daily: DailySeries, allowance_rates: Sequence[float], annual_ra
                 dso=_safe(kpis.dso, ar, credit, days),
                 dso_countback=_safe(kpis.dso_countback, ar, list(reversed(history))),
                 best_possible_dso=_safe(kpis.best_possible_dso, current, credit, days),
-                average_days_delinquent=_safe(kpis.average_days_delinquent, ar, min(current, ar), credit, days),
-                cei=_safe(kpis.cei, previous_ar, credit, ar, min(current, ar), 1),
-                overdue_pct=_safe(kpis.overdue_rate, min(max(past_due, 0.0), ar), ar),
+                average_days_delinquent=_safe(kpis.average_days_delinquent, ar, current, credit, days),
+                cei=_safe(kpis.cei, previous_ar, credit, ar, current, 1),
+                overdue_pct=_safe(kpis.overdue_rate, past_due, ar),
                 bad_debt_rate=_safe(kpis.bad_debt_rate, bad, sales),
                 allowance=kpis.allowance_by_aging([max(b, 0.0) for b in buckets], list(allowance_rates)),
                 turnover=_safe(kpis.ar_turnover, credit * 365.0 / days, avg_ar),

@@ -55,6 +55,7 @@ class SimState:
     agency_fees: float
     carrying: float
     lost_count: dict[str, int]
+    bad_by_grade: dict[str, float]
     n_orders: int
     n_invoices: int
     n_actions: int

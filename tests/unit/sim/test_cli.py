@@ -39,6 +39,13 @@ def test_run_json_is_parsable_and_complete(capsys: pytest.CaptureFixture[str], t
     assert data["segments"][0]["policy"]["collectors"] == 1
     assert len(data["daily"]["ar"]) == 45
     assert {"summary", "months", "events"} <= set(data)
+    summary = data["summary"]
+    for key in ("net_value", "dso", "best_possible_dso", "add", "bad_debt", "lost_sales", "refused_sales",
+                "churn_lost_sales", "value"):
+        assert key in summary, key
+    assert summary["lost_sales"] == pytest.approx(summary["refused_sales"] + summary["churn_lost_sales"])
+    assert summary["add"] == pytest.approx(summary["dso"] - summary["best_possible_dso"])
+    assert summary["value"]["net_value"] == summary["net_value"]
 
 
 def test_compare_runs_both_policies_on_one_seed(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ def test_observers_see_everything_and_change_nothing() -> None:
     assert watched.result() == plain.result()
     summary = watched.result().summary
     assert len(recorder.refused) == summary.lost_orders > 0
-    assert sum(v for _, v, _ in recorder.refused) == pytest.approx(summary.lost_sales)
+    assert sum(v for _, v, _ in recorder.refused) == pytest.approx(summary.refused_sales)
     for reason, count in summary.lost_by_reason.items():
         assert sum(1 for _, _, r in recorder.refused if r == reason) == count
     assert tuple(recorder.events) == watched.result().events

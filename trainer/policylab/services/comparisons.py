@@ -15,7 +15,7 @@ from trainer.policylab.services.simulation import Progress, cash
 # Metrics shown with confidence bands: (key, how to read it from a summary dict, higher is better?)
 
 BAND_METRICS: tuple[tuple[str, Callable[[Mapping[str, Any]], float | None], bool], ...] = (
-    ("contribution", lambda s: s["contribution"], True),
+    ("net_value", lambda s: s.get("net_value"), True),
     ("cash", cash, True),
     ("dso", lambda s: s["dso"], False),
     ("bad_debt_rate", lambda s: s["bad_debt_rate"], False),
@@ -60,6 +60,8 @@ def replicate_pair(preset_name: str, policy: Mapping[str, Any], baseline: Mappin
             "default": _band([float(y) for y in b if y is not None]),
             "difference": _band(diff),
             "better": better,
+            "same": sum(1 for (x, y), d in zip(pairs, diff, strict=True)
+                        if abs(d) <= 1e-9 * max(abs(float(x)), abs(float(y)), 1.0)),
             "pairs": len(diff),
             "higher_better": higher_better,
         }

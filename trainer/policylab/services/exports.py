@@ -26,6 +26,8 @@ def runs_csv(run: SimRun, labels: Mapping[str, str]) -> bytes:
     """The month-by-month figures of a run as a CSV file: a line saying which run, then the months."""
     first = [labels.get("run", "run"), run.id, labels.get("preset", "preset"), run.preset,
              labels.get("seed", "seed"), run.seed, labels.get("engine", "engine"), run.engine_version]
+    if run.summary.get("net_value") is not None:  # the run's headline figure beside what it is
+        first += [labels.get("net_value", "net value"), run.summary["net_value"]]
     rows: list[list[Any]] = [[labels.get(k, k) for k in MONTH_KEYS]]
     for m in run.result.get("months", []):
         rows.append([m["buckets"].get(k) if k in BUCKET_KEYS else m.get(k) for k in MONTH_KEYS])

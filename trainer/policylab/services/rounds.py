@@ -33,14 +33,10 @@ def period_figures(result: sim.SimResult, first_day: int) -> dict[str, Any]:
     }
 
 
-SCORE_CRITERIA: tuple[tuple[str, bool], ...] = (
-    ("cash", True), ("bad_debt", False), ("dso", False), ("lost_sales", False), ("customers_kept", True),
-)
-POINTS_PER_CRITERION = 20.0
-
-
 def score_inputs(summary: Mapping[str, Any], customers: int) -> dict[str, float]:
+    """The figures a team is ranked by: its net value, and beside it what the leaderboard shows."""
     return {
+        "net_value": float(summary.get("net_value") or 0.0),
         "cash": cash(summary),
         "bad_debt": float(summary["bad_debt"]),
         "dso": float(summary["dso"] if summary["dso"] is not None else 0.0),
@@ -49,23 +45,22 @@ def score_inputs(summary: Mapping[str, Any], customers: int) -> dict[str, float]
     }
 
 
+def value_score(value: float, best: float) -> float:
+    """Score out of 100 in proportion to value: a team's net value as a share of the best team's. When
+    every team lost money, the smallest loss scores 100 and the others best ÷ their loss (losing twice
+    as much scores half); a team that lost money while another earned some scores 0."""
+    if best > 0:
+        return 100.0 * max(0.0, value) / best
+    if best == 0:
+        return 100.0 if value == 0 else 0.0
+    return 100.0 * best / value
+
+
 def score_teams(inputs: Sequence[Mapping[str, float]]) -> list[dict[str, float]]:
-    """Up to 20 points per criterion: the best team gets 20, the weakest 0, the rest in proportion
-    (everyone gets 20 when all are equal). The total is out of 100."""
-    out: list[dict[str, float]] = [{} for _ in inputs]
-    for key, higher_better in SCORE_CRITERIA:
-        values = [float(x[key]) for x in inputs]
-        lo, hi = min(values, default=0.0), max(values, default=0.0)
-        for i, v in enumerate(values):
-            if hi - lo < 1e-9:
-                pts = POINTS_PER_CRITERION
-            else:
-                share = (v - lo) / (hi - lo)
-                pts = POINTS_PER_CRITERION * (share if higher_better else 1.0 - share)
-            out[i][key] = round(pts, 1)
-    for row in out:
-        row["total"] = round(sum(row[k] for k, _ in SCORE_CRITERIA), 1)
-    return out
+    """Each team's score out of 100, proportional to its net value against the best team's."""
+    best = max((float(x["net_value"]) for x in inputs), default=0.0)
+    return [{"net_value": float(x["net_value"]), "total": round(value_score(float(x["net_value"]), best), 1)}
+            for x in inputs]
 
 
 def advance_teams(params: dict[str, Any], progress: Progress | None = None) -> dict[str, Any]:
