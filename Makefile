@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app trainer
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test test-fast loadtest lock setup setup-dev translations chromium lint bench clean
+.PHONY: run test test-fast loadtest lock setup setup-dev translations chromium lint bench frontier clean
 
 run: export TRAINER_SECRET_KEY_FILE ?= $(CURDIR)/instance/secret_key
 run: setup translations  ## Set up on SQLite in instance/, load demo data when empty, serve on :5000
@@ -69,6 +69,11 @@ bench: setup-dev translations  ## Print the performance figures, each against a 
 	$(BIN)/python tests/bench/bench_sim_page.py
 	$(BIN)/python tests/bench/bench_dashboard.py
 	$(BIN)/python tests/bench/bench_csv_import.py
+
+frontier: setup  ## Search every preset's efficient frontier again (after an engine or preset change; a few minutes)
+	@start=$$(date +%s); for preset in $$($(BIN)/python -m trainer.sim presets | cut -d' ' -f1); do \
+		nice -n 10 $(BIN)/python -m trainer.sim frontier --preset $$preset || exit 1; \
+	done; echo "all frontiers written in $$(( $$(date +%s) - start )) s"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache test-output

@@ -88,6 +88,7 @@ def _test_app(url: str, content_registry: Any) -> Flask:
             "SQLALCHEMY_DATABASE_URI": url,
             "CONTENT_REGISTRY": content_registry,
             "SERVER_NAME": None,
+            "SIM_FRONTIER": False,  # tests/web/test_sim_frontier.py turns it on with a small preset
         }
     )
 

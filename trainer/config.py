@@ -43,6 +43,8 @@ DEFAULTS: dict[str, Any] = {
     "REDIS_URL": None,  # TRAINER_REDIS_URL: the Redis that RQ workers take simulation jobs from
     "JOB_BACKEND": "",  # thread (in-process pool) | rq (production); empty: rq when REDIS_URL is set
     "SIM_WORKERS": 2,  # in-process simulation threads per app process
+    "SIM_FRONTIER": True,  # place each run against its preset's efficient frontier (a few extra runs per job)
+    "SIM_PROCESSES": 0,  # processes a job spreads its seeds over (replications, frontier); 0: every core
     "SIM_QUEUE": "trainer-sim",  # RQ queue name
     "SIM_JOB_TIMEOUT": 1800,  # seconds
     "SIM_USER_MAX_RUNNING": 2,  # one person's simulations running at once

@@ -3,8 +3,9 @@
     .venv/bin/python tests/bench/bench_sim_page.py [--customers 1000] [--days 365] [--repeat 3]
 
 Signs in, posts the policy form, lets the background job run the simulation and save it, and opens
-the results page (figures, five SVG charts, debrief, the aging report customer by customer), in one
-process on a fresh SQLite file. Prints the best of ``--repeat`` for each step, the end-to-end time
+the results page (figures, the SVG charts, debrief, the aging report customer by customer), in one
+process on a fresh SQLite file; the job also places the policy against the frontier (a run on seed 1
+or 2 counts as one of its seeds). Prints the best of ``--repeat`` for each step, the end-to-end time
 (target < 2 s) and its ratio to a bare engine run of the same size timed in the same process.
 """
 
@@ -103,18 +104,20 @@ def main() -> int:
         page = client.get(f"/sim/runs/{run_id}")
         html = page.get_data(as_text=True)
         t3 = time.perf_counter()
-        assert page.status_code == 200 and html.count('<svg class="chart"') == 5
+        assert page.status_code == 200 and html.count('<svg class="chart"') >= 5  # figures, months, value, frontier
         submit.append(t1 - t0)
         job_wait.append(t2 - t1)
         render.append(t3 - t2)
         total.append(t3 - t0)
         sizes.append((len(html), html.count("<tr class=\"status-")))
+        placed = 'id="chart-frontier"' in html
 
     best = min(range(args.repeat), key=lambda k: total[k])
     print(f"results page, distributor, {args.customers} customers x {args.days} days (best of {args.repeat})")
     print(f"  bare engine run (same process)   {min(engine):6.3f} s")
     print(f"  form + submit (job queued)       {submit[best]:6.3f} s")
-    print(f"  background job (simulate + save) {job_wait[best]:6.3f} s")
+    print(f"  background job (simulate + save) {job_wait[best]:6.3f} s   "
+          f"({'with' if placed else 'without'} placing the policy against the frontier)")
     print(f"  results page render              {render[best]:6.3f} s   "
           f"({sizes[best][0] / 1024:.0f} KiB, {sizes[best][1]} customers in the aging table)")
     print(f"  end to end                       {total[best]:6.3f} s   target < {TARGET_SECONDS:.0f} s: "

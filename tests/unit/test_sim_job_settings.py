@@ -47,3 +47,15 @@ def test_every_bad_value_is_listed_at_once():
     with pytest.raises(JobSettingsError) as caught:
         job_settings({"SIM_USER_MAX_QUEUED": 0, "SIM_MAX_RUNNING": "x", "JOB_BACKEND": "celery"})
     assert all(key in str(caught.value) for key in ("SIM_USER_MAX_QUEUED", "SIM_MAX_RUNNING", "JOB_BACKEND"))
+
+
+@pytest.mark.parametrize(("raw", "processes"), [(0, None), ("0", None), (3, 3), (" 8 ", 8)])
+def test_processes_default_to_every_core_and_can_be_set(raw, processes):
+    assert job_settings({}).processes is None
+    assert job_settings({"SIM_PROCESSES": raw}).processes == processes
+
+
+@pytest.mark.parametrize("raw", [-1, "-2", "two", 1.5, True, None])
+def test_bad_process_counts_are_refused_by_name(raw):
+    with pytest.raises(JobSettingsError, match="SIM_PROCESSES must be"):
+        job_settings({"SIM_PROCESSES": raw})

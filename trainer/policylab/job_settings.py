@@ -26,6 +26,7 @@ class JobSettings:
     heartbeat_seconds: float
     stale_seconds: float
     timeout_seconds: int
+    processes: int | None = None  # a job's seeds run on this many processes; None: every core
 
     @property
     def stored_backend(self) -> str:
@@ -55,6 +56,22 @@ def _positive(config: Mapping[str, Any], key: str, default: float, whole: bool, 
     return value
 
 
+def _processes(config: Mapping[str, Any], problems: list[str]) -> int | None:
+    """``SIM_PROCESSES``: a whole number of processes, 0 (or unset) for every core."""
+    raw = config.get("SIM_PROCESSES", 0)
+    try:
+        if isinstance(raw, bool) or raw is None:
+            raise ValueError
+        value = int(str(raw).strip())
+    except ValueError:
+        problems.append(f"SIM_PROCESSES must be a whole number (0: every core), got {raw!r}")
+        return None
+    if value < 0:
+        problems.append(f"SIM_PROCESSES must be 0 (every core) or more, got {raw!r}")
+        return None
+    return value or None
+
+
 def job_settings(config: Mapping[str, Any]) -> JobSettings:
     """The settings from an app config; raises :class:`JobSettingsError` listing every bad value."""
     problems: list[str] = []
@@ -67,6 +84,7 @@ def job_settings(config: Mapping[str, Any]) -> JobSettings:
         problems.append("JOB_BACKEND=rq needs REDIS_URL (TRAINER_REDIS_URL=redis://host:6379/0)")
     whole = {key: int(_positive(config, key, default, True, problems)) for key, default in _WHOLE.items()}
     seconds = {key: _positive(config, key, default, False, problems) for key, default in _SECONDS.items()}
+    processes = _processes(config, problems)
     if seconds["SIM_HEARTBEAT_SECONDS"] * 3 > seconds["SIM_STALE_SECONDS"]:
         problems.append("SIM_STALE_SECONDS must be at least three heartbeats (SIM_HEARTBEAT_SECONDS × 3)")
     if problems:
@@ -76,4 +94,5 @@ def job_settings(config: Mapping[str, Any]) -> JobSettings:
         user_max_queued=whole["SIM_USER_MAX_QUEUED"], max_running=whole["SIM_MAX_RUNNING"],
         max_waiting=whole["SIM_MAX_WAITING"], heartbeat_seconds=seconds["SIM_HEARTBEAT_SECONDS"],
         stale_seconds=seconds["SIM_STALE_SECONDS"], timeout_seconds=whole["SIM_JOB_TIMEOUT"],
+        processes=processes,
     )

@@ -19,6 +19,7 @@ from trainer.policylab import (
     jobs,
     report,
     report_aging,
+    report_frontier,
     report_value,
     views_workshop,  # noqa: F401  (its routes are on the same blueprint)
 )
@@ -226,7 +227,8 @@ def run(run_id: int) -> ResponseReturnValue:
     replicate_form = F.ReplicateForm(formdata=None)
     common = {"run": the_run, "fmt": fmt, "owner": the_run.user_id == current_user.id,
               "compare_form": compare_form, "replicate_form": replicate_form,
-              "preset": presets.preset(the_run.preset), "lang": content_language()}
+              "preset": presets.preset(the_run.preset), "lang": content_language(),
+              "frontier": report_frontier.frontier_view(the_run.result.get("frontier"), fmt)}
     if the_run.kind == "replicate":
         return render_template("sim/replications.html", bands=report.band_views(the_run.result, fmt), **common)
     sort = request.args.get("sort", "total")

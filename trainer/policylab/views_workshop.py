@@ -15,7 +15,7 @@ from trainer.core.i18n import content_language
 from trainer.core.web import role_required
 from trainer.policylab import blueprint as lab
 from trainer.policylab import forms as F
-from trainer.policylab import jobs, report, report_value
+from trainer.policylab import jobs, report, report_frontier, report_value
 from trainer.policylab.blueprint import bp, lesson_links, page_fmt, preset_choices
 from trainer.policylab.models import SimWorkshop, SimWorkshopTeam
 from trainer.policylab.services import presets
@@ -83,11 +83,13 @@ def _workshop_context(workshop: SimWorkshop) -> dict[str, Any]:
     team = workshop_service.team_of(current_user, workshop)
     running_job = workshop_service.latest_job(workshop)
     state = jobs.state_of(running_job) if running_job is not None else None
+    facilitator = workshop_service.can_facilitate(current_user, workshop)
+    standings = workshop_service.leaderboard(workshop)
     return {
         "workshop": workshop,
         "team": team,
-        "facilitator": workshop_service.can_facilitate(current_user, workshop),
-        "standings": workshop_service.leaderboard(workshop),
+        "facilitator": facilitator,
+        "standings": standings,
         "submitted": workshop_service.submissions_this_round(workshop),
         "fmt": fmt,
         "cash": report.cash,
@@ -96,6 +98,7 @@ def _workshop_context(workshop: SimWorkshop) -> dict[str, Any]:
         "running_error": lab.job_error_text(state.error_code) if state and state.status == "failed" else None,
         "preset": presets.preset(workshop.preset),
         "lang": content_language(),
+        "frontier_distances": report_frontier.team_distances(standings) if facilitator else [],
     }
 
 

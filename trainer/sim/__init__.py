@@ -9,8 +9,9 @@ See docs/simulation.md for the model, its assumptions and the policy schema.
 """
 
 from trainer.sim import kpis
-from trainer.sim.model import STREAMS, Replications, Simulation, replicate, run
+from trainer.sim.model import STREAMS, Simulation, run
 from trainer.sim.observers import CustomerAging, CustomerView, Observer
+from trainer.sim.parallel import Replications, RunSpec, replicate, run_summaries
 from trainer.sim.params import (
     BUCKETS,
     GRADES,
@@ -54,6 +55,7 @@ __all__ = [
     "Preset",
     "Problem",
     "Replications",
+    "RunSpec",
     "SimResult",
     "Simulation",
     "Summary",
@@ -69,5 +71,6 @@ __all__ = [
     "preset_from_dict",
     "replicate",
     "run",
+    "run_summaries",
     "validate_run",
 ]

@@ -1,4 +1,4 @@
-"""``python -m trainer.sim run|compare|bench|presets``: the engine from a terminal.
+"""``python -m trainer.sim run|compare|bench|frontier|presets``: the engine from a terminal.
 
 Bad arguments and invalid policies exit with status 2 and say what is wrong, like argparse does.
 """
@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from trainer.sim.bench import bench, print_bench
+from trainer.sim.bench_replications import bench_replications, print_replication_bench
+from trainer.sim.cli_frontier import add_frontier_parser, run_frontier
 from trainer.sim.model import run
 from trainer.sim.params import MAX_CUSTOMERS, MAX_DAYS, PolicyError
 from trainer.sim.policy import load_policy
@@ -64,6 +66,11 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--big", type=_bounded_int("big", 0, MAX_CUSTOMERS), default=10_000,
                    help="customers in the large run (0 to skip)")
     b.add_argument("--repeat", type=_bounded_int("repeat", 1, 20), default=3)
+    b.add_argument("--replications", type=_bounded_int("replications", 0, 100), default=10,
+                   help="seeds of each of two policies run in parallel (0 to skip)")
+    b.add_argument("--processes", type=_bounded_int("processes", 1, 1024), default=None,
+                   help="processes for the replications (default: every core)")
+    add_frontier_parser(sub, _bounded_int)
     sub.add_parser("presets", help="list the presets")
     return p
 
@@ -112,8 +119,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                                  f"{preset.title.get('en', '')}\n")
             return 0
         preset = load_preset(args.preset, args.presets_dir)
+        if args.command == "frontier":
+            return run_frontier(args, preset, parser)
         if args.command == "bench":
             print_bench(bench(preset, args.customers, args.days, args.big, args.repeat))
+            if args.replications:
+                print_replication_bench(bench_replications(preset, args.customers, args.days, args.replications,
+                                                           args.processes))
             return 0
         if args.command == "run":
             policy = load_policy(args.policy, base=preset.policy) if args.policy else None

@@ -29,8 +29,7 @@ from __future__ import annotations
 
 import gc
 import heapq
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -57,7 +56,7 @@ from trainer.sim.presets import Preset, validate_run
 from trainer.sim.results import DailySeries, Event, MonthEnd, SimResult, Summary, average_dso, build_months
 from trainer.sim.value import churn_lost_sales, open_receivables_loss, value_breakdown
 
-__all__ = ["STREAMS", "Replications", "Simulation", "replicate", "run"]
+__all__ = ["STREAMS", "Simulation", "run"]
 
 
 class Simulation(Orders):
@@ -419,41 +418,3 @@ def run(preset: Preset, policy: Policy | None = None, seed: int = 0, customers: 
     sim = Simulation(preset, policy, seed=seed, customers=customers)
     sim.advance(n_days, on_progress=on_progress)
     return sim.result()
-
-
-@dataclass(frozen=True)
-class Replications:
-    """Per-seed summaries of one preset and policy, for medians and 10-90 % bands."""
-
-    seeds: tuple[int, ...]
-    summaries: tuple[Summary, ...]
-
-    def values(self, metric: str) -> list[float]:
-        out = []
-        for s in self.summaries:
-            v = getattr(s, metric)
-            if v is not None:
-                out.append(float(v))
-        return out
-
-    def band(self, metric: str) -> tuple[float, float, float] | None:
-        """(10th percentile, median, 90th percentile) of ``metric`` over the seeds."""
-        vals = self.values(metric)
-        if not vals:
-            return None
-        p10, p50, p90 = np.percentile(np.array(vals), [10, 50, 90])
-        return float(p10), float(p50), float(p90)
-
-
-def replicate(preset: Preset, policy: Policy | None = None, seeds: Iterable[int] = range(10),
-              customers: int | None = None, days: int | None = None,
-              on_progress: Callable[[float], None] | None = None) -> Replications:
-    """Run the same preset and policy once per seed and collect the summaries."""
-    seed_list = tuple(seeds)
-    out = []
-    for j, s in enumerate(seed_list):
-        res = run(preset, policy, seed=s, customers=customers, days=days)
-        out.append(res.summary)
-        if on_progress is not None:
-            on_progress((j + 1) / len(seed_list))
-    return Replications(seed_list, tuple(out))

@@ -1,5 +1,5 @@
-"""Server-rendered SVG charts, the one chart module of the app: line, stacked bar, band (interval)
-and x/y (time or step) charts, plus the label wrapper every SVG drawing uses (the radar, the
+"""Server-rendered SVG charts, the one chart module of the app: line, stacked bar, band (interval),
+x/y (time or step) and scatter charts, plus the label wrapper every SVG drawing uses (the radar, the
 scenario graph).
 
 Pure functions of already-translated labels and numbers (no Flask): each returns a :class:`Chart`
@@ -23,6 +23,7 @@ from trainer.core.charts.base import (
 )
 from trainer.core.charts.labels import text_width, wrap_label
 from trainer.core.charts.lines import line_chart, stacked_bar_chart
+from trainer.core.charts.scatter import ScatterGroup, ScatterPoint, scatter_chart
 from trainer.core.charts.waterfall import waterfall_chart
 from trainer.core.charts.xy import Mark, Point, xy_chart
 
@@ -35,12 +36,15 @@ __all__ = [
     "Formatter",
     "Mark",
     "Point",
+    "ScatterGroup",
+    "ScatterPoint",
     "Series",
     "Table",
     "band_chart",
     "compact",
     "line_chart",
     "nice_ticks",
+    "scatter_chart",
     "stacked_bar_chart",
     "text_width",
     "waterfall_chart",

@@ -108,7 +108,7 @@ def _demo_workshop(people: Any, base: dict[str, Any]) -> None:
                  for t in workshop.teams]
         params = {"workshop_id": workshop.id, "round": r, "round_days": 91, "preset": "distributor", "seed": 11,
                   "customers": 120, "teams": teams}
-        add_round_results(r, advance_teams(params)["rows"])
+        add_round_results(r, advance_teams(params, place=r == workshop.rounds)["rows"])  # the board shows the last
 
 
 def _decided_policy(team: SimWorkshopTeam, round_no: int) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from trainer import sim
 from trainer.extensions import db
 from trainer.policylab import jobs
 from trainer.policylab.models import SimJob, SimRoundResult, SimWorkshop
+from trainer.policylab.services import frontier
 from trainer.policylab.services.presets import preset
 from trainer.policylab.services.simulation import Progress, cash
 
@@ -63,9 +64,10 @@ def score_teams(inputs: Sequence[Mapping[str, float]]) -> list[dict[str, float]]
             for x in inputs]
 
 
-def advance_teams(params: dict[str, Any], progress: Progress | None = None) -> dict[str, Any]:
+def advance_teams(params: dict[str, Any], progress: Progress | None = None, *, place: bool = True) -> dict[str, Any]:
     """Rebuild each team's position by replaying its policy sequence on the workshop seed, one
-    period per round (the engine is deterministic), and score the cumulative results."""
+    period per round (the engine is deterministic), and score the cumulative results; with ``place``,
+    each team's latest policy is also placed against the preset's efficient frontier."""
     the_preset = preset(params["preset"])
     round_days = int(params["round_days"])
     teams = params["teams"]
@@ -91,6 +93,9 @@ def advance_teams(params: dict[str, Any], progress: Progress | None = None) -> d
                         "credit_sales": m.credit_sales, "ar": m.ar} for m in result.months],
             "inputs": score_inputs(summary, int(params["customers"])),
         })
+    placings = frontier.positions(params["preset"], [t["policies"][-1] for t in teams]) if place else [None] * len(rows)
+    for row, placing in zip(rows, placings, strict=True):
+        row["period"]["frontier"] = placing
     scores = score_teams([r["inputs"] for r in rows])
     for row, score in zip(rows, scores, strict=True):
         row["period"]["points"] = score

@@ -14,6 +14,7 @@ from trainer.core.time import utcnow
 from trainer.extensions import db
 from trainer.policylab import jobs
 from trainer.policylab.models import SimJob, SimRun
+from trainer.policylab.services import frontier
 from trainer.policylab.services.comparisons import replicate_pair
 from trainer.policylab.services.presets import default_policy, engine_version, preset
 from trainer.policylab.services.run_requests import RunRequest
@@ -21,8 +22,11 @@ from trainer.policylab.services.simulation import Progress, simulate
 
 
 def compute_run(params: dict[str, Any], progress: Progress) -> Any:
-    return simulate(params["preset"], params["policy"], int(params["seed"]), int(params["customers"]),
-                    int(params["days"]), progress)
+    seed, customers, days = int(params["seed"]), int(params["customers"]), int(params["days"])
+    payload = simulate(params["preset"], params["policy"], seed, customers, days, progress)
+    payload["result"]["frontier"] = frontier.position(params["preset"], params["policy"], summary=payload["summary"],
+                                                      seed=seed, customers=customers, days=days)
+    return payload
 
 
 def _new_run(job: SimJob, payload: Mapping[str, Any], **extra: Any) -> SimRun:
@@ -44,8 +48,11 @@ def save_run(job: SimJob, payload: Any) -> None:
 
 
 def _compute_replicate(params: dict[str, Any], progress: Progress) -> Any:
-    return replicate_pair(params["preset"], params["policy"], params["baseline_policy"], int(params["seed"]),
-                          int(params["replications"]), int(params["customers"]), int(params["days"]), progress)
+    payload = replicate_pair(params["preset"], params["policy"], params["baseline_policy"], int(params["seed"]),
+                             int(params["replications"]), int(params["customers"]), int(params["days"]), progress,
+                             workers=jobs.settings().processes)
+    payload["result"]["frontier"] = frontier.position(params["preset"], params["policy"])
+    return payload
 
 
 def _save_replicate(job: SimJob, payload: Any) -> None:
