@@ -40,6 +40,14 @@ HEADER_ROWS = """(extra) => {
 }"""
 
 
+# Management tables read as labelled cards on a phone: every cell but the row's title names its column.
+UNLABELLED_CELLS = """() => [...document.querySelectorAll('table.stack')].flatMap(table => {
+  if (!table.classList.contains('stacked')) return ['table.stack not stacked'];
+  return [...table.querySelectorAll('tbody td:not(.stack-title):not([colspan])')]
+    .filter(cell => !cell.dataset.label).map(cell => cell.textContent.trim().slice(0, 30));
+}).slice(0, 5)"""
+
+
 def use_language(page: Any, lang: str) -> None:
     button = page.locator(f"[data-testid=lang-{lang}]")
     if button.count():
@@ -63,6 +71,9 @@ def test_no_page_is_wider_than_a_phone(live_server, phone, screenshots, role):
             for path in PAGES[role]:
                 visit(phone, live_server.url + path)
                 width = phone.evaluate("document.documentElement.scrollWidth")
+                unlabelled = phone.evaluate(UNLABELLED_CELLS)
+                if unlabelled:
+                    too_wide.append(f"{lang} {path}: table cells without a label on a phone: {unlabelled}")
                 if width > 375:
                     too_wide.append(f"{lang} {path}: {width}px")
                     screenshots(phone, f"layout-375-{role}-{lang}-{path.strip('/').replace('/', '-') or 'home'}")

@@ -24,4 +24,39 @@
       }
     }
   });
+
+  // Tables marked .stack: give every cell its column heading as data-label, so on a phone each row
+  // reads as a labelled card (site.css, .stacked). The first cell of a row is the card's title.
+  function headings(table) {
+    var row = table.tHead ? table.tHead.rows[table.tHead.rows.length - 1] : null;
+    var names = [];
+    if (!row) { return names; }
+    for (var i = 0; i < row.cells.length; i++) {
+      var span = row.cells[i].colSpan || 1;
+      for (var k = 0; k < span; k++) { names.push(row.cells[i].textContent.replace(/\s+/g, " ").trim()); }
+    }
+    return names;
+  }
+
+  var tables = document.querySelectorAll("table.stack");
+  for (var t = 0; t < tables.length; t++) {
+    var names = headings(tables[t]);
+    var bodies = tables[t].querySelectorAll(":scope > tbody, :scope > tfoot");
+    for (var b = 0; b < bodies.length; b++) {
+      for (var r = 0; r < bodies[b].rows.length; r++) {
+        var cells = bodies[b].rows[r].cells;
+        var column = 0;
+        for (var c = 0; c < cells.length; c++) {
+          var cell = cells[c];
+          if (c === 0) {
+            cell.classList.add("stack-title");
+          } else if ((cell.colSpan || 1) === 1 && names[column] && !cell.hasAttribute("data-label")) {
+            cell.setAttribute("data-label", names[column]);
+          }
+          column += cell.colSpan || 1;
+        }
+      }
+    }
+    tables[t].classList.add("stacked");
+  }
 })();
