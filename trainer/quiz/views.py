@@ -17,7 +17,7 @@ from trainer.core.i18n import content_language
 from trainer.core.inputs import bounded_int
 from trainer.core.time import local_text, to_local
 from trainer.core.web import highlight_navigation, role_required
-from trainer.learn.services import register_final_gate, register_module_gate
+from trainer.learn.services import lessons_to_review, register_final_gate, register_module_gate
 from trainer.quiz.answers import field_name, position_name, prompt_name, read_answers
 from trainer.quiz.bank.model import QuizDefinition
 from trainer.quiz.cli import quiz_cli
@@ -270,7 +270,18 @@ def result(attempt_id: int) -> ResponseReturnValue:
     show = definition.show_feedback if definition else "after_submit"
     views = present.question_views(current, content_language(), tf_labels(), review=show != "never")
     return render_template("quiz/result.html", attempt=current, definition=definition, questions=views,
-                           show=show, own=own, tf_labels=tf_labels())
+                           show=show, own=own, tf_labels=tf_labels(), to_review=_lessons_to_review(current, views))
+
+
+def _lessons_to_review(attempt: Attempt, views: list[present.QuestionView]) -> list[tuple[str, str]]:
+    """(url, title) of the lessons behind the questions a failed attempt missed (none once passed)."""
+    if attempt.passed:
+        return []
+    lang = content_language()
+    return [
+        (url_for("learn.lesson", course_id=lesson.course_id, lesson_id=lesson.id), lesson.title(lang))
+        for lesson in lessons_to_review(present.missed_topics(views))
+    ]
 
 
 # --- the daily review -----------------------------------------------------------------------------

@@ -234,3 +234,17 @@ def question_views(
                 view.review = review_of(question, instance, result, lang, tf_labels)
         views.append(view)
     return views
+
+
+def missed_topics(views: list[QuestionView]) -> list[tuple[str, tuple[str, ...]]]:
+    """(module, competencies) of each question answered wrongly or left blank, for pointing the
+    trainee at the lessons to reread."""
+    known = banks()
+    missed = []
+    for view in views:
+        if view.missing or (view.review is not None and view.review.correct):
+            continue
+        question = known.questions.get(view.question_id)
+        if question is not None:
+            missed.append((question.module, tuple(question.competencies)))
+    return missed
