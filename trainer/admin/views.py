@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from trainer.accounts import csv_import, password_links
+from trainer.accounts import audit_view, csv_import, password_links
 from trainer.accounts import services as accounts
 from trainer.accounts.models import AuditLog, Team, User
 from trainer.admin.forms import ROLE_CHOICES, ConfirmForm, ImportForm, TeamForm, UserForm
@@ -192,7 +192,7 @@ def import_links() -> ResponseReturnValue:
 def audit_log() -> ResponseReturnValue:
     page = bounded_int(request.args.get("page"), high=1_000_000) or 1
     entries = db.paginate(select(AuditLog).order_by(AuditLog.created_at.desc()), page=page, per_page=50)
-    return render_template("admin/audit.html", entries=entries)
+    return render_template("admin/audit.html", entries=entries, rows=audit_view.describe(entries.items))
 
 
 def init_app(app: Flask) -> None:
