@@ -52,6 +52,10 @@
             cell.classList.add("stack-title");
           } else if ((cell.colSpan || 1) === 1 && names[column] && !cell.hasAttribute("data-label")) {
             cell.setAttribute("data-label", names[column]);
+            var value = document.createElement("span");  // the label and the value: two grid columns
+            value.className = "stack-value";
+            while (cell.firstChild) { value.appendChild(cell.firstChild); }
+            cell.appendChild(value);
           }
           column += cell.colSpan || 1;
         }
