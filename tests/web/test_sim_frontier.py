@@ -20,6 +20,7 @@ from trainer.extensions import db
 from trainer.policylab.models import SimRoundResult, SimWorkshop
 from trainer.sim.frontier import engine_fingerprint, frontier_path, to_document, write_frontier
 from trainer.sim.frontier_search import search
+from trainer.sim.parallel import submit_summaries
 
 RUN = {"customers": "40", "days": "90", "seed": "1"}
 
@@ -63,13 +64,13 @@ def test_a_run_is_placed_against_the_frontier_and_the_page_explains_it(client, l
 
 def test_the_run_on_a_frontier_seed_at_its_size_is_reused(client, lab, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     seen: list[list[int]] = []
-    plain = sim.run_summaries
+    plain = submit_summaries
 
     def counting(preset, specs, *args, **kwargs):  # type: ignore[no-untyped-def]
         seen.append([s.seed for s in specs])
         return plain(preset, specs, *args, **kwargs)
 
-    monkeypatch.setattr("trainer.sim.frontier.run_summaries", counting)
+    monkeypatch.setattr("trainer.sim.frontier.submit_summaries", counting)
     run = run_policy(client, {"name": "Default"}, run=RUN)
     assert seen == [[2, 3]]  # seed 1 is the run itself
     default = run.result["frontier"]["default"]

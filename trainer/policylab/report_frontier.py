@@ -102,7 +102,7 @@ def lever_changes(place: Mapping[str, Any]) -> list[LeverChange]:
 
 
 def _point(x: Mapping[str, float], label: str, fmt: Fmt) -> ScatterPoint:
-    return ScatterPoint(x["dso"], x["net_value"], label, (fmt.money(x["credit_loss"]),))
+    return ScatterPoint(x["dso"], x["net_value"], label, (fmt.money_short(x["credit_loss"]),))
 
 
 def frontier_chart(place: Mapping[str, Any], fmt: Fmt, chart_id: str = "chart-frontier") -> Chart:
@@ -121,7 +121,8 @@ def frontier_chart(place: Mapping[str, Any], fmt: Fmt, chart_id: str = "chart-fr
                          x_label=_("DSO (days)"), y_label=_("Net value"), x_fmt=lambda v: f"{v:,.0f}",
                          y_fmt=fmt.money_short,
                          columns=(_("Policy"), _("DSO (days)"), _("Net value"),
-                                  _("Bad debt, written off and expected")))
+                                  _("Bad debt, written off and expected")),
+                         width=340, height=290, font_size=13)  # narrow: readable on a phone, capped on a desk
 
 
 def frontier_view(place: Mapping[str, Any] | None, fmt: Fmt) -> FrontierView | None:

@@ -14,7 +14,7 @@ comparison is like for like, with no noise between the policy and the frontier i
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,14 +23,15 @@ import yaml
 
 from trainer.sim.frontier_search import Candidate, Outcome, SearchResult, dominates
 from trainer.sim.levers import LEVERS, lever_differences, lever_distance, read_levels
-from trainer.sim.parallel import RunSpec, run_summaries
+from trainer.sim.parallel import RunSpec, submit_summaries
 from trainer.sim.params import PolicyError, Problem
 from trainer.sim.policy import Policy, policy_from_dict, policy_to_dict
 from trainer.sim.presets import Preset, default_presets_dir
 from trainer.sim.results import Summary
 
 __all__ = ["MEASURES", "POSITION_SEEDS", "Frontier", "FrontierPoint", "engine_fingerprint", "evaluate",
-           "frontier_path", "load_frontier", "place", "preset_path", "to_document", "write_frontier"]
+           "frontier_path", "load_frontier", "place", "preset_path", "start_evaluation", "to_document",
+           "write_frontier"]
 
 POSITION_SEEDS = 3  # seeds a policy runs on to be placed against the frontier
 TOLERANCE = {"net_value": 1.0, "dso": 0.001, "credit_loss": 1.0, "bad_debt": 1.0}  # the file's rounding, and less
@@ -163,17 +164,30 @@ def load_frontier(path: Path) -> Frontier:
     return frontier
 
 
+def start_evaluation(preset: Preset, policy: Policy, frontier: Frontier, *, skip: Collection[int] = (),
+                     workers: int | None = None) -> Callable[[Mapping[int, Summary]], Outcome]:
+    """Start running ``policy`` at the frontier's size on its first :data:`POSITION_SEEDS` seeds, but
+    ``skip`` (a run the caller makes itself); the returned function takes the skipped seeds' summaries
+    and gives the outcome, so the caller's own run overlaps these."""
+    seeds = frontier.seeds[:POSITION_SEEDS]
+    todo = [s for s in seeds if s not in skip]
+    collect = submit_summaries(preset, [RunSpec(policy, s) for s in todo], frontier.customers, frontier.days,
+                               workers=workers)
+
+    def finish(known: Mapping[int, Summary]) -> Outcome:
+        have = dict(known)
+        have.update(zip(todo, collect(), strict=True))
+        return Outcome.of([have[s] for s in seeds])
+
+    return finish
+
+
 def evaluate(preset: Preset, policy: Policy, frontier: Frontier, *, known: Mapping[int, Summary] | None = None,
              workers: int | None = None) -> Outcome:
     """``policy`` at the frontier's size on its first :data:`POSITION_SEEDS` seeds; ``known`` summaries
     (a run already made at that size on one of those seeds) are used instead of running again."""
-    seeds = frontier.seeds[:POSITION_SEEDS]
     have = dict(known or {})
-    todo = [s for s in seeds if s not in have]
-    done = run_summaries(preset, [RunSpec(policy, s) for s in todo], frontier.customers, frontier.days,
-                         workers=workers)
-    have.update(zip(todo, done, strict=True))
-    return Outcome.of([have[s] for s in seeds])
+    return start_evaluation(preset, policy, frontier, skip=set(have), workers=workers)(have)
 
 
 def place(frontier: Frontier, policy: Policy | Mapping[str, Any], outcome: Outcome) -> dict[str, Any]:

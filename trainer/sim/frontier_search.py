@@ -43,7 +43,11 @@ SCREEN_CUSTOMERS = 250  # the screening portfolio: at most this many customers �
 SCREEN_CUSTOMER_YEARS = 750  # … and about this many customer-years per screened policy (seeds × size × years)
 SCREEN_MAX_SEEDS = 6
 FINALISTS = 14  # screened policies replicated, besides the preset's own
-RISK_RATES = (0.0, 0.05, 0.15, 0.4)  # value given up per unit of relative risk, one search per rate
+#: one search per attitude to risk: value given up per unit of relative risk; None: the most value with
+#: no more DSO and no more credit loss than the preset's own policy (the policy that beats it outright)
+RISK_RATES: tuple[float | None, ...] = (0.0, 0.05, 0.15, 0.4, None)
+OVER_PENALTY = 10.0  # score lost per unit of relative risk above the cap, for the None search …
+RISK_CAP = 0.95  # … whose cap keeps 5 % below the preset's policy: the screen is small, the full size may add a little
 COMBINE_MAX = 8  # single changes combined at most
 
 Levels = tuple[int, ...]  # one level index per lever, in LEVERS order
@@ -159,11 +163,14 @@ class _Screen:
         return self.by_levels.get(levels)
 
 
-def _score(o: Outcome, base: Outcome, rate: float) -> float:
+def _score(o: Outcome, base: Outcome, rate: float | None) -> float:
     """Value relative to the preset's policy, less ``rate`` × risk relative to it (DSO and credit loss
-    weigh alike)."""
-    risk = 0.5 * o.dso / max(base.dso, 1.0) + 0.5 * o.credit_loss / max(base.credit_loss, 1.0)
-    return o.net_value / max(abs(base.net_value), 1.0) - rate * risk
+    weigh alike); with ``rate`` None, less a steep penalty for risk above :data:`RISK_CAP` × the preset's."""
+    dso, loss = o.dso / max(base.dso, 1.0), o.credit_loss / max(base.credit_loss, 1.0)
+    value = o.net_value / max(abs(base.net_value), 1.0)
+    if rate is None:
+        return value - OVER_PENALTY * (max(0.0, dso - RISK_CAP) + max(0.0, loss - RISK_CAP))
+    return value - rate * 0.5 * (dso + loss)
 
 
 def _applicable(screen: _Screen, levels: Levels) -> list[int]:
@@ -187,7 +194,7 @@ def _sweep(screen: _Screen, start: Levels) -> None:
     screen.evaluate(batch)
 
 
-def _combine(screen: _Screen, start: Levels, rate: float) -> Levels:
+def _combine(screen: _Screen, start: Levels, rate: float | None) -> Levels:
     """The single changes that raised the score, added one by one (best first); the best combination."""
     base = screen.get(start)
     if base is None:
@@ -209,7 +216,7 @@ def _combine(screen: _Screen, start: Levels, rate: float) -> Levels:
     return _best(screen, [start, *combos], base.outcome, rate)
 
 
-def _best(screen: _Screen, options: Sequence[Levels], base: Outcome, rate: float) -> Levels:
+def _best(screen: _Screen, options: Sequence[Levels], base: Outcome, rate: float | None) -> Levels:
     scored = [(_score(c.outcome, base, rate), -k, levels) for k, levels in enumerate(options)
               if (c := screen.get(levels)) is not None]
     return max(scored)[2]
@@ -222,11 +229,11 @@ def _neighbours(screen: _Screen, levels: Levels) -> list[Levels]:
     return out
 
 
-def _climb(screen: _Screen, starts: dict[float, Levels], base: Outcome) -> dict[float, Levels]:
+def _climb(screen: _Screen, starts: dict[float | None, Levels], base: Outcome) -> dict[float | None, Levels]:
     """Fine: one hill climb per risk rate, a step each in turn, until none improves or the budget ends."""
     current, moving = dict(starts), set(starts)
     while moving and screen.left > 0:
-        for rate in sorted(moving):
+        for rate in [r for r in RISK_RATES if r in moving]:
             options = [current[rate], *_neighbours(screen, current[rate])]
             screen.evaluate(options)
             best = _best(screen, options, base, rate)

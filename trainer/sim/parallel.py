@@ -33,7 +33,8 @@ from trainer.sim.policy import Policy
 from trainer.sim.presets import Preset
 from trainer.sim.results import Summary
 
-__all__ = ["Replications", "RunSpec", "default_workers", "replicate", "run_summaries", "shared_pool", "shutdown"]
+__all__ = ["Replications", "RunSpec", "default_workers", "replicate", "run_summaries", "shared_pool", "shutdown",
+           "submit_summaries"]
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,18 @@ def run_summaries(preset: Preset, specs: Sequence[RunSpec], customers: int | Non
         for future in futures:
             future.cancel()
     return [r for r in results if r is not None]
+
+
+def submit_summaries(preset: Preset, specs: Sequence[RunSpec], customers: int | None = None,
+                     days: int | None = None, *, workers: int | None = None) -> Callable[[], list[Summary]]:
+    """Start the runs on the workers now and return what collects their summaries (in order), so this
+    process can do other work meanwhile; with one worker, the runs happen when collected."""
+    count = default_workers() if workers is None else max(1, int(workers))
+    if not specs or count == 1 or not _can_spawn():
+        return lambda: run_summaries(preset, specs, customers, days, workers=1)
+    pool = shared_pool(count)
+    futures = [pool.submit(_summary, preset, spec, customers, days) for spec in specs]
+    return lambda: [f.result() for f in futures]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from trainer.sim import RunSpec, load_preset, replicate, run, run_summaries
-from trainer.sim.parallel import default_workers, shared_pool
+from trainer.sim.parallel import default_workers, shared_pool, submit_summaries
 
 
 @pytest.fixture(scope="module")
@@ -60,3 +60,11 @@ def test_workers_import_the_engine_but_no_web_framework(distributor) -> None:  #
 
 def test_every_core_is_the_default() -> None:
     assert default_workers() == max(1, os.cpu_count() or 1)
+
+
+def test_submitted_runs_collect_the_serial_summaries_in_order(distributor) -> None:  # type: ignore[no-untyped-def]
+    specs = [RunSpec(None, seed) for seed in (4, 2)]
+    serial = run_summaries(distributor, specs, 40, 60, workers=1)
+    assert submit_summaries(distributor, specs, 40, 60, workers=2)() == serial
+    assert submit_summaries(distributor, specs, 40, 60, workers=1)() == serial
+    assert submit_summaries(distributor, [], 40, 60, workers=2)() == []

@@ -8,7 +8,7 @@ comparing runs of today's engine with a frontier another engine drew would misle
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -55,27 +55,33 @@ def current_frontier(preset_name: str) -> sim_frontier.Frontier | None:
     return _load(str(preset_file), str(frontier_file), versions)
 
 
-def _known(summary: Mapping[str, Any] | None, seed: int, customers: int, days: int,
-           frontier: sim_frontier.Frontier) -> dict[int, sim.Summary]:
-    """A run already made at the frontier's size on one of its seeds counts as that seed's run."""
-    if summary is None or (customers, days) != (frontier.customers, frontier.days):
-        return {}
-    return {seed: sim.Summary(**summary)}
-
-
-def position(preset_name: str, policy: Mapping[str, Any], *, summary: Mapping[str, Any] | None = None,
-             seed: int = -1, customers: int = 0, days: int = 0) -> dict[str, Any] | None:
-    """Where ``policy`` stands against the preset's frontier (see :func:`trainer.sim.frontier.place`),
-    or None without a current frontier. ``summary`` of a run of the same policy (``seed``, ``customers``,
-    ``days``) saves running that seed again."""
+def start_position(preset_name: str, policy: Mapping[str, Any], *, seed: int = -1, customers: int = 0,
+                   days: int = 0) -> Callable[[Mapping[str, Any] | None], dict[str, Any] | None]:
+    """Start placing ``policy`` against the preset's frontier (see :func:`trainer.sim.frontier.place`);
+    the returned function finishes it (None without a current frontier). A run of the same policy on
+    ``seed`` with ``customers`` and ``days`` that the caller makes meanwhile counts as that seed's run
+    when it matches the frontier's size: pass its summary to the function."""
     frontier = current_frontier(preset_name)
     if frontier is None:
-        return None
+        return lambda _summary: None
     the_preset = preset(preset_name)
     pol = sim.policy_from_dict(dict(policy), the_preset.policy)
-    outcome = sim_frontier.evaluate(the_preset, pol, frontier, known=_known(summary, seed, customers, days, frontier),
-                                    workers=jobs.settings().processes)
-    return sim_frontier.place(frontier, pol, outcome)
+    own = (customers, days) == (frontier.customers, frontier.days) and seed in frontier.seeds[:sim_frontier.POSITION_SEEDS]
+    finish = sim_frontier.start_evaluation(the_preset, pol, frontier, skip={seed} if own else set(),
+                                           workers=jobs.settings().processes)
+
+    def done(summary: Mapping[str, Any] | None) -> dict[str, Any] | None:
+        known = {seed: sim.Summary(**summary)} if own and summary is not None else {}
+        if own and not known:
+            known = {seed: sim.run(the_preset, pol, seed=seed, customers=customers, days=days).summary}
+        return sim_frontier.place(frontier, pol, finish(known))
+
+    return done
+
+
+def position(preset_name: str, policy: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Where ``policy`` stands against the preset's frontier, or None without a current frontier."""
+    return start_position(preset_name, policy)(None)
 
 
 def positions(preset_name: str, policies: Sequence[Mapping[str, Any]]) -> list[dict[str, Any] | None]:

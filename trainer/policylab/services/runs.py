@@ -23,9 +23,9 @@ from trainer.policylab.services.simulation import Progress, simulate
 
 def compute_run(params: dict[str, Any], progress: Progress) -> Any:
     seed, customers, days = int(params["seed"]), int(params["customers"]), int(params["days"])
-    payload = simulate(params["preset"], params["policy"], seed, customers, days, progress)
-    payload["result"]["frontier"] = frontier.position(params["preset"], params["policy"], summary=payload["summary"],
-                                                      seed=seed, customers=customers, days=days)
+    placing = frontier.start_position(params["preset"], params["policy"], seed=seed, customers=customers, days=days)
+    payload = simulate(params["preset"], params["policy"], seed, customers, days, progress)  # overlaps the placing
+    payload["result"]["frontier"] = placing(payload["summary"])
     return payload
 
 
