@@ -56,7 +56,7 @@ def _names(model: Any, ids: Iterable[int]) -> dict[int, str]:
     wanted = [i for i in ids if isinstance(i, int)]
     if not wanted:
         return {}
-    return dict(db.session.execute(select(model.id, model.name).where(model.id.in_(wanted))).tuples().all())
+    return {row[0]: row[1] for row in db.session.execute(select(model.id, model.name).where(model.id.in_(wanted)))}
 
 
 def _ids_in(value: Any) -> list[int]:
