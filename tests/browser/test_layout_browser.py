@@ -48,6 +48,23 @@ UNLABELLED_CELLS = """() => [...document.querySelectorAll('table.stack')].flatMa
 }).slice(0, 5)"""
 
 
+# What sticks out past 375 px, for the failure message (against 375, not innerWidth: a phone zooms out
+# to fit a page that is too wide, so innerWidth grows with it).
+WIDEST = """() => {
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node && out.length < 4; node = walker.nextNode()) {
+    const range = document.createRange(); range.selectNodeContents(node);
+    const right = Math.max(0, ...[...range.getClientRects()].map(r => r.right));
+    if (right > 376) out.push(node.parentElement.tagName + '.' + node.parentElement.className + ' ' + Math.round(right) + ' ' + node.textContent.trim().slice(0, 30));
+  }
+  for (const e of document.querySelectorAll('body *')) {
+    if (e.scrollWidth > 376 && out.length < 8) out.push('scroll:' + e.tagName + '.' + e.className + ' ' + e.scrollWidth);
+  }
+  return out;
+}"""
+
+
 def use_language(page: Any, lang: str) -> None:
     button = page.locator(f"[data-testid=lang-{lang}]")
     if button.count():
@@ -75,7 +92,7 @@ def test_no_page_is_wider_than_a_phone(live_server, phone, screenshots, role):
                 if unlabelled:
                     too_wide.append(f"{lang} {path}: table cells without a label on a phone: {unlabelled}")
                 if width > 375:
-                    too_wide.append(f"{lang} {path}: {width}px")
+                    too_wide.append(f"{lang} {path}: {width}px, {phone.evaluate(WIDEST)}")
                     screenshots(phone, f"layout-375-{role}-{lang}-{path.strip('/').replace('/', '-') or 'home'}")
     finally:
         use_language(phone, SAVED_LANGUAGE[role])
