@@ -110,3 +110,19 @@ def test_navigation_highlights_one_item(client, actions, org):
         current = [line for line in page.splitlines() if 'aria-current="page"' in line]
         # desktop and phone menus each mark exactly the one page
         assert len(current) == 2 and all(label in line for line in current), current
+
+
+def test_admin_management_pages_sit_in_one_manage_menu(client, actions, org, as_user):
+    """Admins see the learner items at the top and their management pages in one "Manage" menu (so
+    the header fits one row); the menu is marked current on its pages. Managers keep "My teams"."""
+    actions.login("admin@example.com")
+    page = client.get("/admin/audit").get_data(as_text=True)
+    desktop = page.split('class="desktop-nav"')[1].split("</nav>")[0]
+    group = desktop.split('class="nav-group"')[1].split("</details>")[0]
+    assert '<summary class="current">Manage</summary>' in group
+    for url in ("/manage/", "/admin/users", "/admin/teams", "/admin/content", "/admin/audit"):
+        assert f'href="{url}"' in group
+    assert 'href="/admin/audit" aria-current="page"' in group
+    assert 'href="/quiz/"' in desktop.split('class="nav-group"')[0]
+    manager = as_user(org["east_mgr"].email).client.get("/manage/").get_data(as_text=True)
+    assert "nav-group" not in manager and 'href="/manage/" aria-current="page">My teams<' in manager

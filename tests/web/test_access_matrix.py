@@ -60,6 +60,8 @@ MATRIX: list[tuple[str, str, set[str]]] = [
     ("POST", "/sim/jobs/{job}/retry", OWNER),
     ("POST", "/sim/runs/{run}/compare", MEMBER),
     ("POST", "/sim/runs/{run}/replicate", MEMBER),
+    ("GET", "/sim/runs/{run}/delete", OWNER),  # managers may open a member's run, only its owner deletes it
+    ("POST", "/sim/runs/{run}/delete", OWNER),
     ("GET", "/quiz/attempts/{attempt}", OWNER),
     ("POST", "/quiz/attempts/{attempt}", OWNER),
     ("POST", "/quiz/attempts/{attempt}/answer", OWNER),

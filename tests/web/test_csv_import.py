@@ -1,6 +1,7 @@
 """Bulk import of users from CSV: all rows checked first, nothing imported if any row is bad."""
 
 import hashlib
+import html
 import io
 import re
 import time
@@ -275,3 +276,14 @@ def test_import_result_names_roles_in_the_admins_language(admin_session):
     db.session.commit()
     page = upload(admin_session, (HEADER + "赵磊,zhao.lei@example.com,trainee,East,zh_CN\n").encode())
     assert "<td>学员</td>" in page and "<td>trainee</td>" not in page
+
+
+def test_the_example_on_the_page_names_a_real_team_and_imports_as_shown(client, admin_session, make_team):
+    make_team("华东销售一组 East Sales 1")
+    page = client.get("/admin/import").get_data(as_text=True)
+    example = html.unescape(page.split('data-testid="import-example">')[1].split("</pre>")[0])
+    assert example.splitlines()[0] == "name,email,role,team,language"
+    assert ",East," in example  # the first team by name
+    before = user_count()
+    upload(admin_session, example.encode())
+    assert user_count() == before + 2

@@ -272,7 +272,7 @@ def test_member_page_has_timeline_scores_over_time_and_radar(app, client, action
     actions.login(org["chen"].email)
     html = client.get(f"/manage/members/{amy.id}").get_data(as_text=True)
     assert 'data-testid="member-name">张伟' in html
-    assert 'data-testid="member-radar-self"' in html and 'data-testid="member-radar-measured"' in html
+    assert 'data-testid="member-radar-self"' in html and 'data-testid="member-radar-measured-dots"' in html
     assert 'data-testid="score-chart"' in html and "<polyline" in html
     timeline = re.search(r'data-testid="timeline">(.*?)</ol>', html, re.S).group(1)
     assert timeline.count("Quiz submitted") == 2 and "Self-assessment completed" in timeline

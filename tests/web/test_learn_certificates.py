@@ -193,3 +193,32 @@ def test_codes_are_unguessable_and_normalised():
     assert certificates.normalize_code("ABCD-EFGH-JKLM-NPQ8") is None  # 8 is not base32
     assert certificates.normalize_code("abcd efgh 1jkl m0pq") == "ABCDEFGHIJKLMOPQ"  # 1 and 0 read as I and O
     assert certificates.normalize_code(None) is None
+
+
+def test_certificate_reads_in_both_languages_with_a_local_qr_code(client, actions, make_user, course):
+    user = make_user("trainee", email="wen@example.com", name="王文", language="zh_CN")
+    finish_course(user, course)
+    actions.login(user.email)
+    html = client.get(issue(actions).location).get_data(as_text=True)
+    body = html.split('data-testid="certificate"')[1]
+    # Chinese first (the issue language), every line again in English
+    assert body.index("结业证书") < body.index("Certificate of completion")
+    assert course.title["zh"] in body and course.title["en"] in body
+    assert "This certifies that" in body and "Verification code" in body
+    # the QR code is an inline SVG drawn on the server: no image from elsewhere
+    qr = body.split('data-testid="certificate-qr"')[1].split("</figure>")[0]
+    assert "<svg" in qr and 'viewBox="0 0' in qr and "<path" in qr and "http" not in qr.split("<title>")[0]
+    assert "certificate.css" in html  # the A4 landscape print sheet
+
+
+def test_the_english_verify_page_names_the_course_in_english(app, client, actions, make_user, course):
+    user = make_user("trainee", email="li@example.com", name="李雷", language="zh_CN")
+    finish_course(user, course)
+    actions.login(user.email)
+    issue(actions)
+    code = certificates.format_code(db.session.scalar(select(Certificate.code)))
+    for accept, lang, other in (("en", "en", "zh"), ("zh-CN", "zh", "en")):  # a visitor, not signed in
+        visitor = app.test_client()
+        visitor.environ_base["HTTP_ACCEPT_LANGUAGE"] = accept
+        html = visitor.get(f"/verify/{code}").get_data(as_text=True)
+        assert f'data-testid="verify-course">{course.title[lang]}<' in html and course.title[other] not in html

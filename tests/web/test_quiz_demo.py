@@ -48,7 +48,7 @@ def test_demo_quiz_activity(app):
     # a refresher per team, with done, late and missing people
     admin = db.session.scalar(select(User).where(User.role == "admin"))
     refreshers = db.session.scalars(select(Assignment)).all()
-    assert len(refreshers) == 2 and {a.title for a in refreshers} == {"2026 Q4 refresher"}
+    assert len(refreshers) == 2 and {a.title for a in refreshers} == {"2026年第四季度复训 2026 Q4 refresher"}
     for item in refreshers:
         counts = summarize(assignment_results(admin, item, utcnow()))
         assert counts[DONE] and counts[LATE] and counts[MISSING], counts

@@ -193,3 +193,20 @@ def test_refresher_draws_due_questions_first(app, actions, trainee, make_team, m
     refresher = attempt_from(start(actions, "refresher-q4"))
     assert set(due_ids) <= set(refresher.question_ids())
     assert len(refresher.question_ids()) == 15 and set(refresher.question_ids()) <= met
+
+
+def current_nav_labels(html: str) -> list[str]:
+    return re.findall(r'aria-current="page">([^<]+)<', html)
+
+
+def test_daily_review_attempt_and_result_highlight_daily_review(client, actions, trainee):
+    attempt = take(trainee, M1_QUIZ, right=True)
+    make_due(trainee, attempt.question_ids()[:2])
+    review = attempt_from(actions.post("/quiz/review", {}, token_from="/quiz/review"))
+    assert current_nav_labels(client.get(f"/quiz/attempts/{review.id}").get_data(as_text=True)) == ["Daily review"] * 2
+    attempt_service.submit(trainee, review.id)
+    result = client.get(f"/quiz/attempts/{review.id}/result").get_data(as_text=True)
+    assert current_nav_labels(result) == ["Daily review"] * 2
+    # an ordinary quiz's result stays under "Quizzes"
+    quiz_result = client.get(f"/quiz/attempts/{attempt.id}/result").get_data(as_text=True)
+    assert current_nav_labels(quiz_result) == ["Quizzes"] * 2

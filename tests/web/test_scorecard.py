@@ -271,8 +271,11 @@ def test_results_show_radar_levels_gap_and_recommendations(app, client, trainee,
     ids = questions_tagged(app, "data_analysis")[:8]
     add_attempt(trainee, [(q, 0.0, 1.0) for q in ids[:6]] + [(q, 1.0, 1.0) for q in ids[6:8]], utcnow())
     html = client.get("/scorecard/").get_data(as_text=True)
-    # the radar: two polygons, legend, English labels, rings
-    assert 'data-testid="radar-self"' in html and 'data-testid="radar-measured"' in html
+    # the radar: the self polygon; measured only where there is evidence (one dot, no line through
+    # the centre), every other axis saying so; legend, English labels, rings
+    assert 'data-testid="radar-self"' in html and 'data-testid="radar-measured"' not in html
+    assert html.count("<rect ") >= 1 and 'data-testid="radar-measured-dots"' in html
+    assert html.count('data-testid="radar-no-evidence">no evidence yet<') == len(framework) - 1
     assert "Self-rating" in html and "Measured (quizzes and role-plays)" in html
     assert html.count("<tspan") >= len(framework)
     assert ">Credit assessment<" in html

@@ -214,7 +214,7 @@ def import_users(actor: User, data: bytes, *, max_bytes: int, link_lifetime: tim
         return ImportReport(errors=errors, too_large=len(data) > max_bytes)
     try:
         created = _insert(rows, link_lifetime)
-        audit.record(actor, "user.import_csv", f"{len(rows)} users", emails=[r.email for r in rows])
+        audit.record(actor, "user.import_csv", "", count=len(rows), emails=[r.email for r in rows])
         db.session.commit()
     except (IntegrityError, _Changed):  # someone created one of these accounts or deleted a team meanwhile
         db.session.rollback()

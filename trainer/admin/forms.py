@@ -4,10 +4,11 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from trainer.accounts.labels import LANGUAGE_LABELS, ROLE_LABELS
 from trainer.accounts.services import EMAIL_RE
 
-ROLE_CHOICES = [("trainee", _l("Trainee")), ("manager", _l("Manager")), ("admin", _l("Admin"))]
-LANGUAGE_CHOICES = [("zh_CN", "中文"), ("en", "English")]
+ROLE_CHOICES = list(ROLE_LABELS.items())
+LANGUAGE_CHOICES = list(LANGUAGE_LABELS.items())
 
 
 class UserForm(FlaskForm):

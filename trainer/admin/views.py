@@ -10,11 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from trainer.accounts import csv_import, password_links, sso, sso_accounts
+from trainer.accounts import audit_view, csv_import, password_links, sso, sso_accounts
 from trainer.accounts import services as accounts
 from trainer.accounts.models import AuditLog, Team, User
 from trainer.admin.forms import ROLE_CHOICES, ConfirmForm, ImportForm, TeamForm, UserForm
-from trainer.core.csv import csv_bytes
+from trainer.core.csv import csv_bytes, csv_text
 from trainer.core.downloads import attachment
 from trainer.core.inputs import bounded_int
 from trainer.core.time import to_local
@@ -171,7 +171,15 @@ def import_users() -> ResponseReturnValue:
                                    role_labels=dict(ROLE_CHOICES),
                                    expires=to_local(report.created[0].expires_at) if report.created else None)
     status = 413 if report is not None and report.too_large else 200
-    return render_template("admin/import.html", form=form, report=report), status
+    return render_template("admin/import.html", form=form, report=report, example=_import_example()), status
+
+
+def _import_example() -> str:
+    """The example file, naming a team that exists here (the first by name), so it can be copied."""
+    team = db.session.scalar(select(Team.name).order_by(Team.name).limit(1)) or _("East Sales 1")
+    rows = [("王芳", "wang.fang@example.com", "trainee", team, "zh_CN"),
+            ("Li Lei", "li.lei@example.com", "manager", team, "en")]
+    return csv_text(("name", "email", "role", "team", "language"), rows).replace("\r\n", "\n").strip()
 
 
 @bp.route("/import/links.csv", methods=["POST"])
@@ -192,7 +200,7 @@ def import_links() -> ResponseReturnValue:
 def audit_log() -> ResponseReturnValue:
     page = bounded_int(request.args.get("page"), high=1_000_000) or 1
     entries = db.paginate(select(AuditLog).order_by(AuditLog.created_at.desc()), page=page, per_page=50)
-    return render_template("admin/audit.html", entries=entries)
+    return render_template("admin/audit.html", entries=entries, rows=audit_view.describe(entries.items))
 
 
 @bp.route("/sso")

@@ -4,6 +4,7 @@ security headers, error pages and template helpers."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any, ParamSpec, TypeVar, cast
 from urllib.parse import urlsplit
@@ -57,36 +58,67 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
 ]
 
 
-def nav_items(app: Flask) -> list[tuple[str, str, bool]]:
-    """(url, label, is_current) for the current user's role.
+@dataclass(frozen=True)
+class NavEntry:
+    """One item of the main navigation: a link, or (with ``children``) a labelled menu of links."""
 
-    The current item is the one whose endpoint is the page's; failing that, the first item of the
-    same feature (so a quiz attempt highlights "Quizzes", not also "Daily review").
-    """
+    label: str
+    url: str = ""
+    is_current: bool = False
+    children: tuple[NavEntry, ...] = ()
+
+
+ADMIN_MENU_LABEL = _l("Manage")
+
+
+def highlight_navigation(endpoint: str) -> None:
+    """Mark ``endpoint``'s item as the current one for this request, for pages that belong to
+    another item than their own endpoint's feature (a daily-review attempt is "Daily review")."""
+    g.nav_endpoint = endpoint
+
+
+def _current_endpoint(visible: list[str]) -> str | None:
+    """The item to highlight: the one the view chose, else the page's own endpoint, else the first
+    item of the same feature (so a quiz attempt highlights "Quizzes", not also "Daily review")."""
+    chosen = g.get("nav_endpoint") or request.endpoint or ""
+    if chosen in visible:
+        return chosen
+    feature = chosen.split(".")[0]
+    if feature in ("main", "admin"):
+        return None
+    return next((e for e in visible if e.split(".")[0] == feature), None)
+
+
+def nav_items(app: Flask) -> list[NavEntry]:
+    """The current user's navigation. An admin's management pages (the ones trainees never see)
+    gather under one "Manage" menu, so the header stays one row at 1280 px in both languages."""
     if not current_user.is_authenticated:
         return []
     cached = g.get("_trainer_nav")
     if cached is not None:  # the page shows the menu twice (desktop and mobile): build it once
-        return cast(list[tuple[str, str, bool]], cached)
-    role, current = current_user.role, request.endpoint or ""
+        return cast(list[NavEntry], cached)
+    role = current_user.role
     visible = [
-        (endpoint, label)
+        (endpoint, label, roles)
         for endpoint, label, roles in NAVIGATION
         if endpoint in app.view_functions and role in roles
     ]
-    chosen = next((e for e, _ in visible if e == current), None)
-    if chosen is None:
-        feature = current.split(".")[0]
-        if feature not in ("main", "admin"):
-            chosen = next((e for e, _ in visible if e.split(".")[0] == feature), None)
+    current = _current_endpoint([endpoint for endpoint, _, _ in visible])
     urls = app.extensions.setdefault("nav_urls", {})  # the entries take no arguments: build each URL once
     root = request.script_root
-    for endpoint, _ in visible:
+    entries: list[NavEntry] = []
+    grouped: list[NavEntry] = []
+    for endpoint, label, roles in visible:
         if (endpoint, root) not in urls:
             urls[(endpoint, root)] = url_for(endpoint)
-    items = [(urls[(endpoint, root)], str(label), endpoint == chosen) for endpoint, label in visible]
-    g._trainer_nav = items
-    return items
+        entry = NavEntry(str(label), urls[(endpoint, root)], endpoint == current)
+        in_admin_menu = role == "admin" and "trainee" not in roles
+        (grouped if in_admin_menu else entries).append(entry)
+    if grouped:
+        is_current = any(child.is_current for child in grouped)
+        entries.append(NavEntry(str(ADMIN_MENU_LABEL), "", is_current, tuple(grouped)))
+    g._trainer_nav = entries
+    return entries
 
 
 def role_required(*roles: str) -> Callable[[Callable[P, R]], Callable[P, R | ResponseReturnValue]]:

@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from trainer.accounts.access import visible_teams
+from trainer.accounts.audit_view import AuditRow, describe
 from trainer.accounts.models import AuditLog, Role, Team, User, team_members
 from trainer.core.time import utcnow
 from trainer.extensions import db
@@ -51,7 +52,7 @@ class Health:
     users_by_role: dict[str, int]
     teams: int
     database: str
-    recent_audit: list[AuditLog]
+    recent_audit: list[AuditRow]
 
 
 def admin_health(database_url: str) -> Health:
@@ -68,7 +69,7 @@ def admin_health(database_url: str) -> Health:
         users_by_role={r.value: int(by_role.get(r.value, 0)) for r in Role},
         teams=int(teams),
         database=backend,
-        recent_audit=recent,
+        recent_audit=describe(recent),
     )
 
 

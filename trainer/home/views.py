@@ -26,7 +26,9 @@ def home() -> ResponseReturnValue:
             warnings=registry.warnings,
         )
     if current_user.is_manager:
-        return render_template("main/home_manager.html", teams=home_service.manager_overview(current_user))
+        panel = current_app.extensions.get("manager_home_panel")  # the dashboard's summary, when installed
+        return render_template("main/home_manager.html", teams=home_service.manager_overview(current_user),
+                               summary=panel(current_user) if panel else "")
     return render_template("main/home_trainee.html", steps=home_service.trainee_next_steps(current_user))
 
 

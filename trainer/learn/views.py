@@ -232,16 +232,39 @@ def _verify_url(certificate: Certificate) -> str:
     return url_for(".verify", code=certificates.format_code(certificate.code), _external=True)
 
 
+def _certificate_words(certificate: Certificate, lang: str) -> dict[str, str]:
+    """The certificate's wording and date in one language ('zh' or 'en')."""
+    with force_locale("en" if lang == "en" else "zh_CN"):
+        return {
+            "lang": "en" if lang == "en" else "zh-CN",
+            "org": _("Receivables Trainer"),
+            "title": _("Certificate of completion"),
+            "certifies": _("This certifies that"),
+            "completed": _("has completed the course"),
+            "course": certificates.course_titles(certificate)[lang],
+            "date": _("Date"),
+            "issued": format_date(local_day(certificate.issued_at), "long"),
+            "code": _("Verification code"),
+            "check": _("Anyone can check this certificate at"),
+            "scan": _("Scan to verify"),
+        }
+
+
 def _certificate_body(certificate: Certificate) -> Markup:
-    """The certificate itself, in the language it was issued in, whatever the page's language."""
-    with force_locale("en" if certificate.language == "en" else "zh_CN"):
-        html = render_template(
-            "learn/_certificate_body.html",
-            certificate=certificate,
-            code=certificates.format_code(certificate.code),
-            issued=format_date(local_day(certificate.issued_at), "long"),
-            verify_url=_verify_url(certificate),
-        )
+    """The certificate itself: in the language it was issued in, with every line repeated in the
+    other language, and a QR code of its verification address (whatever the page's language)."""
+    first = "en" if certificate.language == "en" else "zh"
+    main, other = _certificate_words(certificate, first), _certificate_words(certificate, "zh" if first == "en" else "en")
+    verify_url = _verify_url(certificate)
+    html = render_template(
+        "learn/_certificate_body.html",
+        certificate=certificate,
+        code=certificates.format_code(certificate.code),
+        main=main,
+        other=other,
+        verify_url=verify_url,
+        qr=Markup(certificates.verification_qr_svg(verify_url, f"{main['scan']} · {other['scan']}")),  # noqa: S704 - segno's SVG of our own URL
+    )
     return Markup(html)  # noqa: S704 - rendered by our own autoescaping template
 
 
@@ -278,6 +301,7 @@ def verify(code: str) -> ResponseReturnValue:
         unknown=False,
         code=certificates.format_code(found.code),
         issued=format_date(local_day(found.issued_at), "long"),
+        course_title=certificates.course_titles(found)[content_language()],
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Flask, abort, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from markupsafe import Markup
 
 from trainer.core.downloads import attachment
 from trainer.core.i18n import content_language
@@ -15,6 +16,7 @@ from trainer.core.web import role_required
 from trainer.manage.forms import filter_form
 from trainer.manage.services.competencies import heatmap
 from trainer.manage.services.exports import assignment_csv, overview_csv
+from trainer.manage.services.home import home_summary
 from trainer.manage.services.member import member_detail
 from trainer.manage.services.overview import overview
 from trainer.manage.services.questions import MISSED_MIN_ANSWERS, missed_questions
@@ -123,6 +125,13 @@ def export_assignment(assignment_id: int) -> ResponseReturnValue:
     )
 
 
+def home_panel(user: Any) -> Markup:
+    """The summary on a manager's home page (the home feature places it; see init_app)."""
+    scope = make_scope(user)
+    return Markup(render_template("manage/_home.html", summary=home_summary(scope, content_language())))
+
+
 def init_app(app: Flask) -> None:
     """Plug the feature into the app: its blueprint and whatever else it offers the others."""
     app.register_blueprint(bp)
+    app.extensions["manager_home_panel"] = home_panel

@@ -217,6 +217,21 @@ def _compare_choices(run: SimRun) -> list[tuple[str, str]]:
     return choices
 
 
+@bp.route("/sim/runs/<int:run_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_run(run_id: int) -> ResponseReturnValue:
+    """Ask, then delete one of the user's own runs (others' runs are not found here)."""
+    the_run = _run_or_404(run_id)
+    if the_run.user_id != current_user.id:
+        abort(404)
+    form = F.ConfirmForm()
+    if form.validate_on_submit():
+        runs.delete_run(current_user, run_id)
+        flash(_("The run was deleted."), "success")
+        return redirect(url_for("sim.index"))
+    return render_template("sim/delete_run.html", run=the_run, form=form)
+
+
 @bp.route("/sim/runs/<int:run_id>")
 @login_required
 def run(run_id: int) -> ResponseReturnValue:

@@ -18,8 +18,13 @@ from trainer.content.markdown import render_text_markdown
 from trainer.core.i18n import content_language
 from trainer.core.inputs import bounded_int
 from trainer.core.time import local_day, local_text, to_local
-from trainer.core.web import role_required
-from trainer.learn.services import register_course_gates, register_final_gate, register_module_gate
+from trainer.core.web import highlight_navigation, role_required
+from trainer.learn.services import (
+    lessons_to_review,
+    register_course_gates,
+    register_final_gate,
+    register_module_gate,
+)
 from trainer.quiz.answers import field_name, position_name, prompt_name, read_answers
 from trainer.quiz.bank.model import QuizDefinition
 from trainer.quiz.cli import quiz_cli
@@ -58,6 +63,13 @@ def _definition_or_404(quiz_id: str) -> QuizDefinition:
         return get_definition(quiz_id)
     except QuizError:
         abort(404)
+
+
+def _highlight_daily_review(attempt: Attempt) -> None:
+    """A daily-review attempt and its result belong to "Daily review" in the navigation."""
+    review = review_definition()
+    if review is not None and attempt.quiz_id == review.id:
+        highlight_navigation("quiz.review")
 
 
 def _own_attempt_or_404(attempt_id: int) -> Attempt:
@@ -168,6 +180,7 @@ def _render_attempt(
     definition = quizzes().get(attempt.quiz_id)
     if definition is None:
         abort(404)
+    _highlight_daily_review(attempt)
     views = present.question_views(
         attempt, content_language(), tf_labels(), form_values=form_values, errors=errors
     )
@@ -266,6 +279,7 @@ def result(attempt_id: int) -> ResponseReturnValue:
     except QuizError:
         abort(404)
     own = current.user_id == current_user.id
+    _highlight_daily_review(current)
     if expiry.close_if_expired(current):
         current = attempt_service.get_viewable_attempt(current_user, attempt_id)
     if current.submitted_at is None:
@@ -277,7 +291,18 @@ def result(attempt_id: int) -> ResponseReturnValue:
     show = definition.show_feedback if definition else "after_submit"
     views = present.question_views(current, content_language(), tf_labels(), review=show != "never")
     return render_template("quiz/result.html", attempt=current, definition=definition, questions=views,
-                           show=show, own=own, tf_labels=tf_labels())
+                           show=show, own=own, tf_labels=tf_labels(), to_review=_lessons_to_review(current, views))
+
+
+def _lessons_to_review(attempt: Attempt, views: list[present.QuestionView]) -> list[tuple[str, str]]:
+    """(url, title) of the lessons behind the questions a failed attempt missed (none once passed)."""
+    if attempt.passed:
+        return []
+    lang = content_language()
+    return [
+        (url_for("learn.lesson", course_id=lesson.course_id, lesson_id=lesson.id), lesson.title(lang))
+        for lesson in lessons_to_review(present.missed_topics(views))
+    ]
 
 
 # --- the daily review -----------------------------------------------------------------------------

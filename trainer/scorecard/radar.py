@@ -148,6 +148,7 @@ class RadarAxisView:
     baseline: str
     lines: tuple[str, ...]
     dy0: float
+    note: str | None = None  # shown under the label, e.g. "no evidence yet"
 
 
 @dataclass(frozen=True)
@@ -160,10 +161,12 @@ class Radar:
     rings: list[str]
     ring_labels: list[tuple[int, float, float]]
     axes: list[RadarAxisView]
-    self_points: str | None
+    self_points: str | None  # the closed polygon, when every axis has a value
     measured_points: str | None
     self_dots: list[tuple[float, float]]
     measured_dots: list[tuple[float, float]]
+    self_path: str | None = None  # when some axes have none: the line between neighbours that have one
+    measured_path: str | None = None
 
 
 LABEL_LINE = 17.0
@@ -179,11 +182,14 @@ def radar(
     radius: float = 120.0,
     margin_x: float = 128.0,
     margin_y: float = 58.0,
+    notes: Sequence[str | None] | None = None,
 ) -> Radar:
     """Geometry for a radar of ``len(titles)`` axes (scale 0-5 from the centre, rings at 1..5).
 
     The drawing is wider than high: labels left and right need room for a few words, those at the
-    top and bottom only for a line or two.
+    top and bottom only for a line or two. A missing value is not drawn as 0 (that would pull the
+    line into the centre and read as "weakest"): the line breaks at that axis instead, and
+    ``notes`` (one per axis, or None) says why under the axis label.
     """
     width, height = 2 * (radius + margin_x), 2 * (radius + margin_y)
     center = (radius + margin_x, radius + margin_y)
@@ -195,26 +201,22 @@ def radar(
     for axis, title in zip(radar_axes(count, radius=radius, center=center, label_gap=10), titles, strict=True):
         # at most 3 lines; a side label gets the room between its point and the drawing's edge
         room = LABEL_EM_MIDDLE if axis.anchor == "middle" else (center[0] - abs(axis.label[0] - center[0]) - 4) / LABEL_FONT
-        lines = wrap_label(title, room, 3)
+        note = notes[axis.index] if notes else None
+        lines = wrap_label(title, room, 2 if note else 3)  # a note takes the third line
         if axis.baseline == "auto":  # above the point: the last line sits on it
             dy0 = -LABEL_LINE * (len(lines) - 1)
         elif axis.baseline == "hanging":
             dy0 = 0.0
         else:
             dy0 = -LABEL_LINE * (len(lines) - 1) / 2
+        if note and axis.baseline == "auto":  # above the point: the note line lifts the label too
+            dy0 -= LABEL_LINE
         axes.append(
-            RadarAxisView(axis.end[0], axis.end[1], axis.label[0], axis.label[1], axis.anchor, axis.baseline, lines, dy0)
+            RadarAxisView(axis.end[0], axis.end[1], axis.label[0], axis.label[1], axis.anchor, axis.baseline, lines,
+                          dy0, note)
         )
-
-    def polygon(values: Sequence[float | None]) -> tuple[str | None, list[tuple[float, float]]]:
-        if all(v is None for v in values):
-            return None, []
-        points = radar_points(list(values), radius=radius, center=center)
-        dots = [p for p, v in zip(points, values, strict=True) if v is not None]
-        return points_attr(points), dots
-
-    self_points, self_dots = polygon(self_values)
-    measured_points, measured_dots = polygon(measured_values)
+    self_points, self_dots, self_path = _trace(self_values, radius, center)
+    measured_points, measured_dots, measured_path = _trace(measured_values, radius, center)
     return Radar(
         size=width,
         view_box=f"0 0 {width:g} {height:g}",
@@ -226,4 +228,27 @@ def radar(
         measured_points=measured_points,
         self_dots=self_dots,
         measured_dots=measured_dots,
+        self_path=self_path,
+        measured_path=measured_path,
     )
+
+
+def _trace(
+    values: Sequence[float | None], radius: float, center: Point
+) -> tuple[str | None, list[Point], str | None]:
+    """(closed polygon or None, dots, open path or None) for one series: the polygon when every
+    axis has a value; otherwise an SVG path joining only neighbouring axes that both have one."""
+    if all(v is None for v in values):
+        return None, [], None
+    points = radar_points(list(values), radius=radius, center=center)
+    dots = [p for p, v in zip(points, values, strict=True) if v is not None]
+    if all(v is not None for v in values):
+        return points_attr(points), dots, None
+    count = len(values)
+    segments = [
+        f"M{_number(points[i][0])},{_number(points[i][1])} "
+        f"L{_number(points[(i + 1) % count][0])},{_number(points[(i + 1) % count][1])}"
+        for i in range(count)
+        if values[i] is not None and values[(i + 1) % count] is not None
+    ]
+    return None, dots, " ".join(segments) or None

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from trainer.scorecard.radar import points_attr, radar_axes, radar_points, radar_rings
+from trainer.scorecard.radar import points_attr, radar, radar_axes, radar_points, radar_rings
 from trainer.scorecard.rules import parse_quarter, quarter_label, quarter_range, trend
 
 
@@ -147,3 +147,14 @@ def test_geometry_rejects_impossible_charts() -> None:
         radar_axes(2)
     with pytest.raises(ValueError):
         radar_points([1, 2, 3], max_value=1, min_value=1)
+
+
+def test_a_missing_score_breaks_the_line_instead_of_dropping_to_zero() -> None:
+    drawn = radar(["a", "b", "c", "d"], [3, 3, 3, 3], [4, None, 4, 4], notes=[None, "no evidence yet", None, None])
+    assert drawn.self_points is not None and drawn.self_path is None  # complete: a closed polygon
+    assert drawn.measured_points is None  # never a polygon through the centre
+    assert drawn.measured_path is not None and drawn.measured_path.count("M") == 2  # c-d and d-a only
+    assert len(drawn.measured_dots) == 3
+    centre = f"{drawn.center[0]:g},{drawn.center[1]:g}"
+    assert centre not in drawn.measured_path
+    assert [axis.note for axis in drawn.axes] == [None, "no evidence yet", None, None]

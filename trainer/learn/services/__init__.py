@@ -45,7 +45,7 @@ from trainer.learn.services.gates import (
     register_final_gate,
     register_module_gate,
 )
-from trainer.learn.services.lookups import onboarding_course
+from trainer.learn.services.lookups import lessons_to_review, onboarding_course
 from trainer.learn.services.outlines import Outline, module_ready_for_quiz, outline, path_lessons_complete
 from trainer.learn.services.recording import complete_lesson
 
@@ -60,6 +60,7 @@ __all__ = [
     "course_gate_statuses",
     "final_exam_passed",
     "final_gate_status",
+    "lessons_to_review",
     "module_gate_status",
     "module_gate_statuses",
     "module_quiz_passed",

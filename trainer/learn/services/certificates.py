@@ -6,11 +6,14 @@ import base64
 import random
 import re
 import secrets
+from collections.abc import Mapping
 
+import segno
 from sqlalchemy import select
 
 from trainer.extensions import db
 from trainer.learn.models import Certificate
+from trainer.learn.services.lookups import courses
 
 CODE_BYTES = 10  # 80 random bits -> 16 base32 characters
 CODE_LENGTH = 16
@@ -54,3 +57,19 @@ def find_certificate(raw_code: str | None) -> Certificate | None:
 
 
 # --------------------------------------------------------------------------------------------------
+
+
+def course_titles(certificate: Certificate) -> Mapping[str, str]:
+    """The course's title in both languages ('zh', 'en'), from the catalogue; the title copied at
+    issue time stands in for a course that has since left it."""
+    course = courses().get(certificate.course_id)
+    if course is None:
+        return {"zh": certificate.course_title, "en": certificate.course_title}
+    return {"zh": course.title.get("zh") or certificate.course_title, "en": course.title.get("en") or certificate.course_title}
+
+
+def verification_qr_svg(url: str, title: str) -> str:
+    """An inline SVG QR code of the verification address, drawn here (no outside service); it
+    scales with its box (no fixed size) and ``title`` is its accessible name."""
+    code = segno.make(url, error="m")
+    return str(code.svg_inline(scale=1, border=2, dark="#1d2a30", omitsize=True, title=title, svgclass="cert-qr-code"))

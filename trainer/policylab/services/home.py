@@ -42,17 +42,20 @@ def next_steps(user: User) -> list[NextStep]:
 
 DEMO_RUNS = (
     # (trainee index, name, changes to the preset policy)
-    (0, "Stricter C grade", {"grades": {"C": {"net_days": 30, "credit_limit_months": 1, "deposit": 0.3}}}),
-    (0, "More collectors", {"collectors": 8, "ladder": {"manager": 21}}),
-    (1, "Loose terms for growth", {"grades": {"B": {"net_days": 60}, "C": {"net_days": 60, "deposit": 0}},
+    (0, "收紧C级 Stricter C grade", {"grades": {"C": {"net_days": 30, "credit_limit_months": 1, "deposit": 0.3}}}),
+    (0, "增加催收员 More collectors", {"collectors": 8, "ladder": {"manager": 21}}),
+    (1, "放宽账期促增长 Loose terms for growth", {"grades": {"B": {"net_days": 60}, "C": {"net_days": 60, "deposit": 0}},
                                    "credit_hold_days": None}),
-    (2, "Cash in advance for D", {"grades": {"D": {"terms": "cia"}}}),
+    (2, "D级款到发货 Cash in advance for D", {"grades": {"D": {"terms": "cia"}}}),
 )
 DEMO_CUSTOMERS = 150
+# Demo records carry both languages in their names, as the demo teams do ("华东销售一组 East Sales 1"):
+# they are data, stored once, and read by Chinese and English users alike.
+DEMO_DEFAULT_RUN = "预设默认策略 Preset default"
 DEMO_PLANS: tuple[tuple[str, list[dict[str, Any]]], ...] = (
-    ("Team Cash", [{}, {"collectors": 7}, {"grades": {"C": {"deposit": 0.4}}}, {"ladder": {"manager": 21}}]),
-    ("Team Growth", [{"grades": {"B": {"net_days": 60}}}, {"credit_hold_days": None}, {}, {"collectors": 6}]),
-    ("Team Balance", [{"grades": {"D": {"terms": "cia"}}}, {}, {"reminder_days_before_due": 10}, {}]),
+    ("现金队 Team Cash", [{}, {"collectors": 7}, {"grades": {"C": {"deposit": 0.4}}}, {"ladder": {"manager": 21}}]),
+    ("增长队 Team Growth", [{"grades": {"B": {"net_days": 60}}}, {"credit_hold_days": None}, {}, {"collectors": 6}]),
+    ("均衡队 Team Balance", [{"grades": {"D": {"terms": "cia"}}}, {}, {"reminder_days_before_due": 10}, {}]),
 )
 
 
@@ -73,7 +76,7 @@ def _demo_runs(people: Any, base: dict[str, Any]) -> None:
                               customers=DEMO_CUSTOMERS, days=365, policy=policy, engine_version=engine_version(),
                               summary=payload["summary"], result=payload["result"]))
     payload = simulate("distributor", base, 7, DEMO_CUSTOMERS, 365)
-    db.session.add(SimRun(user_id=people.trainees[0].id, kind="run", name="Preset default", preset="distributor",
+    db.session.add(SimRun(user_id=people.trainees[0].id, kind="run", name=DEMO_DEFAULT_RUN, preset="distributor",
                           seed=7, customers=DEMO_CUSTOMERS, days=365, policy=base, engine_version=engine_version(),
                           summary=payload["summary"], result=payload["result"]))
 
@@ -81,7 +84,7 @@ def _demo_runs(people: Any, base: dict[str, Any]) -> None:
 def _demo_workshop(people: Any, base: dict[str, Any]) -> None:
     manager = people.managers[0]
     members = [t for t in people.trainees if people.teams and people.teams[0] in t.teams]
-    workshop = SimWorkshop(facilitator_id=manager.id, title="Q1 workshop: the distributor", preset="distributor",
+    workshop = SimWorkshop(facilitator_id=manager.id, title="一季度工作坊：经销商 Q1 workshop: the distributor", preset="distributor",
                            seed=11, customers=120, rounds=4, round_days=91, current_round=4, status="finished",
                            engine_version=engine_version())
     db.session.add(workshop)

@@ -34,13 +34,42 @@ def _new_run(job: SimJob, payload: Mapping[str, Any], **extra: Any) -> SimRun:
     seconds = (utcnow() - job.started_at).total_seconds() if job.started_at else 0.0
     run = SimRun(
         user_id=job.user_id, preset=p["preset"], seed=int(p["seed"]), customers=int(p["customers"]),
-        days=int(p["days"]), name=p.get("name") or "", policy=p["policy"], engine_version=engine_version(),
+        days=int(p["days"]), name=distinct_name(job.user_id, p.get("name") or ""), policy=p["policy"],
+        engine_version=engine_version(),
         summary=payload["summary"], result=payload["result"], seconds=seconds, **extra,
     )
     db.session.add(run)
     db.session.flush()
     job.run_id = run.id
     return run
+
+
+def distinct_name(user_id: int, name: str) -> str:
+    """``name``, or ``name (2)``, ``name (3)``... when the user already has a run called that, so
+    the run list never shows two runs under one name (an empty name shows as "Run #id")."""
+    if not name:
+        return name
+    taken = set(db.session.scalars(select(SimRun.name).where(SimRun.user_id == user_id, SimRun.name.startswith(name))))
+    if name not in taken:
+        return name
+    number = 2
+    while f"{name} ({number})" in taken:
+        number += 1
+    suffix = f" ({number})"
+    return name[: 120 - len(suffix)] + suffix
+
+
+def delete_run(user: User, run_id: int) -> bool:
+    """Delete one of ``user``'s own runs (nobody else's, whatever their role); False when there is
+    no such run of theirs. Jobs that made it keep their history without the link."""
+    run = db.session.get(SimRun, run_id)
+    if run is None or run.user_id != user.id:
+        return False
+    for job in db.session.scalars(select(SimJob).where(SimJob.run_id == run.id)):
+        job.run_id = None
+    db.session.delete(run)
+    db.session.commit()
+    return True
 
 
 def save_run(job: SimJob, payload: Any) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from trainer import sim
+from trainer.accounts import audit
 from trainer.accounts.access import visible_user_ids_query
 from trainer.accounts.models import User
 from trainer.extensions import db
@@ -64,6 +65,8 @@ def create_workshop(facilitator: User, title: str, preset_name: str, seed: int, 
         team = SimWorkshopTeam(name=spec.name, members=[m for m in members if m is not None])
         workshop.teams.append(team)
         team.decisions.append(SimDecision(round=0, policy=first, carried=True, note=""))
+    audit.record(facilitator, "sim.workshop.create", title, rounds=rounds,
+                 members=sorted(m.id for t in workshop.teams for m in t.members))
     db.session.commit()
     return workshop
 
@@ -176,6 +179,7 @@ def close_round(user: User, workshop: SimWorkshop) -> SimJob:
             sequence.append(dict(decision.policy) if decision else current_policy(team, before_round=k))
         teams_params.append({"team_id": team.id, "policies": sequence})
     workshop.status = "advancing"
+    audit.record(user, "sim.workshop.close_round", workshop.title, round=r)
     db.session.flush()  # committed with the job row, or rolled back with it when a limit refuses the job
     params = {"workshop_id": workshop.id, "round": r, "round_days": workshop.round_days, "preset": workshop.preset,
               "seed": workshop.seed, "customers": workshop.customers, "teams": teams_params}

@@ -19,6 +19,7 @@ from typing import Protocol
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from trainer.accounts import audit
 from trainer.accounts.access import (
     ancestor_team_ids,
     can_manage_team,
@@ -262,6 +263,8 @@ def create_assignment(manager: User, data: AssignmentInput, today: date) -> Assi
     )
     assignment.teams = teams
     db.session.add(assignment)
+    audit.record(manager, "quiz.assignment.create", title, quiz=dict(definition.title), teams=[t.id for t in teams],
+                 due=due_on.isoformat())
     db.session.commit()
     _announce(manager, assignment, "created", [u.id for u in reached_members(assignment)])
     return assignment

@@ -3,7 +3,7 @@
 - Module quizzes follow each trainee's course progress (the learn seeder runs first): every module
   whose lessons are all read has its quiz passed, sometimes after a failed try; at the last such
   module some trainees failed or have not taken the quiz yet, so the path shows a quiz to pass.
-- A "2026 Q4 refresher" per team, due three days ago: some members did it on time, some late, some
+- A "2026年第四季度复训 2026 Q4 refresher" per team, due three days ago: some members did it on time, some late, some
   not at all.
 - Every graded answer updated the trainee's FSRS cards, so the questions they got wrong are due in
   the daily review.
@@ -31,7 +31,7 @@ from trainer.quiz.services.common import banks, definitions_of_kind, now
 from trainer.quiz.services.progress import module_quiz
 from trainer.quiz.services.scoring import finalize, instances_of
 
-REFRESHER_TITLE = "2026 Q4 refresher"
+REFRESHER_TITLE = "2026年第四季度复训 2026 Q4 refresher"  # both languages, as the demo team names
 # Outcome at the last module whose lessons a trainee has read (index in DemoPeople.trainees):
 # p = passed, f = failed once, n = not taken yet. Earlier modules are passed.
 LAST_MODULE_PLAN = {1: "p", 2: "f", 3: "p", 4: "p", 6: "p", 9: "f", 11: "n"}

@@ -55,6 +55,7 @@ class ReviewView:
     feedback: list[str] = field(default_factory=list)
     explanation: str = ""
     multiple: bool = False  # several options may be ticked (multi)
+    in_order: int = 0  # ordering: items in the longest run in the right relative order (the partial credit)
 
 
 @dataclass
@@ -105,6 +106,7 @@ def review_of(
     lines: list[ReviewLine] = []
     given_text = expected_text = tolerance = None
     correct_order: list[str] = []
+    in_order = 0
     feedback = [pick(f, lang) for f in result.feedback]
     if qtype in ("single", "multi"):
         for part in result.parts:
@@ -133,11 +135,14 @@ def review_of(
         given_text = result.parts[0].given
         expected_text = pick(model_answer(question).text, lang)
     elif qtype == "ordering":
+        # Each line says whether the item sits in its right place; the grade's partial credit
+        # (the longest run in the right relative order) is stated once, as ``in_order``.
+        in_order = sum(1 for part in result.parts if part.correct) if result.answered else 0
         for part in result.parts:
             lines.append(
                 ReviewLine(
                     label=pick(question.item(part.id).text, lang),
-                    correct=part.correct,
+                    correct=part.given is not None and part.given == part.expected,
                     given=None if part.given is None else str(part.given),
                     expected=str(part.expected),
                 )
@@ -165,6 +170,7 @@ def review_of(
         expected_text=expected_text,
         tolerance=tolerance,
         correct_order=correct_order,
+        in_order=in_order,
         feedback=feedback,
         explanation=pick(instance_text(question, instance, question.explanation), lang),
         multiple=qtype == "multi",
@@ -234,3 +240,17 @@ def question_views(
                 view.review = review_of(question, instance, result, lang, tf_labels)
         views.append(view)
     return views
+
+
+def missed_topics(views: list[QuestionView]) -> list[tuple[str, tuple[str, ...]]]:
+    """(module, competencies) of each question answered wrongly or left blank, for pointing the
+    trainee at the lessons to reread."""
+    known = banks()
+    missed = []
+    for view in views:
+        if view.missing or (view.review is not None and view.review.correct):
+            continue
+        question = known.questions.get(view.question_id)
+        if question is not None:
+            missed.append((question.module, tuple(question.competencies)))
+    return missed

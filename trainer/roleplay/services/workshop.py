@@ -19,6 +19,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from trainer.accounts import audit
 from trainer.accounts.models import User
 from trainer.core.content import catalog
 from trainer.core.time import utcnow
@@ -95,6 +96,7 @@ def open_session(
         group_size=GROUP_SIZE,
     )
     db.session.add(session)
+    audit.record(facilitator, "roleplay.workshop.open", code, scenario=dict(scenario.title))
     if commit:
         db.session.commit()
     else:
@@ -134,6 +136,7 @@ def reveal_debrief(facilitator: User, session: WorkshopSession) -> None:
 def close(facilitator: User, session: WorkshopSession) -> None:
     require_facilitator(facilitator, session)
     session.status = "closed"
+    audit.record(facilitator, "roleplay.workshop.close", session.code)
     db.session.commit()
 
 

@@ -25,6 +25,9 @@ from trainer.scorecard.services.common import framework
 from trainer.scorecard.services.evidence import Evidence, combine, evidence_for
 from trainer.scorecard.services.quarters import as_of, this_quarter
 
+# Under a radar axis whose measured score is missing: the line breaks there instead of dropping to 0.
+NO_EVIDENCE = _l("no evidence yet")
+
 WEAKEST = 3
 """How many dimensions get recommendations."""
 RECOMMEND_PER_DIMENSION = 3
@@ -301,7 +304,8 @@ def scorecard(user: User, quarter: str, lang: str, moment: datetime | None = Non
         rows=rows,
         rated=sum(r.rated for r in rows),
         total=sum(r.total for r in rows),
-        radar=radar([r.title for r in rows], [r.self_score for r in rows], [r.measured.score for r in rows]),
+        radar=radar([r.title for r in rows], [r.self_score for r in rows], [r.measured.score for r in rows],
+                    notes=[None if r.measured.score is not None else str(NO_EVIDENCE) for r in rows]),
         weakest=[by_id[d] for d in weak_ids],
         lessons=lessons,
         scenarios=scenario_links,
