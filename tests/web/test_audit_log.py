@@ -11,12 +11,17 @@ from trainer.accounts import services as accounts
 from trainer.accounts.models import AuditLog
 from trainer.extensions import db
 from trainer.policylab.services import workshops as sim_workshops
-from trainer.quiz.services.assignments import create_assignment
+from trainer.quiz.services.assignments import (
+    AssignmentInput,
+    cancel_assignment,
+    create_assignment,
+    update_assignment,
+)
 from trainer.quiz.services.common import quizzes
 from trainer.roleplay.services import workshop as roleplay_workshop
 from trainer.roleplay.services.practice import scenarios
 
-RAW = ("quiz.assignment.create", "user.update", "user.import_csv", "roleplay.workshop.open",
+RAW = ("quiz.assignment.create", "quiz.assignment.update", "quiz.assignment.cancel", "user.update", "user.import_csv", "roleplay.workshop.open",
        "sim.workshop.create", "{", "}")
 
 
@@ -27,8 +32,13 @@ def history(make_org):
                                       "admin": "admin <root@example.com>"})
     refresher = next(q for q in quizzes().values() if q.kind == "refresher")
     today = date.today()
-    create_assignment(org["boss"], title="Spring refresher", quiz_id=refresher.id, team_ids=[org["east"].id],
-                      opens_on=today, due_on=today + timedelta(days=7), today=today)
+    spring = AssignmentInput("Spring refresher", refresher.id, [org["east"].id], today, today + timedelta(days=7))
+    create_assignment(org["boss"], spring, today)
+    extra = create_assignment(org["boss"], AssignmentInput("Extra refresher", refresher.id, [org["east"].id],
+                                                           today, today + timedelta(days=7)), today)
+    update_assignment(org["boss"], extra, AssignmentInput("Extra refresher", refresher.id, [org["east"].id],
+                                                          today, today + timedelta(days=14)), today)
+    cancel_assignment(org["boss"], extra)
     roleplay_workshop.open_session(org["boss"], next(iter(scenarios().values())))
     sim_workshops.create_workshop(org["boss"], "Cash game", "distributor", 7, 50, 2, 30,
                                   [sim_workshops.TeamSpec("Red", [org["amy"].id])])
@@ -44,7 +54,8 @@ def history(make_org):
 def test_manager_and_admin_changes_read_as_words(history, as_user):
     html = as_user("root@example.com").client.get("/admin/audit").get_data(as_text=True)
     rows = html.split('data-testid="audit"')[1].split("</table>")[0]
-    for words in ("Assigned a refresher", "Spring refresher", "East", "Opened a role-play workshop",
+    for words in ("Assigned a refresher", "Changed a refresher assignment", "Cancelled a refresher assignment",
+                  "Extra refresher", "Spring refresher", "East", "Opened a role-play workshop",
                   "Created a simulation workshop", "Cash game", "Changed a user", "Trainee → Manager",
                   "Imported users from CSV", "2 users", "a@example.com"):
         assert words in rows, words

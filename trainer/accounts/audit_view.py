@@ -28,6 +28,8 @@ ACTION_LABELS = {
     "team.create": _l("Created a team"),
     "team.update": _l("Changed a team"),
     "quiz.assignment.create": _l("Assigned a refresher"),
+    "quiz.assignment.update": _l("Changed a refresher assignment"),
+    "quiz.assignment.cancel": _l("Cancelled a refresher assignment"),
     "roleplay.workshop.open": _l("Opened a role-play workshop"),
     "roleplay.workshop.close": _l("Closed a role-play workshop"),
     "sim.workshop.create": _l("Created a simulation workshop"),

@@ -264,7 +264,7 @@ def create_assignment(manager: User, data: AssignmentInput, today: date) -> Assi
     assignment.teams = teams
     db.session.add(assignment)
     audit.record(manager, "quiz.assignment.create", title, quiz=dict(definition.title), teams=[t.id for t in teams],
-                 due=due_on.isoformat())
+                 due=data.due_on.isoformat())
     db.session.commit()
     _announce(manager, assignment, "created", [u.id for u in reached_members(assignment)])
     return assignment
@@ -282,6 +282,8 @@ def update_assignment(manager: User, assignment: Assignment, data: AssignmentInp
     assignment.title, assignment.quiz_id, assignment.teams = title, definition.id, teams
     assignment.opens_at = local_day_start(data.opens_on)
     assignment.due_at = local_day_end(data.due_on)
+    audit.record(manager, "quiz.assignment.update", title, quiz=dict(definition.title), teams=[t.id for t in teams],
+                 due=data.due_on.isoformat())
     db.session.commit()
     after = [u.id for u in reached_members(assignment)]
     _announce(manager, assignment, "edited", sorted(before | set(after)))
@@ -295,6 +297,7 @@ def cancel_assignment(manager: User, assignment: Assignment) -> None:
                         field="title", code="forbidden")
     reached = [u.id for u in reached_members(assignment)]
     snapshot = (assignment.id, assignment.title, assignment.due_at)
+    audit.record(manager, "quiz.assignment.cancel", snapshot[1], teams=[t.id for t in assignment.teams])
     db.session.delete(assignment)
     db.session.commit()
     assignment_changed.send(manager, assignment_id=snapshot[0], change="cancelled", user_ids=reached,
