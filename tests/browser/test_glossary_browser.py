@@ -1,4 +1,4 @@
-"""The glossary in real Chromium, on the fixture glossary: the page and its search in Chinese and
+"""The glossary in real Chromium, the page on the fixture glossary and the lessons as marked by the real one: the page and its search in Chinese and
 English, and a marked term in a lesson opening its definition on hover, keyboard focus and tap, on
 a desktop and a phone (375 px) without horizontal scrolling."""
 
@@ -11,9 +11,7 @@ import pytest
 from tests.browser.helpers import sign_in
 from tests.browser.test_learn_browser import make_person, no_horizontal_scroll
 from trainer.extensions import db
-from trainer.learn.course import lesson_index
 from trainer.learn.glossary import load_glossary
-from trainer.learn.glossary.marking import mark_courses
 
 FIXTURE = Path(__file__).resolve().parents[1] / "unit" / "glossary" / "fixtures" / "glossary.yaml"
 LESSON = "/learn/ar-essentials/m4-dso-and-turnover"
@@ -21,13 +19,12 @@ LESSON = "/learn/ar-essentials/m4-dso-and-turnover"
 
 @pytest.fixture
 def glossary(live_server, monkeypatch):  # type: ignore[no-untyped-def]
+    """The fixture glossary on the glossary page; lessons keep the marks courses/glossary.yaml gave
+    them at loading (marking them again would mark a second occurrence)."""
     registry = live_server.app.extensions["content"]
     found, problems = load_glossary(FIXTURE, registry.lessons)
     assert not problems
-    courses = mark_courses(registry.courses, found)
     monkeypatch.setattr(registry, "glossary", found)
-    monkeypatch.setattr(registry, "courses", courses)
-    monkeypatch.setattr(registry, "lessons", lesson_index(courses))
     return found
 
 

@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.web.test_quiz_common import pass_module
-from trainer.learn.course import lesson_index
 from trainer.learn.glossary import Glossary, load_glossary
-from trainer.learn.glossary.marking import mark_courses
 
 FIXTURE = Path(__file__).resolve().parents[1] / "unit" / "glossary" / "fixtures" / "glossary.yaml"
 DSO_LESSON = "/learn/ar-essentials/m4-dso-and-turnover"
@@ -19,14 +17,12 @@ DSO_LESSON = "/learn/ar-essentials/m4-dso-and-turnover"
 
 @pytest.fixture
 def glossary(app, monkeypatch):  # type: ignore[no-untyped-def]
-    """The fixture glossary in this test's registry, with the lessons marked as loading would."""
+    """The fixture glossary on the glossary page; lessons keep the marks courses/glossary.yaml gave
+    them at loading (marking them again would mark a second occurrence)."""
     registry = app.extensions["content"]
     found, problems = load_glossary(FIXTURE, registry.lessons)
     assert not problems
-    courses = mark_courses(registry.courses, found)
     monkeypatch.setattr(registry, "glossary", found)
-    monkeypatch.setattr(registry, "courses", courses)
-    monkeypatch.setattr(registry, "lessons", lesson_index(courses))
     return found
 
 
