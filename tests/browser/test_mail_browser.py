@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.browser.helpers import sign_in
+from trainer.accounts.models import User
 from trainer.core.time import utcnow
 from trainer.extensions import db
 from trainer.notify.models import OutboxMessage
@@ -33,6 +34,22 @@ def queued(live_server):
     """The demo's due reminders, overdue notices and digests, queued (no SMTP: they wait in the outbox)."""
     with live_server.app.app_context():
         schedule.run(utcnow(), send=False)
+
+
+@pytest.fixture(autouse=True)
+def languages_kept(live_server):
+    """The test switches demo people's language through the page (stored on their account); later
+    browser tests expect the demo's own languages, so put them back."""
+    with live_server.app.app_context():
+        saved = dict(db.session.execute(select(User.id, User.language)).all())
+        db.session.remove()
+    yield
+    with live_server.app.app_context():
+        for user in db.session.scalars(select(User)):
+            if user.id in saved:
+                user.language = saved[user.id]
+        db.session.commit()
+        db.session.remove()
 
 
 def message_id(live_server, kind: str, language: str) -> int:
