@@ -3,13 +3,12 @@ and a team of 50 is the same (counted with an engine event listener)."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from tests.conftest import TEST_PASSWORD
+from tests.web.query_support import count_statements
 from trainer.accounts.models import Team, User
 from trainer.core.time import utcnow
 from trainer.extensions import db
@@ -21,20 +20,6 @@ from trainer.scorecard.models import SelfAssessment
 from trainer.scorecard.services import quarters
 
 pytestmark = pytest.mark.slow  # builds teams of hundreds to count statements
-
-
-@contextmanager
-def count_statements():
-    statements: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
 
 
 def populate(app, size: int, prefix: str) -> User:

@@ -6,13 +6,11 @@ page shows up here first."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
+from tests.web.query_support import count_statements
 from trainer.core.time import utcnow
 from trainer.extensions import db
 from trainer.learn.models import LessonProgress
@@ -27,20 +25,6 @@ PAGES = {  # label: (path, statements)
     "quiz intro": ("/quiz/m1-basics-quiz", 7),
     "daily review": ("/quiz/review", 7),
 }
-
-
-@contextmanager
-def count_statements() -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def listener(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
 
 
 def busy_history(user_id: int, course, attempts_per_quiz: int) -> None:  # type: ignore[no-untyped-def]

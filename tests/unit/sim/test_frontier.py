@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.unit.sim.test_cli import run_cli
 from trainer.sim import list_presets, load_preset, policy_from_dict, policy_to_dict
-from trainer.sim.cli import main
 from trainer.sim.frontier import (
     NOT_SHAPING_RESULTS,
     POSITION_SEEDS,
@@ -166,15 +166,6 @@ def test_a_frontier_policy_is_placed_on_the_frontier_and_the_default_below_it(sm
 
 
 # ------------------------------------------------------------------------------------------ command
-
-
-def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(args))
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.mark.parametrize(("args", "message"), [
