@@ -46,7 +46,7 @@ DEMO_RUNS = (
     (0, "增加催收员 More collectors", {"collectors": 8, "ladder": {"manager": 21}}),
     (1, "放宽账期促增长 Loose terms for growth", {"grades": {"B": {"net_days": 60}, "C": {"net_days": 60, "deposit": 0}},
                                    "credit_hold_days": None}),
-    (2, "D级款到发货 Cash in advance for D", {"grades": {"D": {"terms": "cia"}}}),
+    (2, "D级先款后货 Payment before goods for D", {"grades": {"D": {"terms": "cia"}}}),
 )
 DEMO_CUSTOMERS = 150
 # Demo records carry both languages in their names, as the demo teams do ("华东销售一组 East Sales 1"):
