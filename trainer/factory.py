@@ -6,13 +6,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import click
 from flask import Flask
 
 from trainer.accounts import views as accounts_views
 from trainer.admin import views as admin_views
 from trainer.catalog import install_content
 from trainer.cli import register_commands
-from trainer.config import PROJECT_ROOT, build_config, resolve_secret_key
+from trainer.config import PROJECT_ROOT, ConfigError, build_config, resolve_secret_key
+from trainer.content.source import ContentError
 from trainer.core import inputs, readonly
 from trainer.core.i18n import install_template_gettext, select_locale
 from trainer.core.web import install_web_hooks
@@ -46,6 +48,17 @@ FEATURES = (
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; under a ``flask`` command a refusal to start (configuration or content) is the
+    plain message and exit status 1, not a traceback: the person at the terminal needs the reason."""
+    try:
+        return build_app(test_config)
+    except (ConfigError, ContentError) as error:
+        if click.get_current_context(silent=True) is None:
+            raise
+        raise click.ClickException(str(error)) from error
+
+
+def build_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: config, extensions, content (validated eagerly), blueprints, commands."""
     app = Flask(
         "trainer",

@@ -3,6 +3,7 @@ once in instance/ (mode 0600, not in git) and reuses it."""
 
 from __future__ import annotations
 
+import os
 import stat
 import subprocess
 import sys
@@ -121,3 +122,23 @@ def test_the_key_file_is_not_in_git():
         ["git", "check-ignore", "-q", "instance/secret_key"], cwd=PROJECT_ROOT, timeout=60, check=False
     )
     assert ignored.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("environment", "message"),
+    [
+        ({}, "Error: Refusing to start: TRAINER_SECRET_KEY is not set"),
+        ({"TRAINER_SECRET_KEY": "a-long-enough-test-key-" * 2, "TRAINER_CONTENT_ROOT": "/nonexistent/content"},
+         "Error: /nonexistent/content/courses:1: courses folder not found"),
+    ],
+)
+def test_a_flask_command_that_cannot_start_says_why_in_one_message(environment, message):
+    """An operator running `flask ...` sees the reason and exit status 1, not a Python traceback."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TRAINER_", "FLASK_"))} | environment
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "trainer", "routes"],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert done.returncode == 1
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
