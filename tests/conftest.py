@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, text
+from sqlalchemy import create_engine, event, make_url, text
 from werkzeug import security
 
 from trainer import create_app
@@ -56,6 +56,23 @@ def content_registry():
 @pytest.fixture(scope="session")
 def _postgres_schema_ready() -> dict[str, bool]:
     return {"created": False}
+
+
+@pytest.fixture(scope="session")
+def postgres_url(worker_id: str) -> str:
+    """TEST_DATABASE_URL, or under pytest-xdist a database of the worker's own beside it (made on first
+    use), so tests running in parallel never empty each other's tables."""
+    base = os.environ["TEST_DATABASE_URL"]
+    if worker_id == "master":
+        return base
+    url = make_url(base)
+    name = f"{url.database}_{worker_id}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}).scalar() is None:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def _reset_postgres(state: dict[str, bool]) -> None:
@@ -114,7 +131,7 @@ def app(request, tmp_path, content_registry, _postgres_schema_ready):
         shutil.copyfile(request.getfixturevalue("_sqlite_schema"), database)
         url = "sqlite:///" + str(database)
     else:
-        url = os.environ["TEST_DATABASE_URL"]
+        url = request.getfixturevalue("postgres_url")
     application = _test_app(url, content_registry)
     application.config["DB_BACKEND"] = backend
     with application.app_context():
