@@ -13,7 +13,14 @@ import click
 from flask.cli import AppGroup
 
 from trainer.core.content import catalog
-from trainer.scorm.package import PackageError, build_package, check_arguments, course_for_package, summary, write_zip
+from trainer.scorm.package import (
+    PackageError,
+    build_package,
+    check_arguments,
+    course_for_package,
+    summary,
+    write_zip,
+)
 
 course_cli = AppGroup("course", help="Courses: export for a corporate LMS (SCORM).")
 

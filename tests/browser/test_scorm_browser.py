@@ -1,0 +1,141 @@
+"""SCORM packages played in a real LMS runtime: scorm-again (npm) in Chromium, SCORM 1.2 and 2004.
+
+Each test builds the package from the real content, unzips it behind a local server, and opens
+one SCO in the harness's iframe the way an LMS does. It checks what the runtime received: the
+values in its data model and the commits it sent to the server."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.browser.scorm_runtime import running_runtime
+from tests.scorm_support import build, unpack
+
+CASES = [("1.2", "en"), ("2004", "zh")]
+
+
+@pytest.fixture(params=CASES, ids=[f"scorm{v}-{lang}" for v, lang in CASES])
+def played(request, content_registry, tmp_path):
+    version, lang = request.param
+    package = build(content_registry, version, lang)
+    with running_runtime(unpack(package.files, tmp_path / "package")) as runtime:
+        yield version, lang, package, runtime
+
+
+def cmi(page: Any, version: str, key: str) -> Any:
+    """A value of the runtime's data model (``core.lesson_status`` style paths below ``cmi``)."""
+    api = "API_1484_11" if version == "2004" else "API"
+    return page.evaluate(f"() => window.{api}.cmi.{key}.toString()")
+
+
+def status_key(version: str) -> str:
+    return "completion_status" if version == "2004" else "core.lesson_status"
+
+
+def last_commit(runtime: Any, *path: str) -> Any:
+    assert runtime.commits, "the runtime sent no commit"
+    value = runtime.commits[-1]
+    for part in path:
+        value = value[part]
+    return value
+
+
+def finish(page: Any) -> list[str]:
+    """Take the SCO away as an LMS does when the learner moves on; the events the runtime saw."""
+    page.evaluate("() => document.querySelector('iframe').remove()")
+    page.wait_for_function("() => window.runtimeEvents.some(e => e === 'LMSFinish' || e === 'Terminate')")
+    return page.evaluate("() => window.runtimeEvents")
+
+
+def test_lesson_is_completed_once_read_to_the_end(page, played):
+    version, lang, package, runtime = played
+    lesson = next(sco for sco in package.plan.scos if sco.kind == "lesson")
+    page.goto(runtime.sco_url(version, lesson.href))
+    frame = page.frame_locator("iframe")
+    frame.locator("[data-testid=lesson-body]").wait_for()
+    page.wait_for_function("() => window.runtimeEvents.length >= 2")  # initialised and committed
+    assert cmi(page, version, status_key(version)) == "incomplete"  # the end is not on screen yet
+    assert frame.locator("[data-done-note]").is_hidden()
+
+    frame.locator("[data-lesson-end]").scroll_into_view_if_needed()
+    frame.locator("[data-done-note]").wait_for(state="visible")
+    assert cmi(page, version, status_key(version)) == "completed"
+    committed = last_commit(runtime, "cmi", *(["completion_status"] if version == "2004" else ["core", "lesson_status"]))
+    assert committed == "completed"
+
+    events = finish(page)
+    assert events[0] in ("LMSInitialize", "Initialize") and events[-1] in ("LMSFinish", "Terminate")
+    final = last_commit(runtime, "cmi") if version == "2004" else last_commit(runtime, "cmi", "core")
+    assert final["exit"] == ("normal" if version == "2004" else "")  # completed: no suspend
+    assert final["session_time"].startswith("PT" if version == "2004" else "00:")
+
+
+def answer(frame: Any, question: dict[str, Any], right: bool) -> None:
+    box = frame.locator(f"fieldset[data-question='{question['id']}']")
+    if question["type"] in ("single", "multi"):
+        picks = [o for o in question["options"] if (o["credit"] > 0) == right]
+        if question["type"] == "single":
+            picks = picks[:1]
+        for option in picks:
+            box.locator(f"input[value='{option['id']}']").check()
+    elif question["type"] == "truefalse":
+        box.locator(f"input[value='{'true' if question['answer'] == right else 'false'}']").check()
+    else:
+        value = question["answers"][0]["value"]
+        box.locator("input[type=text]").fill(repr(value) if right else repr(value * 3 + 1000))
+
+
+def take_quiz(page: Any, right: bool) -> dict[str, Any]:
+    frame = page.frame_locator("iframe")
+    data = json.loads(frame.locator("#quiz-data").text_content())
+    by_id = {q["id"]: q for q in data["questions"]}
+    frame.locator("fieldset.question").first.wait_for()
+    shown = frame.locator("fieldset.question").evaluate_all("boxes => boxes.map(b => b.dataset.question)")
+    assert len(shown) == data["count"] == 10
+    for question_id in shown:
+        answer(frame, by_id[question_id], right)
+    frame.locator("[data-testid=quiz-submit]").click()
+    frame.locator("[data-testid=quiz-result]").wait_for(state="visible")
+    return data
+
+
+def test_quiz_score_and_pass_or_fail_reach_the_runtime(page, played):
+    version, lang, package, runtime = played
+    quiz = next(sco for sco in package.plan.scos if sco.kind == "quiz")
+    assert quiz.pass_mark == 70
+    page.goto(runtime.sco_url(version, quiz.href))
+    frame = page.frame_locator("iframe")
+
+    take_quiz(page, right=False)
+    assert frame.locator("[data-testid=quiz-result]").get_attribute("data-passed") == "false"
+    if version == "2004":
+        assert cmi(page, version, "success_status") == "failed"
+        assert float(cmi(page, version, "score.scaled")) < 0.7
+        assert last_commit(runtime, "cmi", "success_status") == "failed"
+    else:
+        assert cmi(page, version, "core.lesson_status") == "failed"
+        assert float(cmi(page, version, "core.score.raw")) < 70
+        assert last_commit(runtime, "cmi", "core", "lesson_status") == "failed"
+
+    frame.locator("[data-testid=quiz-retry]").click()
+    take_quiz(page, right=True)
+    result = frame.locator("[data-testid=quiz-result]")
+    assert result.get_attribute("data-passed") == "true"
+    assert result.get_attribute("data-percent") == "100"
+    if version == "2004":
+        assert cmi(page, version, "success_status") == "passed"
+        assert cmi(page, version, "completion_status") == "completed"
+        assert (cmi(page, version, "score.raw"), cmi(page, version, "score.min"), cmi(page, version, "score.max")) == (
+            "100", "0", "100")
+        assert float(cmi(page, version, "score.scaled")) == 1.0
+        committed = last_commit(runtime, "cmi")
+        assert committed["success_status"] == "passed" and float(committed["score"]["scaled"]) == 1.0
+    else:
+        assert cmi(page, version, "core.lesson_status") == "passed"
+        assert (cmi(page, version, "core.score.raw"), cmi(page, version, "core.score.max")) == ("100", "100")
+        committed = last_commit(runtime, "cmi", "core")
+        assert committed["lesson_status"] == "passed" and float(committed["score"]["raw"]) == 100
+    finish(page)
