@@ -139,3 +139,34 @@ def test_quiz_score_and_pass_or_fail_reach_the_runtime(page, played):
         committed = last_commit(runtime, "cmi", "core")
         assert committed["lesson_status"] == "passed" and float(committed["score"]["raw"]) == 100
     finish(page)
+
+
+def _shoot_sco(page: Any, screenshots: Any, name: str) -> None:
+    """The whole SCO page inside the harness: the frame grows to its content first."""
+    page.evaluate("""() => { const frame = document.querySelector('iframe');
+        frame.style.height = frame.contentDocument.documentElement.scrollHeight + 'px'; }""")
+    screenshots(page, name)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_screenshots_of_a_lesson_and_a_quiz(browser, content_registry, tmp_path, screenshots, lang):
+    package = build(content_registry, "2004", lang)
+    lesson = next(sco for sco in package.plan.scos if sco.kind == "lesson" and sco.key == "m1-lifecycle")
+    quiz = next(sco for sco in package.plan.scos if sco.kind == "quiz")
+    with running_runtime(unpack(package.files, tmp_path / "package")) as runtime:
+        for width, height in ((375, 740), (1280, 900)):
+            context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+            page = context.new_page()
+            page.goto(runtime.sco_url("2004", lesson.href))
+            frame = page.frame_locator("iframe")
+            frame.locator("img").first.wait_for()  # the lifecycle diagram loads from the package
+            assert frame.locator("img").first.evaluate("img => img.complete && img.naturalWidth > 0")
+            assert frame.locator("html").evaluate("el => el.scrollWidth <= window.innerWidth")
+            frame.locator("[data-lesson-end]").scroll_into_view_if_needed()
+            frame.locator("[data-done-note]").wait_for(state="visible")
+            _shoot_sco(page, screenshots, f"scorm-lesson-{lang}-{width}")
+            page.goto(runtime.sco_url("2004", quiz.href))
+            take_quiz(page, right=True)
+            assert frame.locator("html").evaluate("el => el.scrollWidth <= window.innerWidth")
+            _shoot_sco(page, screenshots, f"scorm-quiz-{lang}-{width}")
+            context.close()

@@ -31,10 +31,10 @@ def _fail(message: str) -> None:
 
 
 def _check_output(output: Path) -> None:
-    if output.suffix.lower() != ".zip":
-        _fail(f"output {output} must end in .zip")
     if output.is_dir():
         _fail(f"output {output} is a folder; give a file name ending in .zip")
+    if output.suffix.lower() != ".zip":
+        _fail(f"output {output} must end in .zip")
     parent = output.parent if str(output.parent) else Path(".")
     if not parent.is_dir():
         _fail(f"cannot write {output}: folder {parent} does not exist")
@@ -66,7 +66,8 @@ def export_scorm(course_id: str, version: str, lang: str, output: Path) -> None:
     try:
         write_zip(package.files, output)
     except OSError as exc:
-        output.unlink(missing_ok=True) if output.is_file() else None
+        if output.is_file():
+            output.unlink()  # no half-written package left behind
         _fail(f"cannot write {output}: {exc.strerror or exc}")
     facts = summary(package)
     left_out = ", ".join(f"{count} {qtype}" for qtype, count in facts["left_out"].items()) or "none"

@@ -52,7 +52,7 @@
     var hint = t["hint_" + (q.type === "calculated" ? "numeric" : q.type)];
     var meta = element("p", "qmeta");
     meta.textContent = hint + " ";
-    meta.appendChild(element("span", "qmark")).textContent = fill(t.marks, { n: q.mark });
+    meta.appendChild(element("span", "qmark")).textContent = fill(q.mark === 1 ? t.mark_one : t.marks, { n: q.mark });
     box.appendChild(meta);
     var fieldName = "q" + number;
     if (q.type === "single" || q.type === "multi") {
