@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -60,6 +61,11 @@ def test_lesson_is_completed_once_read_to_the_end(page, played):
     assert cmi(page, version, status_key(version)) == "incomplete"  # the end is not on screen yet
     assert frame.locator("[data-done-note]").is_hidden()
 
+    check = frame.locator("[data-testid=check]")
+    check.locator("[data-correct=true] input").check()
+    check.locator("[data-testid=check-submit]").click()
+    assert check.locator("[data-testid=check-feedback]").inner_text().startswith("Right." if lang == "en" else "正确。")
+
     frame.locator("[data-lesson-end]").scroll_into_view_if_needed()
     frame.locator("[data-done-note]").wait_for(state="visible")
     assert cmi(page, version, status_key(version)) == "completed"
@@ -71,6 +77,27 @@ def test_lesson_is_completed_once_read_to_the_end(page, played):
     final = last_commit(runtime, "cmi") if version == "2004" else last_commit(runtime, "cmi", "core")
     assert final["exit"] == ("normal" if version == "2004" else "")  # completed: no suspend
     assert final["session_time"].startswith("PT" if version == "2004" else "00:")
+
+
+def test_links_to_other_lessons_open_untracked_reference_copies(page, played):
+    version, lang, package, runtime = played
+    page.goto(runtime.sco_url(version, "content/m1-lifecycle.html"))
+    frame = page.frame_locator("iframe")
+    link = frame.locator("[data-reference-link]").first
+    assert link.get_attribute("target") == "_blank"
+    href = link.get_attribute("href")
+    assert href.endswith(".html?reference") and href.removesuffix("?reference") in [
+        sco.href.removeprefix("content/") for sco in package.plan.scos]
+
+    page.goto(runtime.sco_url(version, quote(f"content/{href}", safe="/")))
+    frame.locator("[data-scorm-reference]").wait_for(state="visible")
+    frame.locator("[data-lesson-end]").scroll_into_view_if_needed()
+    assert frame.locator("[data-end-note]").is_visible() and frame.locator("[data-done-note]").is_hidden()
+    assert page.evaluate("() => window.runtimeEvents") == []  # never initialised a second session
+
+    page.goto(f"{runtime.url}/package/content/m1-lifecycle.html")  # outside any LMS
+    page.locator("[data-scorm-offline]").wait_for(state="visible")
+    assert page.locator("[data-testid=lesson-body]").is_visible()
 
 
 def answer(frame: Any, question: dict[str, Any], right: bool) -> None:

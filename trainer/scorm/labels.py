@@ -23,6 +23,8 @@ LABELS: dict[str, dict[str, str]] = {
     "lesson_done": {"zh": "本课已完成，学习平台已记录。", "en": "Lesson complete: your learning platform has recorded it."},
     "no_lms": {"zh": "未连接学习平台：进度不会被记录。",
                "en": "No learning platform found: your progress is not being recorded."},
+    "reference_copy": {"zh": "这是从另一课打开的参考页面，不计入学习记录。",
+                       "en": "A reference copy opened from another lesson: reading it here is not recorded."},
     "quiz_rules": {"zh": "每次随机抽取{count}题，得分达到{pass_mark}%即通过。",
                    "en": "Each attempt draws {count} questions; {pass_mark} % to pass."},
     "question": {"zh": "第 {n} 题", "en": "Question {n}"},

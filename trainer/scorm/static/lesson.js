@@ -9,7 +9,7 @@
     if (done) { return; }
     done = true;
     var recorded = window.TrainerScorm && window.TrainerScorm.completeLesson();
-    end.querySelector("[data-end-note]").hidden = true;
+    end.querySelector("[data-end-note]").hidden = Boolean(recorded);
     end.querySelector("[data-done-note]").hidden = !recorded;
   }
 
@@ -30,6 +30,18 @@
     var onScroll = function () { if (endVisible()) { window.removeEventListener("scroll", onScroll); markDone(); } };
     window.addEventListener("scroll", onScroll);
     onScroll();
+  }
+
+  /* Links to other lessons open a reference copy in a new window: moving this frame to another SCO
+     would leave the LMS tracking the wrong one. */
+  var links = document.querySelectorAll(".lesson-body a[href]");
+  for (var k = 0; k < links.length; k++) {
+    var href = links[k].getAttribute("href");
+    if (/^[a-z0-9][a-z0-9_.-]*\.html$/.test(href)) {
+      links[k].setAttribute("href", href + "?reference");
+      links[k].setAttribute("target", "_blank");
+      links[k].setAttribute("data-reference-link", "");
+    }
   }
 
   var form = document.querySelector("[data-check-form]");

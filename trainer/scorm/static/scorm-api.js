@@ -39,13 +39,17 @@
   function set(key, value) { if (api) { api[calls.set](key, String(value)); } }
   function commit() { if (api) { api[calls.commit](""); } }
 
+  /* A lesson opened from a link in another lesson is a reference copy in its own window: the LMS
+     tracks the SCO it launched, so the copy does not connect (it would start a second session). */
+  var reference = /(^|[?&])reference(=|&|$)/.test(window.location.search.slice(1));
+
   function start() {
     if (started) { return api !== null; }
     started = true;
-    api = find();
+    api = reference ? null : find();
     if (api && String(api[calls.init]("")) !== "true") { api = null; }
     if (!api) {
-      var note = document.querySelector("[data-scorm-offline]");
+      var note = document.querySelector(reference ? "[data-scorm-reference]" : "[data-scorm-offline]");
       if (note) { note.hidden = false; }
       return false;
     }
