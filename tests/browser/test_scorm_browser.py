@@ -14,6 +14,7 @@ import pytest
 
 from tests.browser.scorm_runtime import running_runtime
 from tests.scorm_support import build, unpack
+from trainer.quiz.bank.short_match import matches
 
 CASES = [("1.2", "en"), ("2004", "zh")]
 
@@ -110,6 +111,9 @@ def answer(frame: Any, question: dict[str, Any], right: bool) -> None:
             box.locator(f"input[value='{option['id']}']").check()
     elif question["type"] == "truefalse":
         box.locator(f"input[value='{'true' if question['answer'] == right else 'false'}']").check()
+    elif question["type"] == "short":
+        texts = [t for a in question["accepted"] if a["credit"] == 1 for t in a["texts"] if "*" not in t]
+        box.locator("input[type=text]").fill(texts[0] if right else "zzz-not-an-answer")
     else:
         value = question["answers"][0]["value"]
         box.locator("input[type=text]").fill(repr(value) if right else repr(value * 3 + 1000))
@@ -197,3 +201,36 @@ def test_screenshots_of_a_lesson_and_a_quiz(browser, content_registry, tmp_path,
             assert frame.locator("html").evaluate("el => el.scrollWidth <= window.innerWidth")
             _shoot_sco(page, screenshots, f"scorm-quiz-{lang}-{width}")
             context.close()
+
+
+def _variants(text: str) -> list[str]:
+    fullwidth = "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+    return [text, text.upper(), f"  {text}  ", " ".join(text), text.replace(" ", "   "), fullwidth,
+            text + "x", text[:-1], ""]
+
+
+def test_short_answers_match_in_the_page_as_on_the_site(page, content_registry, tmp_path):
+    """The quiz page's port of short_match against the site's rules, on every short question's
+    accepted texts and typed variants of them (case, spaces, full width, one letter more or less)."""
+    package = build(content_registry, "2004", "en")
+    quiz = next(sco for sco in package.plan.scos if sco.kind == "quiz")
+    by_id = {q.id: q for q in content_registry.banks}
+    cases = []
+    for data in package.quizzes:
+        for item in data.questions:
+            if item["type"] != "short":
+                continue
+            question = by_id[item["id"]]
+            for accepted in (t for a in question.accepted for t in a.text.values()):
+                for other in (t for a in question.accepted for t in a.text.values()):
+                    for typed in _variants(other):
+                        cases.append([accepted, typed, question.case_sensitive,
+                                      matches(accepted, typed, case_sensitive=question.case_sensitive)])
+    assert len(cases) > 100 and any(c[3] for c in cases) and not all(c[3] for c in cases)
+    with running_runtime(unpack(package.files, tmp_path / "package")) as runtime:
+        page.goto(runtime.sco_url("2004", quiz.href))
+        frame = page.frame(name="sco")
+        frame.wait_for_function("() => window.TrainerQuiz !== undefined")
+        in_page = frame.evaluate("cases => cases.map(c => window.TrainerQuiz.matchesShort(c[0], c[1], c[2]))", cases)
+    differ = [(c[0], c[1], c[3]) for c, js in zip(cases, in_page, strict=True) if js != c[3]]
+    assert not differ, differ[:5]

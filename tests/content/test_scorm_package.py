@@ -13,6 +13,7 @@ import pytest
 from markupsafe import escape
 
 from tests.scorm_support import COURSE, build, local, manifest_schema, manifest_tree, unpack
+from trainer.quiz.bank.short_match import best_match
 from trainer.quiz.grading import grade
 from trainer.quiz.instances import draw_instance
 from trainer.scorm.labels import LABELS
@@ -107,7 +108,7 @@ def test_quiz_data_marks_as_the_site_grading_does(packages, content_registry):
     assert len(package.quizzes) == 5
     for data in package.quizzes:
         assert data.count == 10 and len(data.questions) >= 10
-        assert set(data.left_out) <= {"ordering", "matching", "short"}
+        assert set(data.left_out) <= {"ordering", "matching"}
         for item in data.questions:
             question = by_id[item["id"]]
             assert item["type"] in PLAYABLE and question.module == data.quiz_id.removesuffix("-quiz")
@@ -118,6 +119,11 @@ def test_quiz_data_marks_as_the_site_grading_does(packages, content_registry):
                 instance = draw_instance(question, random.Random(question.id))
                 assert grade(question, instance, repr(item["answers"][0]["value"])).fraction == pytest.approx(1.0)
                 assert "{" not in item["text"]  # every placeholder filled
+            if item["type"] == "short":
+                full = next(a for a in item["accepted"] if a["credit"] == 1)
+                assert best_match(question, full["texts"][0]).credit == 100
+                assert item["shown"] and all(t for a in item["accepted"] for t in a["texts"])
+    assert sum(1 for data in package.quizzes for item in data.questions if item["type"] == "short") == 6
 
 
 def test_the_same_package_twice_is_the_same_file(content_registry, tmp_path):

@@ -34,6 +34,7 @@ LABELS: dict[str, dict[str, str]] = {
     "hint_multi": {"zh": "选择所有正确的答案。选错会扣分。", "en": "Choose every answer that applies. Wrong picks cost marks."},
     "hint_truefalse": {"zh": "判断对错。", "en": "True or false?"},
     "hint_numeric": {"zh": "输入一个数字。", "en": "Type a number."},
+    "hint_short": {"zh": "输入简短的答案（一个词或短语）。", "en": "Type a short answer (a word or a phrase)."},
     "true": {"zh": "对", "en": "True"},
     "false": {"zh": "错", "en": "False"},
     "your_answer": {"zh": "你的答案", "en": "Your answer"},

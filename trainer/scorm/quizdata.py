@@ -1,12 +1,13 @@
 """A module quiz as plain data for the static quiz page: the questions of the module's bank in one
 language, with everything the page's script needs to mark them (so the page carries its answers).
 
-Types that run in plain JavaScript: ``single``, ``multi``, ``truefalse``, ``numeric`` and
-``calculated``. A calculated question is drawn once, when the package is built (seeded by its id,
-so the same package is built twice alike): every learner of that package sees the same numbers.
+Types that run in plain JavaScript: ``single``, ``multi``, ``truefalse``, ``numeric``,
+``calculated`` and ``short``. A calculated question is drawn once, when the package is built
+(seeded by its id, so the same package is built twice alike): every learner of that package sees
+the same numbers. A short answer is matched by the page's port of
+:mod:`trainer.quiz.bank.short_match` (the browser tests compare the two on the real questions).
 Left out (:data:`LEFT_OUT`): ``ordering`` and ``matching`` (their answers are a permutation the
-site's pages collect with per-position selects; not carried over yet) and ``short`` (its matching
-rules: NFKC, Chinese spacing, wildcards, would have to be kept equal in a second language).
+site's pages collect with per-position selects; not carried over yet).
 
 Credit follows :mod:`trainer.quiz.grading`: single the picked option's weight, multi the ticked
 weights normalised by the positive ones and clamped to [0, 1], numeric the best credit of an
@@ -23,15 +24,15 @@ from typing import Any
 from trainer.content.markdown import render_text_markdown
 from trainer.content.source import pick
 from trainer.quiz.bank.formula import evaluate
-from trainer.quiz.bank.model import Localized, Question, QuizDefinition
+from trainer.quiz.bank.model import TRANSLATE_MARK, Localized, Question, QuizDefinition
 from trainer.quiz.bank.placeholders import fill_placeholders, format_value
+from trainer.quiz.bank.short_match import model_answer
 from trainer.quiz.instances import draw_instance
 
-PLAYABLE: tuple[str, ...] = ("single", "multi", "truefalse", "numeric", "calculated")
+PLAYABLE: tuple[str, ...] = ("single", "multi", "truefalse", "numeric", "calculated", "short")
 LEFT_OUT: dict[str, str] = {
     "ordering": "needs the per-position answer widgets of the site's quiz pages",
     "matching": "needs the per-prompt answer widgets of the site's quiz pages",
-    "short": "its matching rules (full-width forms, Chinese spacing, wildcards) are not ported to JavaScript",
 }
 
 
@@ -107,6 +108,8 @@ def question_data(question: Question, lang: str) -> dict[str, Any]:
         return _numeric(question, lang, data)
     data["text"] = _html(question.text, lang)
     data["explanation"] = _html(question.explanation, lang)
+    if question.type == "short":
+        return _short(question, lang, data)
     if question.type == "truefalse":
         data["answer"] = bool(question.answer)
         data["feedback"] = {"true": _html(question.feedback_true, lang), "false": _html(question.feedback_false, lang)}
@@ -141,4 +144,18 @@ def _numeric(question: Question, lang: str, data: dict[str, Any]) -> dict[str, A
     data["shown"] = format_value(round(expected, question.decimals))
     data["unit"] = pick(question.unit, lang) if question.unit else ""
     data["wrongFeedback"] = _html(question.wrong_feedback, lang, params, expected, question.decimals)
+    return data
+
+
+def _short(question: Question, lang: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Every accepted text in every written language (as the site accepts them), best credit first."""
+    mark = TRANSLATE_MARK.strip()
+    data["accepted"] = [
+        {"texts": [text for text in answer.text.values() if text and not text.startswith(mark)],
+         "credit": answer.credit / 100.0, "feedback": _html(answer.feedback, lang)}
+        for answer in question.accepted
+    ]
+    data["caseSensitive"] = question.case_sensitive
+    data["shown"] = pick(model_answer(question).text, lang)
+    data["wrongFeedback"] = _html(question.wrong_feedback, lang)
     return data

@@ -67,6 +67,20 @@
       pair.appendChild(choice("radio", fieldName, "true", t["true"]));
       pair.appendChild(choice("radio", fieldName, "false", t["false"]));
       box.appendChild(pair);
+    } else if (q.type === "short") {
+      var field = element("div", "short");
+      var shortLabel = element("label");
+      shortLabel.textContent = t.your_answer;
+      shortLabel.htmlFor = fieldName + "-value";
+      var shortInput = document.createElement("input");
+      shortInput.type = "text";
+      shortInput.id = fieldName + "-value";
+      shortInput.name = fieldName;
+      shortInput.autocomplete = "off";
+      shortInput.maxLength = 200;
+      field.appendChild(shortLabel);
+      field.appendChild(shortInput);
+      box.appendChild(field);
     } else {
       var wrap = element("div", "numeric");
       var label = element("label");
@@ -105,6 +119,26 @@
     return parseFloat(cleaned.replace(/,/g, ""));
   }
 
+  /* Short answers as the site matches them (trainer/quiz/bank/short_match.py): NFKC, spaces
+     trimmed and collapsed, none next to Chinese characters, case ignored unless the question says,
+     "*" matches any run of characters. */
+  var CJK = "\u2e80-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff60";
+  var nearCjk = new RegExp("(?<=[" + CJK + "])\\s+|\\s+(?=[" + CJK + "])", "g");
+
+  function normalizeShort(text, caseSensitive) {
+    var value = String(text).normalize("NFKC").trim().replace(nearCjk, "").replace(/\s+/g, " ");
+    return caseSensitive ? value : value.toLowerCase();
+  }
+
+  function matchesShort(accepted, given, caseSensitive) {
+    var typed = normalizeShort(given, caseSensitive);
+    if (!typed) { return false; }
+    var pieces = normalizeShort(accepted, caseSensitive).split("*").map(function (piece) {
+      return piece.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    });
+    return new RegExp("^" + pieces.join("[\\s\\S]*") + "$").test(typed);
+  }
+
   function grade(q, box) {
     var name = box.querySelector("input").name;
     var feedback = [];
@@ -123,6 +157,20 @@
         fraction = value === q.answer ? 1 : 0;
         if (q.feedback[picked.value]) { feedback.push(q.feedback[picked.value]); }
       }
+    } else if (q.type === "short") {
+      var text = form.elements[name].value;
+      var best = null;
+      q.accepted.forEach(function (a) {
+        if (best !== null && a.credit <= best.credit) { return; }
+        if (a.texts.some(function (accepted) { return matchesShort(accepted, text, q.caseSensitive); })) { best = a; }
+      });
+      if (best) {
+        fraction = best.credit;
+        if (best.feedback) { feedback.push(best.feedback); }
+      } else if (q.wrongFeedback && text.trim()) {
+        feedback.push(q.wrongFeedback);
+      }
+      if (fraction < 1) { feedback.push(fill(t.correct_answer, { answer: q.shown })); }
     } else {
       var typed = form.elements[name].value;
       var given = typed.trim() ? parseNumber(typed) : null;
@@ -210,5 +258,6 @@
     window.scrollTo(0, 0);
   });
 
+  window.TrainerQuiz = { matchesShort: matchesShort }; // for the tests that compare it with the site's rules
   draw();
 })();
