@@ -13,13 +13,14 @@ import pytest
 from markupsafe import escape
 
 from tests.scorm_support import COURSE, build, local, manifest_schema, manifest_tree, unpack
+from trainer.content.markdown import render_text_markdown
 from trainer.quiz.bank.short_match import best_match
 from trainer.quiz.grading import grade
 from trainer.quiz.instances import draw_instance
 from trainer.scorm.labels import LABELS
 from trainer.scorm.manifest import VERSIONS
 from trainer.scorm.package import write_zip
-from trainer.scorm.quizdata import PLAYABLE
+from trainer.scorm.quizdata import PLAYABLE, render_text
 
 CASES = [(version, lang) for version in VERSIONS for lang in ("zh", "en")]
 
@@ -140,3 +141,14 @@ def test_labels_exist_in_both_languages_with_the_same_placeholders():
     for key, texts in LABELS.items():
         assert set(texts) == {"zh", "en"} and all(texts.values()), key
         assert sorted(re.findall(r"\{\w+\}", texts["zh"])) == sorted(re.findall(r"\{\w+\}", texts["en"])), key
+
+
+def test_plain_question_texts_skip_the_markdown_parser_with_the_same_result(content_registry):
+    texts = sorted({text for q in content_registry.banks for texts in q.all_texts() for text in texts.values() if text})
+    sample = texts[::7]
+    assert len(sample) > 300
+    assert sum(1 for text in sample if render_text(text) is text) > len(sample) // 2  # the fast path is taken
+    for text in sample:
+        assert render_text(text) == render_text_markdown(text), text
+    for tricky in ("1. first", "- item", "A *b* c", "x & y", "a  ", "__init__", "a\u00a0b", "> quote", "#1 rule"):
+        assert render_text(tricky) == render_text_markdown(tricky)

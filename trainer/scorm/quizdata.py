@@ -17,6 +17,7 @@ accepted answer within its tolerance. Pure Python: no Flask.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,17 @@ LEFT_OUT: dict[str, str] = {
     "ordering": "needs the per-position answer widgets of the site's quiz pages",
     "matching": "needs the per-prompt answer widgets of the site's quiz pages",
 }
+
+
+_MARKUP = re.compile(r"[*_`\[\]<>&\\#!|~\n\u00a0]|^\s|\s$|^(\d+[.)]|[-+=>])")
+"""Characters and starts that Markdown or the sanitiser could change; a text without them renders
+to itself, and most question texts are such plain sentences."""
+
+
+def render_text(text: str) -> str:
+    """:func:`render_text_markdown`, skipping the Markdown parser for plain text (the same result;
+    a package renders some 2,000 texts, and a parser per text made a build take seconds)."""
+    return text if not _MARKUP.search(text) else render_text_markdown(text)
 
 
 @dataclass(frozen=True)
@@ -96,7 +108,7 @@ def _html(texts: Localized | None, lang: str, params: dict[str, float] | None = 
     text = pick(texts, lang)
     if params is not None:
         text = fill_placeholders(text, params, answer, decimals)
-    return render_text_markdown(text) if text else ""
+    return render_text(text) if text else ""
 
 
 def question_data(question: Question, lang: str) -> dict[str, Any]:
