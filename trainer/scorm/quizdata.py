@@ -143,10 +143,9 @@ def _numeric(question: Question, lang: str, data: dict[str, Any]) -> dict[str, A
     accepted = []
     for answer in question.answers:
         value = expected if answer is question.answers[0] else evaluate(answer.formula, params)
-        limit = abs(value) * answer.tolerance.value / 100.0 if answer.tolerance.relative else answer.tolerance.value
         accepted.append({
             "value": value,
-            "limit": limit + 1e-9 * max(1.0, abs(value)),
+            "limit": answer.tolerance.limit(value),
             "credit": answer.credit / 100.0,
             "feedback": _html(answer.feedback, lang, params, expected, question.decimals),
         })
