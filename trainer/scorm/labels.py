@@ -47,6 +47,8 @@ LABELS: dict[str, dict[str, str]] = {
     "passed_plain": {"zh": "通过。", "en": "Passed."},
     "failed": {"zh": "未通过（需要{pass_mark}%）。复习本模块后再试一次。",
                "en": "Not passed ({pass_mark} % needed). Review the module and try again."},
+    "best_kept": {"zh": "学习平台保留你本次学习中更高的一次成绩。",
+                  "en": "Your learning platform keeps your better score from earlier in this attempt."},
     "correct_answer": {"zh": "正确答案：{answer}", "en": "Right answer: {answer}"},
     "explanation": {"zh": "解析", "en": "Explanation"},
     "retry": {"zh": "重新作答", "en": "Try again"},

@@ -238,16 +238,18 @@
     });
     var percent = max ? Math.round(10000 * score / max) / 100 : 0;
     var passed = percent >= data.passMark;
-    var recorded = window.TrainerScorm && window.TrainerScorm.reportScore(percent, passed);
+    var recorded = Boolean(window.TrainerScorm && window.TrainerScorm.reportScore(percent, passed));
     result.hidden = false;
     result.className = "scorm-result " + (passed ? "passed" : "failed");
     result.setAttribute("data-percent", String(percent));
     result.setAttribute("data-passed", String(passed));
     result.querySelector("[data-score]").textContent =
       fill(t.score, { percent: percent, score: Math.round(score * 100) / 100, max: max });
-    result.querySelector("[data-verdict]").textContent = passed
+    result.querySelector("[data-verdict]").textContent = (passed
       ? (recorded ? t.passed : t.passed_plain)
-      : fill(t.failed, { pass_mark: data.passMark });
+      : fill(t.failed, { pass_mark: data.passMark })) +
+      (!recorded && window.TrainerScorm && window.TrainerScorm.connected() ? " " + t.best_kept : "");
+    result.setAttribute("data-recorded", String(recorded));
     form.querySelector("[type=submit]").hidden = true;
     result.scrollIntoView({ block: "nearest" });
   });

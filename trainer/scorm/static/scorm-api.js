@@ -78,9 +78,13 @@
     return true;
   }
 
-  /* percent: 0..100 (two decimals); passed: whether it reached the pass mark. */
+  /* percent: 0..100 (two decimals); passed: whether it reached the pass mark. Within one attempt
+     the best try counts, as the site grades module quizzes ("highest"): a lower score taken with
+     "Try again" does not replace a higher one. Returns whether the LMS holds this result. */
   function reportScore(percent, passed) {
     if (!start()) { return false; }
+    var before = parseFloat(get(version === "2004" ? "cmi.score.raw" : "cmi.core.score.raw"));
+    if (!isNaN(before) && before > percent) { return false; }
     var raw = String(Math.round(percent * 100) / 100);
     if (version === "2004") {
       set("cmi.score.min", "0");
