@@ -7,6 +7,8 @@ values in its data model and the commits it sent to the server."""
 from __future__ import annotations
 
 import json
+import random
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -15,6 +17,8 @@ import pytest
 from tests.browser.scorm_runtime import running_runtime
 from tests.scorm_support import build, unpack
 from trainer.quiz.bank.short_match import matches
+from trainer.quiz.grading import grade
+from trainer.quiz.instances import draw_instance
 
 CASES = [("1.2", "en"), ("2004", "zh")]
 
@@ -111,6 +115,14 @@ def answer(frame: Any, question: dict[str, Any], right: bool) -> None:
             box.locator(f"input[value='{option['id']}']").check()
     elif question["type"] == "truefalse":
         box.locator(f"input[value='{'true' if question['answer'] == right else 'false'}']").check()
+    elif question["type"] == "ordering":
+        order = [item["id"] for item in question["items"]]
+        for position, item_id in enumerate(order if right else order[::-1], start=1):
+            box.locator(f"select >> nth={position - 1}").select_option(item_id)
+    elif question["type"] == "matching":
+        prompts = box.get_attribute("data-prompts").split()
+        for index, pair_id in enumerate(prompts):
+            box.locator(f"select >> nth={index}").select_option(pair_id if right else prompts[index - 1])
     elif question["type"] == "short":
         texts = [t for a in question["accepted"] if a["credit"] == 1 for t in a["texts"] if "*" not in t]
         box.locator("input[type=text]").fill(texts[0] if right else "zzz-not-an-answer")
@@ -125,7 +137,7 @@ def take_quiz(page: Any, right: bool) -> dict[str, Any]:
     by_id = {q["id"]: q for q in data["questions"]}
     frame.locator("fieldset.question").first.wait_for()
     shown = frame.locator("fieldset.question").evaluate_all("boxes => boxes.map(b => b.dataset.question)")
-    assert len(shown) == data["count"] == 10
+    assert len(shown) == data["count"]
     for question_id in shown:
         answer(frame, by_id[question_id], right)
     frame.locator("[data-testid=quiz-submit]").click()
@@ -140,7 +152,7 @@ def test_quiz_score_and_pass_or_fail_reach_the_runtime(page, played):
     page.goto(runtime.sco_url(version, quiz.href))
     frame = page.frame_locator("iframe")
 
-    take_quiz(page, right=False)
+    assert take_quiz(page, right=False)["count"] == 10
     assert frame.locator("[data-testid=quiz-result]").get_attribute("data-passed") == "false"
     if version == "2004":
         assert cmi(page, version, "success_status") == "failed"
@@ -240,3 +252,52 @@ def test_short_answers_match_in_the_page_as_on_the_site(page, content_registry, 
         in_page = frame.evaluate("cases => cases.map(c => window.TrainerQuiz.matchesShort(c[0], c[1], c[2]))", cases)
     differ = [(c[0], c[1], c[3]) for c, js in zip(cases, in_page, strict=True) if js != c[3]]
     assert not differ, differ[:5]
+
+
+def test_ordering_and_matching_mark_as_on_the_site(page, content_registry, tmp_path):
+    """The page's ordering credit (longest run in the right order) against the site's grading on
+    every ordering question and several permutations; and a matching and an ordering question
+    answered through the page's selects."""
+    package = build(content_registry, "1.2", "en")
+    by_id = {q.id: q for q in content_registry.banks}
+    ordering = [item for data in package.quizzes for item in data.questions if item["type"] == "ordering"]
+    assert ordering and any(item["type"] == "matching" for data in package.quizzes for item in data.questions)
+    rng = random.Random(7)
+    cases = []
+    for item in ordering:
+        question = by_id[item["id"]]
+        ids = [i["id"] for i in item["items"]]
+        for _ in range(6):
+            given = rng.sample(ids, len(ids))
+            expected = grade(question, draw_instance(question, random.Random(1)), given).fraction
+            cases.append([[ids.index(i) for i in given], expected])
+    quiz = next(sco for sco in package.plan.scos if sco.kind == "quiz")
+    folder = unpack(package.files, tmp_path / "package")
+    only_these = folder / "content" / "only-ordering-and-matching.html"
+    only_these.write_text(_keep_types(package.files[quiz.href].decode(), {"ordering", "matching"}))
+    with running_runtime(folder) as runtime:
+        page.goto(runtime.sco_url("1.2", quiz.href))
+        frame = page.frame(name="sco")
+        frame.wait_for_function("() => window.TrainerQuiz !== undefined")
+        in_page = frame.evaluate("cases => cases.map(c => window.TrainerQuiz.orderFraction(c[0]))", cases)
+        assert in_page == pytest.approx([c[1] for c in cases])
+
+        page.goto(runtime.sco_url("1.2", "content/only-ordering-and-matching.html"))
+        data = take_quiz(page, right=False)
+        assert {q["type"] for q in data["questions"]} == {"ordering", "matching"}
+        result = page.frame_locator("iframe").locator("[data-testid=quiz-result]")
+        assert float(result.get_attribute("data-percent")) < 100
+        page.frame_locator("iframe").locator("[data-testid=quiz-retry]").click()
+        take_quiz(page, right=True)
+        assert result.get_attribute("data-percent") == "100"
+        assert cmi(page, "1.2", "core.score.raw") == "100"
+
+
+def _keep_types(page_html: str, types: set[str]) -> str:
+    """A quiz page whose pool holds only questions of ``types`` (all of them drawn)."""
+    match = re.search(r'<script type="application/json" id="quiz-data">(.*?)</script>', page_html, re.S)
+    assert match
+    data = json.loads(match.group(1))
+    data["questions"] = [q for q in data["questions"] if q["type"] in types]
+    data["count"] = len(data["questions"])
+    return page_html[:match.start(1)] + json.dumps(data).replace("<", "\\u003c") + page_html[match.end(1):]

@@ -70,8 +70,8 @@ def export_scorm(course_id: str, version: str, lang: str, output: Path) -> None:
             output.unlink()  # no half-written package left behind
         _fail(f"cannot write {output}: {exc.strerror or exc}")
     facts = summary(package)
-    left_out = ", ".join(f"{count} {qtype}" for qtype, count in facts["left_out"].items()) or "none"
+    left_out = ", ".join(f"{count} {qtype}" for qtype, count in facts["left_out"].items())
     click.echo(
         f"wrote {output}: SCORM {version}, {lang}, {facts['lessons']} lessons, {facts['quizzes']} module quizzes "
-        f"({facts['questions']} questions; left out as not runnable in a static page: {left_out})"
+        f"({facts['questions']} questions{'; left out, not runnable in a static page: ' + left_out if left_out else ''})"
     )

@@ -1,13 +1,12 @@
 """A module quiz as plain data for the static quiz page: the questions of the module's bank in one
 language, with everything the page's script needs to mark them (so the page carries its answers).
 
-Types that run in plain JavaScript: ``single``, ``multi``, ``truefalse``, ``numeric``,
-``calculated`` and ``short``. A calculated question is drawn once, when the package is built
-(seeded by its id, so the same package is built twice alike): every learner of that package sees
-the same numbers. A short answer is matched by the page's port of
-:mod:`trainer.quiz.bank.short_match` (the browser tests compare the two on the real questions).
-Left out (:data:`LEFT_OUT`): ``ordering`` and ``matching`` (their answers are a permutation the
-site's pages collect with per-position selects; not carried over yet).
+Every question type runs in plain JavaScript (:data:`PLAYABLE`). A calculated question is drawn
+once, when the package is built (seeded by its id, so the same package is built twice alike):
+every learner of that package sees the same numbers. A short answer is matched by the page's port
+of :mod:`trainer.quiz.bank.short_match`, an ordering marked by the longest run in the right order;
+the browser tests compare both with the site's rules on the real questions. A type added to the
+banks later and not to :data:`PLAYABLE` is counted in ``left_out`` and never drawn.
 
 Credit follows :mod:`trainer.quiz.grading`: single the picked option's weight, multi the ticked
 weights normalised by the positive ones and clamped to [0, 1], numeric the best credit of an
@@ -30,11 +29,7 @@ from trainer.quiz.bank.placeholders import fill_placeholders, format_value
 from trainer.quiz.bank.short_match import model_answer
 from trainer.quiz.instances import draw_instance
 
-PLAYABLE: tuple[str, ...] = ("single", "multi", "truefalse", "numeric", "calculated", "short")
-LEFT_OUT: dict[str, str] = {
-    "ordering": "needs the per-position answer widgets of the site's quiz pages",
-    "matching": "needs the per-prompt answer widgets of the site's quiz pages",
-}
+PLAYABLE: tuple[str, ...] = ("single", "multi", "truefalse", "numeric", "calculated", "short", "ordering", "matching")
 
 
 _MARKUP = re.compile(r"[*_`\[\]<>&\\#!|~\n\u00a0]|^\s|\s$|^(\d+[.)]|[-+=>])")
@@ -122,6 +117,18 @@ def question_data(question: Question, lang: str) -> dict[str, Any]:
     data["explanation"] = _html(question.explanation, lang)
     if question.type == "short":
         return _short(question, lang, data)
+    if question.type == "ordering":
+        data["text"] = _html(question.text, lang)
+        data["explanation"] = _html(question.explanation, lang)
+        data["items"] = [{"id": item.id, "text": pick(item.text, lang)} for item in question.items]
+        return data
+    if question.type == "matching":
+        data["text"] = _html(question.text, lang)
+        data["explanation"] = _html(question.explanation, lang)
+        data["shuffle"] = question.shuffle
+        data["pairs"] = [{"id": pair.id, "prompt": pick(pair.prompt, lang), "answer": pick(pair.answer, lang)}
+                         for pair in question.pairs]
+        return data
     if question.type == "truefalse":
         data["answer"] = bool(question.answer)
         data["feedback"] = {"true": _html(question.feedback_true, lang), "false": _html(question.feedback_false, lang)}

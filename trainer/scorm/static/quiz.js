@@ -22,6 +22,12 @@
     return copy;
   }
 
+  function escapeHtml(text) {
+    var holder = document.createElement("span");
+    holder.textContent = text;
+    return holder.innerHTML;
+  }
+
   function element(tag, className, html) {
     var node = document.createElement(tag);
     if (className) { node.className = className; }
@@ -38,6 +44,57 @@
     label.appendChild(input);
     label.appendChild(element("span", "", html));
     return label;
+  }
+
+  /* Shuffled, but never in the given (right) order, which would give the answer away. */
+  function scramble(items) {
+    var result = shuffled(items);
+    for (var tries = 0; tries < 20 && items.length > 1 && result.every(function (x, i) { return x === items[i]; }); tries++) {
+      result = shuffled(items);
+    }
+    if (items.length > 1 && result.every(function (x, i) { return x === items[i]; })) {
+      result = result.slice(1).concat(result.slice(0, 1));
+    }
+    return result;
+  }
+
+  function selectRows(fieldName, labels, choices) {
+    var rows = element("div", "rows");
+    labels.forEach(function (text, index) {
+      var row = element("div", "row");
+      var label = element("label");
+      label.textContent = text;
+      label.htmlFor = fieldName + "-" + (index + 1);
+      var select = document.createElement("select");
+      select.id = fieldName + "-" + (index + 1);
+      select.name = fieldName;
+      select.appendChild(new Option(t.choose, ""));
+      choices.forEach(function (choice) { select.appendChild(new Option(choice.text, choice.value)); });
+      row.appendChild(label);
+      row.appendChild(select);
+      rows.appendChild(row);
+    });
+    return rows;
+  }
+
+  /* The site's ordering credit: the longest run of items in the right relative order, (L - 1) / (n - 1). */
+  function orderFraction(positions) {
+    var n = positions.length;
+    if (n < 2) { return 1; }
+    var longest = [];
+    var best = 0;
+    for (var i = 0; i < n; i++) {
+      longest[i] = 1;
+      for (var j = 0; j < i; j++) {
+        if (positions[j] < positions[i] && longest[j] + 1 > longest[i]) { longest[i] = longest[j] + 1; }
+      }
+      best = Math.max(best, longest[i]);
+    }
+    return (best - 1) / (n - 1);
+  }
+
+  function selected(box) {
+    return Array.prototype.map.call(box.querySelectorAll("select"), function (select) { return select.value; });
   }
 
   function renderQuestion(q, number) {
@@ -67,6 +124,21 @@
       pair.appendChild(choice("radio", fieldName, "true", t["true"]));
       pair.appendChild(choice("radio", fieldName, "false", t["false"]));
       box.appendChild(pair);
+    } else if (q.type === "ordering") {
+      box.appendChild(element("p", "order-items-label")).textContent = t.order_items;
+      var list = element("ul", "order-items");
+      var scrambled = scramble(q.items);
+      scrambled.forEach(function (item) { list.appendChild(element("li")).textContent = item.text; });
+      box.appendChild(list);
+      box.appendChild(selectRows(fieldName, q.items.map(function (item, index) {
+        return fill(t.position, { n: index + 1 });
+      }), scrambled.map(function (item) { return { value: item.id, text: item.text }; })));
+    } else if (q.type === "matching") {
+      var prompts = data.shuffle && q.shuffle ? shuffled(q.pairs) : q.pairs;
+      var answers = scramble(q.pairs);
+      box.setAttribute("data-prompts", prompts.map(function (pair) { return pair.id; }).join(" "));
+      box.appendChild(selectRows(fieldName, prompts.map(function (pair) { return pair.prompt; }),
+        answers.map(function (pair) { return { value: pair.id, text: pair.answer }; })));
     } else if (q.type === "short") {
       var field = element("div", "short");
       var shortLabel = element("label");
@@ -140,7 +212,7 @@
   }
 
   function grade(q, box) {
-    var name = box.querySelector("input").name;
+    var name = box.querySelector("input, select").name;
     var feedback = [];
     var fraction = 0;
     if (q.type === "single" || q.type === "multi") {
@@ -157,6 +229,28 @@
         fraction = value === q.answer ? 1 : 0;
         if (q.feedback[picked.value]) { feedback.push(q.feedback[picked.value]); }
       }
+    } else if (q.type === "ordering") {
+      var chosen = selected(box);
+      if (chosen.every(Boolean)) {
+        var rank = {};
+        q.items.forEach(function (item, index) { rank[item.id] = index; });
+        fraction = orderFraction(chosen.map(function (id) { return rank[id]; }));
+      }
+      if (fraction < 1) {
+        feedback.push(escapeHtml(fill(t.right_order, { order: q.items.map(function (item) { return item.text; }).join(" → ") })));
+      }
+    } else if (q.type === "matching") {
+      var prompts = box.getAttribute("data-prompts").split(" ");
+      var matched = selected(box);
+      var right = prompts.filter(function (id, index) { return matched[index] === id; }).length;
+      fraction = right / prompts.length;
+      if (fraction < 1) {
+        var lines = prompts.map(function (id) {
+          var pair = q.pairs.filter(function (p) { return p.id === id; })[0];
+          return escapeHtml(pair.prompt + " → " + pair.answer);
+        });
+        feedback.push(escapeHtml(fill(t.correct_answer, { answer: "" })) + "<br>" + lines.join("<br>"));
+      }
     } else if (q.type === "short") {
       var text = form.elements[name].value;
       var best = null;
@@ -170,7 +264,7 @@
       } else if (q.wrongFeedback && text.trim()) {
         feedback.push(q.wrongFeedback);
       }
-      if (fraction < 1) { feedback.push(fill(t.correct_answer, { answer: q.shown })); }
+      if (fraction < 1) { feedback.push(escapeHtml(fill(t.correct_answer, { answer: q.shown }))); }
     } else {
       var typed = form.elements[name].value;
       var given = typed.trim() ? parseNumber(typed) : null;
@@ -183,9 +277,30 @@
         });
       }
       if (!matched && q.wrongFeedback) { feedback = [q.wrongFeedback]; }
-      if (fraction < 1) { feedback.push(fill(t.correct_answer, { answer: q.shown + (q.unit ? " " + q.unit : "") })); }
+      if (fraction < 1) { feedback.push(escapeHtml(fill(t.correct_answer, { answer: q.shown + (q.unit ? " " + q.unit : "") }))); }
     }
     return { fraction: fraction, feedback: feedback };
+  }
+
+  function showError(box, message) {
+    box.appendChild(element("p", "field-error")).textContent = message;
+  }
+
+  function checkAnswers() {
+    var ok = true;
+    var boxes = holder.querySelectorAll(".question");
+    shown.forEach(function (q, index) {
+      var old = boxes[index].querySelector(".field-error");
+      if (old) { old.remove(); }
+      if (q.type !== "ordering") { return; }
+      var chosen = selected(boxes[index]).filter(Boolean);
+      var unique = chosen.filter(function (id, i) { return chosen.indexOf(id) === i; });
+      if (chosen.length && (chosen.length < q.items.length || unique.length < chosen.length)) {
+        ok = false;
+        showError(boxes[index], t.use_each_once);
+      }
+    });
+    return checkNumbers() && ok;
   }
 
   function checkNumbers() {
@@ -209,7 +324,7 @@
   function review(box, q, marked) {
     box.classList.add(marked.fraction >= 1 ? "is-right" : "is-wrong");
     box.setAttribute("data-fraction", String(marked.fraction));
-    box.querySelectorAll("input").forEach(function (input) { input.disabled = true; });
+    box.querySelectorAll("input, select").forEach(function (input) { input.disabled = true; });
     if (q.options) {
       box.querySelectorAll("input").forEach(function (input) {
         var option = q.options.filter(function (o) { return o.id === input.value; })[0];
@@ -227,7 +342,7 @@
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    if (!checkNumbers()) { return; }
+    if (!checkAnswers()) { return; }
     var score = 0, max = 0;
     var boxes = holder.querySelectorAll(".question");
     shown.forEach(function (q, index) {
@@ -260,6 +375,6 @@
     window.scrollTo(0, 0);
   });
 
-  window.TrainerQuiz = { matchesShort: matchesShort }; // for the tests that compare it with the site's rules
+  window.TrainerQuiz = { matchesShort: matchesShort, orderFraction: orderFraction }; // for the tests that compare it with the site's rules
   draw();
 })();
