@@ -30,9 +30,10 @@ def packages(content_registry):
     return {case: build(content_registry, *case) for case in CASES}
 
 
-@pytest.mark.parametrize("version", VERSIONS)
-def test_manifest_is_valid_against_the_xsds_in_the_package(packages, tmp_path, version):
-    package = packages[(version, "en")]
+@pytest.mark.parametrize("case", CASES, ids=[f"{v}-{lang}" for v, lang in CASES])
+def test_manifest_is_valid_against_the_xsds_in_the_package(packages, tmp_path, case):
+    version = case[0]
+    package = packages[case]
     folder = unpack(package.files, tmp_path)
     schema = manifest_schema(folder, version)
     schema.validate(str(folder / "imsmanifest.xml"))
