@@ -24,7 +24,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from trainer.content.source import LANGUAGES, Problem, pick
+from trainer.content.source import LANGUAGES, pick
 from trainer.learn.course import Course, load_courses
 from trainer.learn.glossary import Glossary
 from trainer.learn.glossary.marking import mark_courses
@@ -66,12 +66,8 @@ def course_for_package(courses_dir: Path, course_id: str, competency_ids: Iterab
         known = ", ".join(sorted(courses)) or "none"
         raise PackageError(f"unknown course {course_id!r} (one of: {known})")
     if problems:
-        raise PackageError(f"the content has problems; run `flask content check` ({_first(problems)})")
+        raise PackageError(f"the content has problems; run `flask content check` (first: {problems[0]})")
     return mark_courses({course_id: courses[course_id]}, glossary)[course_id]
-
-
-def _first(problems: Sequence[Problem]) -> str:
-    return str(problems[0])
 
 
 def check_arguments(version: str, lang: str) -> None:
