@@ -14,6 +14,7 @@ from trainer.accounts import demo
 from trainer.catalog import load_content
 from trainer.contentlint.report import report_lines, run_lint
 from trainer.extensions import db
+from trainer.scorm.cli import course_cli
 
 content_cli = AppGroup("content", help="Validate and inspect course, quiz and scenario content.")
 
@@ -83,4 +84,5 @@ def seed_demo_command(if_empty: bool) -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(course_cli)
     _ = db  # the commands above use the app's session through the services

@@ -122,11 +122,14 @@ class Tolerance:
     relative: bool = False
     """False: absolute (``|given - answer| <= value``); True: ``value`` percent of ``|answer|``."""
 
-    def allows(self, given: float, expected: float) -> bool:
+    def limit(self, expected: float) -> float:
+        """The largest distance from ``expected`` still allowed (the SCORM quiz page compares with it)."""
         limit = abs(expected) * self.value / 100.0 if self.relative else self.value
         # a hair of slack so 40.5 vs 41 +/- 0.5 is inside despite binary floating point
-        slack = 1e-9 * max(1.0, abs(expected))
-        return abs(given - expected) <= limit + slack
+        return limit + 1e-9 * max(1.0, abs(expected))
+
+    def allows(self, given: float, expected: float) -> bool:
+        return abs(given - expected) <= self.limit(expected)
 
     def describe(self) -> str:
         return f"±{format_value(self.value)}{' %' if self.relative else ''}"
