@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import random
 import re
+import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -41,12 +43,18 @@ def status_key(version: str) -> str:
     return "completion_status" if version == "2004" else "core.lesson_status"
 
 
-def last_commit(runtime: Any, *path: str) -> Any:
-    assert runtime.commits, "the runtime sent no commit"
-    value = runtime.commits[-1]
-    for part in path:
-        value = value[part]
-    return value
+def last_commit(runtime: Any, *path: str, until: Callable[[Any], bool] = lambda value: True) -> Any:
+    """The newest commit the runtime received (below ``path``), waiting up to 10 s for one that
+    satisfies ``until``: the browser posts commits asynchronously, so the page can be ahead of them."""
+    deadline = time.monotonic() + 10
+    while True:
+        value: Any = runtime.commits[-1] if runtime.commits else None
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is not None and until(value) or time.monotonic() > deadline:
+            assert runtime.commits, "the runtime sent no commit"
+            return value
+        time.sleep(0.05)
 
 
 def finish(page: Any) -> list[str]:
@@ -74,12 +82,15 @@ def test_lesson_is_completed_once_read_to_the_end(page, played):
     frame.locator("[data-lesson-end]").scroll_into_view_if_needed()
     frame.locator("[data-done-note]").wait_for(state="visible")
     assert cmi(page, version, status_key(version)) == "completed"
-    committed = last_commit(runtime, "cmi", *(["completion_status"] if version == "2004" else ["core", "lesson_status"]))
+    committed = last_commit(runtime, "cmi", *(["completion_status"] if version == "2004" else ["core", "lesson_status"]),
+                            until=lambda status: status == "completed")
     assert committed == "completed"
 
+    before = len(runtime.commits)
     events = finish(page)
     assert events[0] in ("LMSInitialize", "Initialize") and events[-1] in ("LMSFinish", "Terminate")
-    final = last_commit(runtime, "cmi") if version == "2004" else last_commit(runtime, "cmi", "core")
+    final = last_commit(runtime, "cmi", *([] if version == "2004" else ["core"]),
+                        until=lambda _: len(runtime.commits) > before)  # the commit sent on finishing
     assert final["exit"] == ("normal" if version == "2004" else "")  # completed: no suspend
     assert final["session_time"].startswith("PT" if version == "2004" else "00:")
 
@@ -157,11 +168,11 @@ def test_quiz_score_and_pass_or_fail_reach_the_runtime(page, played):
     if version == "2004":
         assert cmi(page, version, "success_status") == "failed"
         assert float(cmi(page, version, "score.scaled")) < 0.7
-        assert last_commit(runtime, "cmi", "success_status") == "failed"
+        assert last_commit(runtime, "cmi", "success_status", until=lambda s: s == "failed") == "failed"
     else:
         assert cmi(page, version, "core.lesson_status") == "failed"
         assert float(cmi(page, version, "core.score.raw")) < 70
-        assert last_commit(runtime, "cmi", "core", "lesson_status") == "failed"
+        assert last_commit(runtime, "cmi", "core", "lesson_status", until=lambda s: s == "failed") == "failed"
 
     frame.locator("[data-testid=quiz-retry]").click()
     take_quiz(page, right=True)
@@ -174,12 +185,12 @@ def test_quiz_score_and_pass_or_fail_reach_the_runtime(page, played):
         assert (cmi(page, version, "score.raw"), cmi(page, version, "score.min"), cmi(page, version, "score.max")) == (
             "100", "0", "100")
         assert float(cmi(page, version, "score.scaled")) == 1.0
-        committed = last_commit(runtime, "cmi")
+        committed = last_commit(runtime, "cmi", until=lambda cmi: cmi.get("success_status") == "passed")
         assert committed["success_status"] == "passed" and float(committed["score"]["scaled"]) == 1.0
     else:
         assert cmi(page, version, "core.lesson_status") == "passed"
         assert (cmi(page, version, "core.score.raw"), cmi(page, version, "core.score.max")) == ("100", "100")
-        committed = last_commit(runtime, "cmi", "core")
+        committed = last_commit(runtime, "cmi", "core", until=lambda core: core.get("lesson_status") == "passed")
         assert committed["lesson_status"] == "passed" and float(committed["score"]["raw"]) == 100
 
     frame.locator("[data-testid=quiz-retry]").click()
