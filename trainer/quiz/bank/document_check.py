@@ -235,6 +235,7 @@ def _fields(checker: Checker, doc: Mapping[str, Any], key: str, where: str, sele
 
 
 def _remittance(checker: Checker, doc: Mapping[str, Any], where: str) -> dict[str, Any] | None:
+    as_of = _date(checker, doc, "as_of", where) if "as_of" in doc else None
     advice = _fields(checker, doc, "advice", where, True)
     ours = _fields(checker, doc, "ours", where, False)
     items = []
@@ -251,7 +252,7 @@ def _remittance(checker: Checker, doc: Mapping[str, Any], where: str) -> dict[st
     if advice is None or ours is None or decision is None:
         return None
     lines = tuple(Line(f.id, f.label, "" if f.mismatch else None, f.feedback) for f in advice)
-    return {"fields": tuple(advice), "our_fields": tuple(ours), "open_items": tuple(items), "lines": lines,
+    return {"as_of": as_of, "fields": tuple(advice), "our_fields": tuple(ours), "open_items": tuple(items), "lines": lines,
             "labels": (), "label_share": 0.0, "decision_weight": 0.4, "decision": decision[1],
             "decision_prompt": decision[0]}
 

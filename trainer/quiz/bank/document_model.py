@@ -225,9 +225,9 @@ class Document:
     title: Localized
     heading: Localized | None
     currency: str
-    as_of: date | None
     lines: tuple[Line, ...]
     labels: tuple[Label, ...]
+    as_of: date | None = None
     slots: int = 0
     """aging / reconciliation: how many lines the answer form offers (at most this many marked);
     0: one control per line (contract, remittance)."""
@@ -283,11 +283,11 @@ class Document:
             yield self.heading
         if self.decision_prompt:
             yield self.decision_prompt
-        for line in self.lines:
-            yield line.name
+        for line in self.lines:  # names are built from the texts below (a customer, a heading)
             if line.feedback:
                 yield line.feedback
         for row in self.rows:
+            yield row.customer
             if row.note:
                 yield row.note
         for clause in self.clauses:
