@@ -264,6 +264,7 @@ def _decision(
     label = f"{where} decision"
     if not check_keys(raw, required=("prompt", "options"), path=checker.path, problems=checker.problems, where=label):
         return None
+    assert isinstance(raw, Mapping)  # check_keys refuses anything else
     prompt = checker.text(raw, "prompt", label)
     options = []
     entries = _entries(checker, raw, "options", label, ("id", "text", "feedback"), ("correct",))
@@ -290,6 +291,7 @@ def _reconciliation(checker: Checker, doc: Mapping[str, Any], where: str) -> dic
         label = f"{where} {side}"
         if not check_keys(part, required=("opening", "lines"), path=checker.path, problems=checker.problems, where=label):
             return None
+        assert isinstance(part, Mapping)  # check_keys refuses anything else
         opening = checker.number(part, "opening", label)
         entries = []
         keys = ("id", "date", "ref", "text", "debit", "credit")
