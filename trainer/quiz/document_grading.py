@@ -164,3 +164,9 @@ def grade_document(document: Document, answer: dict[str, Any] | None) -> tuple[f
         parts.append((DECISION_PART, chosen, right, chosen == right, weight if chosen == right else 0.0))
         fraction = (1 - weight) * fraction + (weight if chosen == right else 0.0)
     return fraction, parts
+
+
+def key_answer(document: Document) -> dict[str, Any]:
+    """The full-credit answer (the demo seeder and tests use it)."""
+    right = next((o.id for o in document.decision if o.correct), None)
+    return {"lines": {line.id: str(line.expected) for line in document.targets}, "decision": right}
