@@ -15,6 +15,8 @@ from trainer.quiz.instances import draw_quiz
 from trainer.quiz.models import Attempt
 from trainer.quiz.services.attempts import new_attempt, saved_answers
 from trainer.quiz.services.common import banks, quizzes
+from trainer.quiz.services.stats import item_rows
+from trainer.scorecard.services.evidence import quiz_evidence
 
 AGING = "doc-aging-east"  # m3: call first hongda (executive), boyu (legal), lvye (manager),
 # anke (agency), xinyuan (salesperson); rows l1 ruifeng, l2 hongda, l3 xinyuan, l4 boyu, l5 lvye, l6 anke
@@ -161,3 +163,15 @@ def test_a_contract_markup_in_chinese(client, actions, app, signed_in):
     fields = {"l3": "k1", "l4": "k2", "l5": "k5", "l6": "k4", "l7": "k3"}
     assert post(actions, attempt, CONTRACT, fields, action="submit").status_code == 302
     assert saved_answers(attempt)[CONTRACT].score == 2.0
+
+
+def test_a_graded_document_counts_for_the_scorecard_and_item_statistics(client, actions, aging, trainee):
+    right = calls(("l2", "executive"), ("l4", "legal"), ("l5", "manager"), ("l6", "agency"), ("l3", "salesperson"))
+    assert post(actions, aging, AGING, right, action="submit").status_code == 302
+    groups = quiz_evidence([trainee.id], utcnow())[trainee.id]
+    by_dimension = {group.competencies[0]: group for group in groups}
+    # the other questions of the attempt were left blank: only the document earned anything
+    assert by_dimension["data_analysis"].total == pytest.approx(1.0)
+    assert by_dimension["teamwork_escalation"].total == pytest.approx(1.0)
+    row = next(r for r in item_rows("en") if r.question.id == AGING)
+    assert row.stats is not None and (row.stats.attempts, row.stats.facility) == (1, 1.0)
