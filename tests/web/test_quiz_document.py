@@ -175,3 +175,7 @@ def test_a_graded_document_counts_for_the_scorecard_and_item_statistics(client, 
     assert by_dimension["teamwork_escalation"].total == pytest.approx(1.0)
     row = next(r for r in item_rows("en") if r.question.id == AGING)
     assert row.stats is not None and (row.stats.attempts, row.stats.facility) == (1, 1.0)
+    # the lines marked, with the key marked: what content owners read to find a misleading line
+    assert {(o.label, o.count, o.correct) for o in row.options} == {
+        ("Hongda Mechanical & Electrical", 1, True), ("Xinyuan Chemicals", 1, True), ("Boyu Technology", 1, True),
+        ("Lvye Agricultural Supplies", 1, True), ("Anke Logistics", 1, True)}
