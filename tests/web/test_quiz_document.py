@@ -5,6 +5,7 @@ tampered values are refused with a clear message and store nothing (never a 500)
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 import pytest
 
@@ -13,6 +14,7 @@ from trainer.extensions import db
 from trainer.quiz.answers import SHOWN, document_name
 from trainer.quiz.instances import draw_quiz
 from trainer.quiz.models import Attempt
+from trainer.quiz.services import cards
 from trainer.quiz.services.attempts import new_attempt, saved_answers
 from trainer.quiz.services.common import banks, quizzes
 from trainer.quiz.services.stats import item_rows
@@ -179,3 +181,18 @@ def test_a_graded_document_counts_for_the_scorecard_and_item_statistics(client, 
     assert {(o.label, o.count, o.correct) for o in row.options} == {
         ("Hongda Mechanical & Electrical", 1, True), ("Xinyuan Chemicals", 1, True), ("Boyu Technology", 1, True),
         ("Lvye Agricultural Supplies", 1, True), ("Anke Logistics", 1, True)}
+
+
+def test_a_missed_document_comes_back_in_the_daily_review_with_instant_feedback(client, actions, aging, trainee):
+    assert post(actions, aging, AGING, calls(("l1", "reminder")), action="submit").status_code == 302
+    later = utcnow() + timedelta(days=2)
+    assert AGING in cards.due_question_ids(trainee.id, later, 10)
+    review = new_attempt(trainee.id, quizzes()["daily-review"], moment=later, seed=1, lang="en")
+    db.session.commit()
+    assert AGING in [item["question_id"] for item in review.instances]
+    url = f"/quiz/attempts/{review.id}"
+    data = {SHOWN: AGING, "check": AGING, **{document_name(AGING, k): v for k, v in calls(("l2", "executive")).items()}}
+    response = actions.post(url, data, token_from=url)
+    html = client.get(response.headers.get("Location", url)).get_data(as_text=True) if response.status_code == 302 \
+        else response.get_data(as_text=True)
+    assert 'data-testid="document-review"' in html and "You found 1 of 5 lines" in html
