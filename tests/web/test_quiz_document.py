@@ -162,6 +162,8 @@ def test_a_contract_markup_in_chinese(client, actions, app, signed_in):
     attempt = _attempt(user.id, "m2-risk-quiz", CONTRACT, lang="zh")
     html = client.get(f"/quiz/attempts/{attempt.id}", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "设备采购合同（买方草拟稿）" in html and "第4条 付款" in html
+    section = html.split(f'data-question="{CONTRACT}"', 1)[1].split("</fieldset>", 1)[0]
+    assert section.count("<select") == 9 and 'type="checkbox"' not in section  # one fix select per clause
     fields = {"l3": "k1", "l4": "k2", "l5": "k5", "l6": "k4", "l7": "k3"}
     assert post(actions, attempt, CONTRACT, fields, action="submit").status_code == 302
     assert saved_answers(attempt)[CONTRACT].score == 2.0
