@@ -15,7 +15,7 @@ from trainer.accounts.models import User
 from trainer.extensions import db
 from trainer.learn import services as learning
 from trainer.quiz.answer_shapes import answer_to_form
-from trainer.quiz.answers import field_name, position_name, prompt_name, read_answers
+from trainer.quiz.answers import document_name, field_name, position_name, prompt_name, read_answers
 from trainer.quiz.instances import draw_quiz
 from trainer.quiz.models import Attempt
 from trainer.quiz.services import attempts as attempt_service
@@ -93,6 +93,9 @@ def form_data(attempt: Attempt, answers: dict[str, Any]) -> dict[str, Any]:
         elif inst.type == "matching":
             for prompt, key in value.items():
                 data[prompt_name(qid, prompt)] = key
+        elif inst.type == "document":
+            for key, chosen in value.items():
+                data[document_name(qid, key)] = chosen
         else:
             data[field_name(qid)] = value
     return data

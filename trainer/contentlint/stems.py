@@ -2,7 +2,8 @@
 
 The measure, per language, is the cosine similarity of TF-IDF-weighted tokens of the whole item:
 - the stem plus the options / ordering items / matching pairs (a short generic stem such as "Which
-  statements are correct?" is not a duplicate when the options differ);
+  statements are correct?" is not a duplicate when the options differ), and a document question's
+  whole document (customers, clauses, advice fields, statement lines);
 - numbers and ``{placeholders}`` removed (the same question with other figures is still the same);
 - Chinese as character bigrams, English as words of three letters or more with a crude suffix strip;
 - a numeric question's KPI functions (``dso``, ``carrying_cost`` ...) as extra tokens, weighted
@@ -66,6 +67,8 @@ def item_text(question: Question, lang: str) -> str:
     parts += [o.text[lang] for o in question.options]
     parts += [i.text[lang] for i in question.items]
     parts += [f"{p.prompt[lang]} {p.answer[lang]}" for p in question.pairs]
+    if question.document is not None:  # the document is the item: two aging reports differ by it
+        parts += [text[lang] for text in question.document.texts()]
     return " ".join(parts)
 
 

@@ -21,6 +21,8 @@ matching     ``{"wired": "r2", ...}``          ``{"wired": "proof", ...}`` promp
              prompt pair id -> answer key      pair id of the chosen answer; unanswered
                                                prompts left out
 short        ``"aging analysis"`` as typed     the same text, stripped (at most 200 chars)
+document     ``{"s1": "l4", "s1k": "k3"}``     ``{"lines": {"hengtai": "executive"},
+             (see document_grading)            "decision": null}``
 ===========  ================================  ==============================================
 
 ``None`` (and ``""`` for numbers) means "not answered" for every type and scores 0. An answer
@@ -38,6 +40,12 @@ from typing import Any
 
 from trainer.quiz.bank.model import Question
 from trainer.quiz.bank.short_match import MAX_SHORT_ANSWER
+from trainer.quiz.document_grading import (
+    DocumentAnswerError,
+    document_from_form,
+    document_to_form,
+    normalize_document,
+)
 from trainer.quiz.instances import QuestionInstance
 
 MAX_NUMERIC_ANSWER = 40
@@ -86,6 +94,8 @@ def normalize_answer(question: Question, instance: QuestionInstance, raw: Any) -
     qid, qtype = question.id, question.type
     if raw is None:
         return None
+    if qtype == "document":
+        return _document(question, normalize_document, raw)
     if qtype == "single":
         if not isinstance(raw, str):
             raise AnswerError(f"question {qid}: expected one option id")
@@ -139,6 +149,15 @@ def normalize_answer(question: Question, instance: QuestionInstance, raw: Any) -
     raise AnswerError(f"question {qid}: unknown question type {qtype!r}")  # pragma: no cover
 
 
+def _document(question: Question, convert: Any, value: Any) -> Any:
+    """A document answer through ``convert``, its refusals as :class:`AnswerError`."""
+    assert question.document is not None
+    try:
+        return convert(question.document, value)
+    except DocumentAnswerError as error:
+        raise AnswerError(f"question {question.id}: {error}") from None
+
+
 def _key(posted: Any, keys: Mapping[str, str], qid: str, what: str) -> str:
     if not isinstance(posted, str) or posted not in keys:
         raise AnswerError(f"question {qid}: {what} {posted!r} is not in this question")
@@ -154,6 +173,8 @@ def answer_from_form(question: Question, instance: QuestionInstance, posted: Any
     keys = dict(instance.choices())
     if posted is None:
         return None
+    if qtype == "document":
+        return _document(question, document_from_form, posted)
     if qtype == "single":
         return normalize_answer(question, instance, _key(posted, keys, qid, "option"))
     if qtype in ("multi", "ordering"):
@@ -174,6 +195,8 @@ def answer_from_form(question: Question, instance: QuestionInstance, posted: Any
 
 def answer_to_form(question: Question, instance: QuestionInstance, answer: Any) -> Any:
     """The form values that show a stored canonical answer again (e.g. after a reload)."""
+    if question.type == "document":
+        return _document(question, document_to_form, answer)
     value = normalize_answer(question, instance, answer)
     key_of = {item_id: key for key, item_id in instance.choices()}
     if value is None:

@@ -33,6 +33,11 @@ def prompt_name(question_id: str, prompt_id: str) -> str:
     return f"{PREFIX}{question_id}:m:{prompt_id}"
 
 
+def document_name(question_id: str, key: str) -> str:
+    """A document question's field: ``q:<id>:d:s1`` (see :mod:`trainer.quiz.document_grading`)."""
+    return f"{PREFIX}{question_id}:d:{key}"
+
+
 def read_answers(form: MultiDict, instances: Iterable[QuestionInstance]) -> tuple[dict[str, Any], list[str]]:
     """Form-shaped answers for the questions the form showed, and the fields that belong to no
     question of the attempt (a tampered form). An unticked question reads as None (not answered)."""
@@ -55,6 +60,11 @@ def read_answers(form: MultiDict, instances: Iterable[QuestionInstance]) -> tupl
             used.update(names)
             values = [form.get(n, "") for n in names]
             answers[qid] = values if any(values) else None
+        elif qtype == "document":
+            start = document_name(qid, "")
+            fields = {key[len(start) :]: form.get(key, "") for key in form if key.startswith(start)}
+            used.update(start + key for key in fields)
+            answers[qid] = fields if any(fields.values()) else None
         elif qtype == "matching":
             prompt_names = {pid: prompt_name(qid, pid) for pid in instance.order}
             used.update(prompt_names.values())

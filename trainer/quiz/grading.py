@@ -21,6 +21,10 @@ Partial credit:
 - short: the best ``credit`` of an accepted answer the typed text matches
   (:mod:`trainer.quiz.bank.short_match`: case, spaces, full-width forms, ``*`` wildcards).
 
+- document: per line of the document (:mod:`trainer.quiz.document_grading`): half a line for
+  marking it, the other half for its right label; wrong marks cost; a remittance's next step is
+  40 % of the mark.
+
 Numeric and short answers that match nothing get the question's ``wrong_feedback`` if it has one.
 """
 
@@ -37,6 +41,7 @@ from trainer.quiz.bank.formula import evaluate
 from trainer.quiz.bank.model import Localized, Question, QuizDefinition
 from trainer.quiz.bank.placeholders import fill_placeholders, format_value
 from trainer.quiz.bank.short_match import best_match
+from trainer.quiz.document_grading import grade_document
 from trainer.quiz.instances import QuestionInstance, check_instance
 
 _EPS = 1e-9
@@ -186,6 +191,8 @@ def grade(question: Question, instance: QuestionInstance, answer: Any) -> Grade:
         return _grade_matching(question, instance, value)
     if qtype == "short":
         return _grade_short(question, value)
+    if qtype == "document":
+        return _grade_document(question, value)
     raise ValueError(f"unknown question type {qtype!r}")  # pragma: no cover
 
 
@@ -283,6 +290,12 @@ def _grade_matching(question: Question, instance: QuestionInstance, value: dict[
         right += ok
         parts.append(PartResult(prompt_id, chosen, prompt_id, ok, 1.0 / len(instance.order) if ok else 0.0))
     return _make_grade(question, right / len(instance.order), parts, answered=bool(given_map))
+
+
+def _grade_document(question: Question, value: dict[str, Any] | None) -> Grade:
+    assert question.document is not None
+    fraction, parts = grade_document(question.document, value)
+    return _make_grade(question, fraction, [PartResult(*part) for part in parts], answered=value is not None)
 
 
 @dataclass(frozen=True)

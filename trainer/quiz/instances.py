@@ -31,7 +31,7 @@ class QuestionInstance:
     """What one attempt shows of one question; store ``to_dict()`` with the attempt.
 
     - ``order``: single/multi: option ids as shown; ordering: item ids in the (scrambled) order
-      first shown; matching: pair ids of the prompts as shown.
+      first shown; matching: pair ids of the prompts as shown; document: its line ids.
     - ``answer_order``: matching only: pair ids whose answers are shown, in order.
     - ``params``: numeric: the question's fixed params; calculated: the values drawn.
     """
@@ -130,6 +130,8 @@ def draw_instance(question: Question, rng: random.Random, *, shuffle: bool = Tru
     if qtype == "ordering":
         ids = [item.id for item in question.items]
         return QuestionInstance(qid, qtype, order=_shuffled(ids, rng, avoid=ids))
+    if qtype == "document" and question.document is not None:  # a document keeps its own order
+        return QuestionInstance(qid, qtype, order=tuple(line.id for line in question.document.lines))
     if qtype == "matching":
         ids = [pair.id for pair in question.pairs]
         prompts = _shuffled(ids, rng) if shuffle and question.shuffle else tuple(ids)
@@ -157,6 +159,9 @@ def check_instance(question: Question, instance: QuestionInstance) -> None:
         ids = sorted(p.id for p in question.pairs)
         if sorted(instance.order) != ids or sorted(instance.answer_order) != ids:
             fail("the pairs changed")
+    elif qtype == "document" and question.document is not None:
+        if list(instance.order) != [line.id for line in question.document.lines]:
+            fail("the document changed")
     elif qtype in ("numeric", "calculated"):
         needed = set(question.params) if qtype == "numeric" else set(question.ranges)
         if set(instance.params) != needed:

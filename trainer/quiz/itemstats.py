@@ -17,7 +17,7 @@ choices ticked. Formulas (``n`` = attempts that contain the question):
   Not discriminating if ``D < 0.2`` (negative means stronger trainees get it wrong more often:
   usually a wrong key or an ambiguous text).
 - choice frequencies: how many responses ticked each option (``"true"``/``"false"`` for true/false
-  questions), and that count divided by ``n``.
+  questions; the lines marked on a document), and that count divided by ``n``.
 
 Flags are only raised from ``min_attempts`` responses on (default 10): on a handful of attempts
 every question looks broken.
@@ -93,6 +93,8 @@ def choices_of(question_type: str, answer: Any) -> tuple[str, ...]:
         return ("true" if answer else "false",)
     if question_type == "short" and isinstance(answer, str):
         return (normalize_short(answer)[:MAX_COUNTED_TEXT],)
+    if question_type == "document" and isinstance(answer, Mapping):  # the lines marked
+        return tuple(str(line) for line in answer.get("lines") or ())
     return ()
 
 

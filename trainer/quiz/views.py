@@ -25,7 +25,7 @@ from trainer.learn.services import (
     register_final_gate,
     register_module_gate,
 )
-from trainer.quiz.answers import field_name, position_name, prompt_name, read_answers
+from trainer.quiz.answers import document_name, field_name, position_name, prompt_name, read_answers
 from trainer.quiz.bank.model import QuizDefinition
 from trainer.quiz.cli import quiz_cli
 from trainer.quiz.forms import AssignmentForm, CancelAssignmentForm, ConfirmForm, StartForm
@@ -98,6 +98,7 @@ def quiz_helpers() -> dict[str, Any]:
         "quiz_field": field_name,
         "quiz_position_field": position_name,
         "quiz_prompt_field": prompt_name,
+        "quiz_document_field": document_name,
     }
 
 

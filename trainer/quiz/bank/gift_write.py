@@ -2,7 +2,7 @@
 mapping between GIFT and our question types).
 
 Our tags and part ids go into a ``// @trainer`` comment Moodle ignores, so export then import gives
-the same questions. Ordering and calculated questions have no GIFT equivalent and are skipped with a
+the same questions. Ordering, calculated and document questions have no GIFT equivalent and are skipped with a
 warning; a numeric question's formula is written as its value.
 
 Weights are written from Moodle's grade list (:data:`MOODLE_GRADES`: 33.33333, not 33 or 34),

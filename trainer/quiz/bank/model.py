@@ -14,6 +14,7 @@ from decimal import Decimal
 from types import MappingProxyType
 
 from trainer.content.source import LANGUAGES
+from trainer.quiz.bank.document_model import Document
 from trainer.quiz.bank.formula import evaluate
 from trainer.quiz.bank.placeholders import format_value
 
@@ -26,6 +27,7 @@ QUESTION_TYPES: tuple[str, ...] = (
     "ordering",
     "matching",
     "short",
+    "document",  # a document to work on: trainer/quiz/bank/document_model.py
 )
 DIFFICULTIES: tuple[str, ...] = ("easy", "medium", "hard")
 QUESTION_KINDS: tuple[str, ...] = ("recall", "application")
@@ -204,6 +206,8 @@ class Question:
     # ordering (items in the correct order) / matching
     items: tuple[OrderItem, ...] = ()
     pairs: tuple[MatchPair, ...] = ()
+    # document
+    document: Document | None = None
     # where it came from, for messages
     path: str = ""
     line: int = 1
@@ -261,6 +265,8 @@ class Question:
         for pair in self.pairs:
             yield pair.prompt
             yield pair.answer
+        if self.document is not None:
+            yield from self.document.texts()
 
 
 @dataclass(frozen=True)

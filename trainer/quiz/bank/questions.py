@@ -14,6 +14,7 @@ from trainer.content.source import LANGUAGES, Problems, check_keys, line_of
 from trainer.quiz.bank.check_numeric import check_numeric
 from trainer.quiz.bank.check_parts import check_items, check_options, check_pairs, check_short
 from trainer.quiz.bank.checker import Checker
+from trainer.quiz.bank.document_check import check_document
 from trainer.quiz.bank.model import (
     DIFFICULTIES,
     EMPTY_TEXT,
@@ -44,6 +45,7 @@ _TYPE_KEYS: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "ordering": (("items",), ()),
     "matching": (("pairs",), ("shuffle",)),
     "short": (("answers",), ("case_sensitive", "feedback_wrong")),
+    "document": (("document",), ()),
 }
 
 
@@ -216,6 +218,9 @@ def _type_fields(
         return numeric
     if qtype == "short":
         return check_short(checker, raw, where)
+    if qtype == "document":
+        document = check_document(checker, raw, where)
+        return {"document": document} if document else None
     if qtype == "ordering":
         items = check_items(checker, raw, where)
         return {"items": items} if items else None

@@ -211,6 +211,8 @@ def answer_message(error: AnswerError) -> object:
         return _l("That answer is too long.")
     if "put every item" in text or "every position" in text:
         return _l("Put one item in every position, each item once (or leave them all empty).")
+    if "too many lines" in text:
+        return _l("You marked more lines than the question allows. Nothing was saved.")
     if "given twice" in text:
         return _l("Each choice can be used only once.")
     if "is not in this question" in text:

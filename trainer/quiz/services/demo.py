@@ -23,6 +23,7 @@ from trainer.learn.course import Course, Module
 from trainer.learn.services.reports import completions
 from trainer.quiz.bank.model import Question
 from trainer.quiz.bank.short_match import model_answer
+from trainer.quiz.document_grading import key_answer
 from trainer.quiz.grading import format_expected, grade, score_attempt
 from trainer.quiz.instances import QuestionInstance
 from trainer.quiz.models import Assignment, AttemptAnswer
@@ -71,6 +72,11 @@ def sample_answer(question: Question, instance: QuestionInstance, right: bool, r
         return dict(zip(instance.order, rotated, strict=True))
     if qtype == "short":
         return model_answer(question).text["zh"] if right else rng.choice(["不清楚", "应收账款", "合同"])
+    if qtype == "document" and question.document is not None:
+        key = key_answer(question.document)
+        if not right:  # one line missed
+            del key["lines"][rng.choice(sorted(key["lines"]))]
+        return key
     raise ValueError(qtype)  # pragma: no cover
 
 

@@ -19,6 +19,7 @@ from trainer.quiz.instances import QuestionInstance
 from trainer.quiz.models import Attempt
 from trainer.quiz.services.attempts import saved_answers
 from trainer.quiz.services.common import banks
+from trainer.quiz.services.documents import DocumentReview, DocumentView, document_review, document_view
 from trainer.quiz.services.scoring import grade_instance, instances_of
 
 
@@ -56,6 +57,7 @@ class ReviewView:
     explanation: str = ""
     multiple: bool = False  # several options may be ticked (multi)
     in_order: int = 0  # ordering: items in the longest run in the right relative order (the partial credit)
+    document: DocumentReview | None = None  # document: the per-line feedback
 
 
 @dataclass
@@ -75,6 +77,7 @@ class QuestionView:
     review: ReviewView | None = None
     missing: bool = False  # the question left the banks after the attempt was drawn
     retired: bool = False  # retired after the attempt was drawn: still graded and shown, marked
+    document: DocumentView | None = None  # document: the document and its answer controls
 
     def selected(self, key: str) -> bool:
         """Whether a radio/checkbox with this key is selected."""
@@ -108,6 +111,7 @@ def review_of(
     correct_order: list[str] = []
     in_order = 0
     feedback = [pick(f, lang) for f in result.feedback]
+    document = document_review(question.document, result, lang) if question.document else None
     if qtype in ("single", "multi"):
         for part in result.parts:
             option = question.option(part.id)
@@ -171,6 +175,7 @@ def review_of(
         tolerance=tolerance,
         correct_order=correct_order,
         in_order=in_order,
+        document=document,
         feedback=feedback,
         explanation=pick(instance_text(question, instance, question.explanation), lang),
         multiple=qtype == "multi",
@@ -188,6 +193,8 @@ def _view(question: Question, instance: QuestionInstance, number: int, lang: str
         retired=question.retired,
     )
     keys = instance.choices()
+    if question.document is not None:
+        view.document = document_view(question.document, lang)
     if question.type in ("single", "multi"):
         view.choices = [Choice(key, pick(question.option(oid).text, lang)) for key, oid in keys]
     elif question.type == "ordering":

@@ -102,6 +102,13 @@ def item_rows(
             ]
         elif found is not None and question.type == "short":
             options = _typed_answers(question, found)
+        elif found is not None and question.document is not None:  # the lines marked most often
+            marked = sorted(question.document.lines, key=lambda line: -found.choice_counts.get(line.id, 0))
+            options = [
+                OptionCount(pick(line.name, lang), found.choice_counts[line.id], found.choice_rate(line.id),
+                            line.expected is not None)
+                for line in marked[:TOP_TYPED_ANSWERS] if found.choice_counts.get(line.id)
+            ]
         result.append(ItemRow(question, pick(question.text, lang), found, options))
     return result
 

@@ -42,6 +42,18 @@
       var input = fieldset.querySelector("input[type=text]");
       return { value: input.value.trim() };
     }
+    if (type === "document") {  // every field q:<id>:d:<key> as {key: value}
+      var fields = {};
+      var given = false;
+      fieldset.querySelectorAll("[name*=':d:']").forEach(function (el) {
+        var key = el.getAttribute("name");
+        key = key.substring(key.lastIndexOf(":d:") + 3);
+        if ((el.type === "checkbox" || el.type === "radio") && !el.checked) { return; }
+        fields[key] = el.value;
+        if (el.value) { given = true; }
+      });
+      return { value: given ? fields : null };
+    }
     var selects = Array.prototype.slice.call(fieldset.querySelectorAll("select"));
     if (type === "ordering") {
       var values = selects.map(function (s) { return s.value; });
