@@ -47,6 +47,7 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
     ("quiz.index", _l("Quizzes"), ("trainee", "manager", "admin")),
     ("quiz.review", _l("Daily review"), ("trainee", "manager", "admin")),
     ("roleplay.index", _l("Role-play"), ("trainee", "manager", "admin")),
+    ("writing.index", _l("Writing"), ("trainee", "manager", "admin")),
     ("sim.index", _l("Policy lab"), ("trainee", "manager", "admin")),
     ("scorecard.index", _l("Scorecard"), ("trainee", "manager", "admin")),
     ("manage.dashboard", _l("My teams"), ("manager", "admin")),
