@@ -1,0 +1,97 @@
+"""Writing practice in Chromium: a trainee writes (the checklist updates as the draft autosaves),
+submits, and their manager finds it on the dashboard and reviews it. Screenshots at 375 and
+1280 px in Chinese and English of the editor with feedback, the review page and the pending list."""
+
+from __future__ import annotations
+
+import re
+
+from tests.browser.helpers import sign_in
+
+TASK = "dingsheng-formal-demand"
+LETTER = (
+    "主题：关于 DS-2026-0412 合同逾期货款的催款函\n\n"
+    "吴总：发票 05520317、05520318、05520319 合计 327,000.00 元，已于 2026 年 9 月 8 日到期。\n\n"
+    "请于 2099 年 1 月 8 日前电汇至招商银行上海分行营业部，账号 1219 0852 6610 608。附件：对账单及发票复印件。\n\n"
+    "否则后果自负。"
+)
+
+
+def _switch_language(page, base: str, target: str) -> None:
+    button = page.locator(f"[data-testid=lang-{target}]")
+    if button.count():
+        button.first.click()
+        page.wait_for_load_state("networkidle")
+
+
+def test_write_check_submit_and_manager_review(live_server, browser, page, phone, screenshots):
+    base = live_server.url
+    sign_in(page, base, "trainee@demo.local")
+    page.goto(f"{base}/writing/tasks/{TASK}")
+    assert page.locator("[data-testid=case-file]").is_visible()
+    page.fill("[data-testid=editor]", LETTER)
+    page.locator("[data-testid=editor]").press("End")  # an input event starts the autosave
+    page.locator("[data-testid=autosave-status]", has_text="已保存").wait_for()
+    page.locator("[data-testid=checklist-count]", has_text="9/9").wait_for()
+    assert "后果自负" in page.locator("[data-testid=tone-warnings]").inner_text()
+    assert page.locator(".wr-marked mark.wr-hit").count() >= 5
+    screenshots(page, "writing-editor-zh-1280")
+    sign_in(phone, base, "trainee@demo.local")
+    phone.goto(f"{base}/writing/tasks/{TASK}")
+    screenshots(phone, "writing-editor-zh-375")
+    try:
+        _switch_language(page, base, "en")
+        page.goto(f"{base}/writing/tasks/{TASK}")
+        assert "not a grade of your style" in page.inner_text("[data-testid=feedback]")
+        screenshots(page, "writing-editor-en-1280")
+        phone.goto(f"{base}/writing/tasks/{TASK}")
+        screenshots(phone, "writing-editor-en-375")
+    finally:
+        _switch_language(page, base, "zh")
+    page.goto(f"{base}/writing/tasks/{TASK}")
+    page.click("[data-testid=submit]")
+    page.wait_for_load_state("networkidle")
+    assert re.search(r"/writing/submissions/\d+$", page.url)
+    assert page.locator("[data-testid=model-answer]").count() == 1
+    submission_url = page.url
+
+    manager = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    boss = manager.new_page()
+    try:
+        sign_in(boss, base, "chen.manager@demo.local")
+        boss.goto(f"{base}/manage/writing")
+        pending = boss.locator("[data-testid=writing-pending]")
+        assert "张伟" in pending.inner_text()
+        screenshots(boss, "writing-pending-zh-1280")
+        boss.goto(submission_url + "/review")
+        boss.locator(".wr-para .wr-plain").first.click()
+        boss.fill("#wr-body", "标题写得好")
+        boss.click(".wr-comment-form button[type=submit]")
+        boss.wait_for_load_state("networkidle")
+        for item in ("facts", "clear_ask", "tone", "structure"):
+            boss.check(f"input[name=score-{item}][value='2']")
+        boss.check("input[name=score-tone][value='1']")
+        screenshots(boss, "writing-review-zh-1280")
+        boss.click("[data-testid=save-review]")
+        boss.wait_for_load_state("networkidle")
+        assert "7/12" in boss.locator("[data-testid=reviews]").inner_text()
+        assert "标题写得好" in boss.inner_text("[data-testid=paragraphs]")
+        boss.set_viewport_size({"width": 375, "height": 740})
+        boss.goto(submission_url + "/review")
+        screenshots(boss, "writing-review-zh-375")
+        boss.goto(f"{base}/manage/writing")
+        screenshots(boss, "writing-pending-zh-375")
+    finally:
+        manager.close()
+    other = browser.new_context(locale="en", viewport={"width": 1280, "height": 900})
+    liu = other.new_page()
+    try:
+        sign_in(liu, base, "liu.manager@demo.local")  # an English-speaking manager of the other team
+        liu.goto(f"{base}/manage/writing")
+        screenshots(liu, "writing-pending-en-1280")
+        assert liu.goto(submission_url).status == 404
+        liu.set_viewport_size({"width": 375, "height": 740})
+        liu.goto(f"{base}/manage/writing")
+        screenshots(liu, "writing-pending-en-375")
+    finally:
+        other.close()
