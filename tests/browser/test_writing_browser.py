@@ -38,7 +38,11 @@ def test_write_check_submit_and_manager_review(live_server, browser, page, phone
     screenshots(page, "writing-editor-zh-1280")
     sign_in(phone, base, "trainee@demo.local")
     phone.goto(f"{base}/writing/tasks/{TASK}")
-    screenshots(phone, "writing-editor-zh-375")
+    assert not phone.locator("[data-testid=case-file] dl").is_visible()  # folded on a phone, one tap away
+    folder = screenshots(phone, "writing-editor-zh-375").parent
+    phone.locator("#wr-feedback").screenshot(path=str(folder / "writing-editor-zh-375-feedback.png"))
+    phone.locator("[data-testid=case-file] summary").click()
+    phone.screenshot(path=str(folder / "writing-editor-zh-375-top.png"))
     try:
         _switch_language(page, base, "en")
         page.goto(f"{base}/writing/tasks/{TASK}")

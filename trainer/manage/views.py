@@ -110,7 +110,7 @@ def writing() -> ResponseReturnValue:
     lang = content_language()
     return _page(
         "manage/writing.html", scope, pending=pending_reviews(scope.members(), lang),
-        scores=recent_scores(scope.members(), lang),
+        scores=recent_scores(scope.members(), lang, scope.start, scope.end),
     )
 
 

@@ -124,16 +124,6 @@ def test_segments_cover_the_text_with_marks():
     assert pieces == [("a", ()), ("b", ("i1",)), ("c", ("i1", "warn")), ("de", ("warn",)), ("f", ())]
 
 
-def test_every_model_answer_passes_its_own_checklist(tasks):
-    assert len(tasks) >= 10
-    for task in tasks.values():
-        for lang in ("zh", "en"):
-            result = check(task, task.model[lang], date(2026, 12, 1))
-            assert result.found == result.total, (task.id, lang, [i.id for i in result.items if not i.found])
-            assert not result.warnings, (task.id, lang, result.warnings)
-            assert result.length.status == "ok" and result.length.language == lang, (task.id, lang, result.length)
-
-
 def test_loader_reports_problems_with_lines(tmp_path):
     folder = tmp_path / "writing"
     folder.mkdir()

@@ -3,6 +3,9 @@
    and the paragraph choice do the same. */
 (function () {
   "use strict";
+  if (window.matchMedia && window.matchMedia("(max-width: 899px)").matches) {
+    document.querySelectorAll("details[data-narrow-closed]").forEach(function (d) { d.open = false; });
+  }
   var form = document.getElementById("wr-form");
   if (form) {
     var text = document.getElementById("wr-text");

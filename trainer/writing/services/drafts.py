@@ -102,7 +102,7 @@ def task_rows(user: User) -> list[TaskRow]:
             .group_by(WritingSubmission.task_id)
         ).all()
     )
-    scores: dict[str, tuple[int, int]] = {}
+    scores: dict[str, tuple[int | None, int | None]] = {}
     for task_id, score, max_score in db.session.execute(
         select(WritingSubmission.task_id, WritingReview.score, WritingReview.max_score)
         .join(WritingReview, WritingReview.submission_id == WritingSubmission.id)

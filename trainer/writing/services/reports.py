@@ -62,15 +62,16 @@ def pending_reviews(members: UserIds, lang: str, limit: int = 100) -> list[Writi
     ]
 
 
-def recent_scores(members: UserIds, lang: str, limit: int = 50) -> list[WritingRow]:
-    """The latest completed reviews of the members' work, newest first (one query)."""
+def recent_scores(members: UserIds, lang: str, start: datetime, end: datetime, limit: int = 50) -> list[WritingRow]:
+    """The latest reviews of the members' work completed between ``start`` and ``end``, newest first (one query)."""
     author, reviewer = aliased(User), aliased(User)
     rows = db.session.execute(
         select(WritingSubmission, author.name, WritingReview, reviewer.name)
         .join(WritingReview, WritingReview.submission_id == WritingSubmission.id)
         .join(author, author.id == WritingSubmission.user_id)
         .join(reviewer, reviewer.id == WritingReview.reviewer_id)
-        .where(WritingSubmission.user_id.in_(user_id_filter(members)), WritingReview.completed_at.is_not(None))
+        .where(WritingSubmission.user_id.in_(user_id_filter(members)), WritingReview.completed_at.is_not(None),
+               WritingReview.completed_at >= start, WritingReview.completed_at <= end)
         .order_by(WritingReview.completed_at.desc())
         .limit(limit)
     ).all()
