@@ -17,6 +17,11 @@ LETTER = (
 )
 
 
+def _fits_a_phone(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"{page.url} is {width} px wide on a 375 px phone"
+
+
 def _switch_language(page, base: str, target: str) -> None:
     button = page.locator(f"[data-testid=lang-{target}]")
     if button.count():
@@ -39,6 +44,7 @@ def test_write_check_submit_and_manager_review(live_server, browser, page, phone
     sign_in(phone, base, "trainee@demo.local")
     phone.goto(f"{base}/writing/tasks/{TASK}")
     assert not phone.locator("[data-testid=case-file] dl").is_visible()  # folded on a phone, one tap away
+    _fits_a_phone(phone)
     folder = screenshots(phone, "writing-editor-zh-375").parent
     phone.locator("#wr-feedback").screenshot(path=str(folder / "writing-editor-zh-375-feedback.png"))
     phone.locator("[data-testid=case-file] summary").click()
@@ -82,8 +88,13 @@ def test_write_check_submit_and_manager_review(live_server, browser, page, phone
         assert "标题写得好" in boss.inner_text("[data-testid=paragraphs]")
         boss.set_viewport_size({"width": 375, "height": 740})
         boss.goto(submission_url + "/review")
+        _fits_a_phone(boss)
         screenshots(boss, "writing-review-zh-375")
+        boss.goto(submission_url)
+        _fits_a_phone(boss)
+        screenshots(boss, "writing-submission-zh-375")
         boss.goto(f"{base}/manage/writing")
+        _fits_a_phone(boss)
         screenshots(boss, "writing-pending-zh-375")
     finally:
         manager.close()

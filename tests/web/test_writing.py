@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import csrf_token
 from trainer.scorecard.services.evidence import evidence_for
+from trainer.writing.services import drafts
 
 TASK = "huarui-first-overdue"
 GOOD_TEXT = (
@@ -214,3 +215,20 @@ def test_reviews_count_on_the_scorecard(org, as_user, app):
     with app.app_context():
         groups = evidence_for([org["amy"].id], datetime.now() + timedelta(days=1))[org["amy"].id].groups
     assert any(g.competencies == ("collection_communication",) and g.total == 1.0 and g.weight == 3.0 for g in groups)
+
+
+def test_two_first_saves_at_once_do_not_fail(org, as_user, app, monkeypatch):
+    me = as_user("amy@example.com")
+    me.post(f"/writing/tasks/{TASK}/save", {"text": "first"}, token_from=f"/writing/tasks/{TASK}")
+    calls = {"n": 0}
+    real = drafts.draft_of
+
+    def racing(user, task):  # the first look misses the row another request has just written
+        calls["n"] += 1
+        return None if calls["n"] == 1 else real(user, task)
+
+    monkeypatch.setattr(drafts, "draft_of", racing)
+    ok = me.post(f"/writing/tasks/{TASK}/save", {"text": "second"}, token_from=f"/writing/tasks/{TASK}")
+    assert ok.status_code == 302 and calls["n"] == 2
+    monkeypatch.undo()
+    assert "second" in me.client.get(f"/writing/tasks/{TASK}").get_data(as_text=True)

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from trainer.accounts.models import User
 from trainer.core.time import utcnow
@@ -36,14 +37,19 @@ def draft_of(user: User, task: Task) -> WritingDraft | None:
 
 def save_draft(user: User, task: Task, raw: object) -> WritingDraft:
     text = clean_text(raw)
-    draft = draft_of(user, task)
-    if draft is None:
-        draft = WritingDraft(user_id=user.id, task_id=task.id, text=text)
-        db.session.add(draft)
-    draft.text = text
-    draft.updated_at = utcnow()
-    db.session.commit()
-    return draft
+    for _attempt in range(2):  # two first saves at the same moment: the loser updates the winner's row
+        draft = draft_of(user, task)
+        if draft is None:
+            draft = WritingDraft(user_id=user.id, task_id=task.id, text=text)
+            db.session.add(draft)
+        draft.text = text
+        draft.updated_at = utcnow()
+        try:
+            db.session.commit()
+            return draft
+        except IntegrityError:
+            db.session.rollback()
+    raise WritingError(_l("The draft could not be saved just now; please try again."))
 
 
 def submissions_of(user_id: int, task_id: str) -> list[WritingSubmission]:
@@ -77,7 +83,11 @@ def submit(user: User, task: Task, raw: object) -> WritingSubmission:
         db.session.add(WritingDraft(user_id=user.id, task_id=task.id, text=text))
     else:
         draft.text, draft.updated_at = text, utcnow()
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # submitted twice at the same moment: the other request made this version
+        db.session.rollback()
+        raise WritingError(_l("This version was just submitted from another window; reload the page.")) from None
     return submission
 
 
