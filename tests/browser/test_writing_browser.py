@@ -74,7 +74,20 @@ def test_write_check_submit_and_manager_review(live_server, browser, page, phone
         assert "张伟" in pending.inner_text()
         screenshots(boss, "writing-pending-zh-1280")
         boss.goto(submission_url + "/review")
-        boss.locator(".wr-para .wr-plain").first.click()
+        boss.evaluate("""() => {
+            const node = document.querySelectorAll('.wr-para .wr-plain')[1].firstChild;
+            const range = document.createRange();
+            range.setStart(node, 3); range.setEnd(node, 35);
+            const sel = window.getSelection(); sel.removeAllRanges(); sel.addRange(range);
+        }""")
+        boss.locator("#wr-selection", has_text="05520317").wait_for()
+        assert boss.input_value("#wr-paragraph") == "2"
+        boss.fill("#wr-body", "发票号和金额都对")
+        boss.click(".wr-comment-form button[type=submit]")
+        boss.wait_for_load_state("networkidle")
+        quoted = boss.locator(".wr-comment .wr-quoted").first.inner_text()
+        assert quoted.startswith("发票 05520317"), quoted
+        boss.locator("#wr-paragraph").select_option("1")
         boss.fill("#wr-body", "标题写得好")
         boss.click(".wr-comment-form button[type=submit]")
         boss.wait_for_load_state("networkidle")
@@ -86,6 +99,7 @@ def test_write_check_submit_and_manager_review(live_server, browser, page, phone
         boss.wait_for_load_state("networkidle")
         assert "7/12" in boss.locator("[data-testid=reviews]").inner_text()
         assert "标题写得好" in boss.inner_text("[data-testid=paragraphs]")
+        assert "发票号和金额都对" in boss.inner_text("[data-testid=paragraphs]")
         boss.set_viewport_size({"width": 375, "height": 740})
         boss.goto(submission_url + "/review")
         _fits_a_phone(boss)

@@ -47,6 +47,9 @@
     var end = document.getElementById("wr-end");
     var shown = document.getElementById("wr-selection");
     var select = document.getElementById("wr-paragraph");
+    select.addEventListener("change", function () {  // a paragraph picked by hand drops the selected range
+      start.value = ""; end.value = ""; shown.textContent = "";
+    });
     document.addEventListener("selectionchange", function () {
       var sel = window.getSelection();
       if (!sel || sel.rangeCount === 0 || sel.isCollapsed) { return; }
