@@ -64,6 +64,11 @@ def test_write_check_submit_and_manager_review(live_server, browser, page, phone
     assert re.search(r"/writing/submissions/\d+$", page.url)
     assert page.locator("[data-testid=model-answer]").count() == 1
     submission_url = page.url
+    page.goto(submission_url + "/print")
+    page.emulate_media(media="print")
+    assert not page.locator(".no-print").is_visible() and "05520317" in page.inner_text("[data-testid=print-letter]")
+    screenshots(page, "writing-print-zh")
+    page.emulate_media(media="screen")
 
     manager = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     boss = manager.new_page()

@@ -372,3 +372,19 @@ def segments(text: str, marks: list[tuple[Span, str]]) -> list[tuple[str, tuple[
         covering = tuple(dict.fromkeys(mark for (a, b), mark in marks if a <= start and end <= b))
         pieces.append((text[start:end], covering))
     return pieces
+
+
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+def paragraphs(text: str) -> list[Span]:
+    """The ``(start, end)`` of each paragraph (text between blank lines), in order."""
+    spans: list[Span] = []
+    position = 0
+    for match in _BLANK_LINES.finditer(text):
+        if text[position:match.start()].strip():
+            spans.append((position, match.start()))
+        position = match.end()
+    if text[position:].strip():
+        spans.append((position, len(text)))
+    return spans

@@ -3,13 +3,14 @@ common notation, dates (past, invalid, without a year), tone warnings in both la
 
 from __future__ import annotations
 
+import random
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from trainer.writing.checklist import capital_amount, check, find_dates, segments, tone_warnings
+from trainer.writing.checklist import capital_amount, check, find_dates, paragraphs, segments, tone_warnings
 from trainer.writing.tasks import load_writing
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -134,3 +135,21 @@ def test_loader_reports_problems_with_lines(tmp_path):
     assert any("cases.yaml:2:" in m and "'id'" in m for m in messages)
     assert any("cases.yaml:3:" in m and "customer" in m for m in messages)
     assert any("tasks.yaml:4:" in m and "unknown case 'nope'" in m for m in messages)
+
+
+def test_any_text_gives_a_result_never_an_error(tasks):
+    alphabet = "0123456789,.-/ 年月日号万元¥壹贰拾佰仟亿整角分 JanMayOct stndrdth\n\n不能免除违约金 or else 骗子"
+    rng = random.Random(17)
+    task = tasks["dingsheng-formal-demand"]
+    for _ in range(600):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80)))
+        result = check(task, text, TODAY)
+        marks = [((w.start, w.end), "warn") for w in result.warnings]
+        marks += [(span, item.id) for item in result.items for span in item.spans]
+        assert "".join(piece for piece, _ in segments(text, marks)) == text
+    assert check(task, "9" * 5000 + " 万元 " + "1" * 400, TODAY).items
+
+
+def test_paragraph_spans():
+    assert paragraphs("a\n\n\nb c\n  \nd") == [(0, 1), (4, 7), (11, 12)]
+    assert paragraphs("") == [] and paragraphs("\n\n") == []

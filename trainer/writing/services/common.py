@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
 from trainer.core.content import catalog
 from trainer.core.time import local_day, utcnow
-from trainer.writing.checklist import Feedback, check
+from trainer.writing.checklist import Feedback, check, paragraphs
 from trainer.writing.tasks import MAX_TEXT_CHARS, Task
 
 __all__ = ["MAX_TEXT_CHARS", "WritingError", "feedback", "paragraphs", "task_of", "tasks", "today"]
@@ -41,19 +40,3 @@ def today() -> date:
 
 def feedback(task: Task, text: str) -> Feedback:
     return check(task, text, today())
-
-
-_BLANK_LINES = re.compile(r"\n\s*\n")
-
-
-def paragraphs(text: str) -> list[tuple[int, int]]:
-    """The ``(start, end)`` of each paragraph (text between blank lines), in order."""
-    spans: list[tuple[int, int]] = []
-    position = 0
-    for match in _BLANK_LINES.finditer(text):
-        if text[position:match.start()].strip():
-            spans.append((position, match.start()))
-        position = match.end()
-    if text[position:].strip():
-        spans.append((position, len(text)))
-    return spans
