@@ -6,7 +6,12 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+
 from tests.browser.helpers import sign_in
+from trainer.accounts.models import User
+from trainer.extensions import db
+from trainer.writing.models import WritingDraft, WritingSubmission
 
 TASK = "dingsheng-formal-demand"
 LETTER = (
@@ -29,9 +34,29 @@ def _switch_language(page, base: str, target: str) -> None:
         page.wait_for_load_state("networkidle")
 
 
+def _put_back(app) -> None:
+    """Remove what the test wrote, so later browser tests see the demo data as seeded."""
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id).where(User.email == "trainee@demo.local"))
+        for model in (WritingSubmission, WritingDraft):
+            for row in db.session.scalars(select(model).where(model.user_id == user_id, model.task_id == TASK)):
+                db.session.delete(row)
+        db.session.commit()
+
+
 def test_write_check_submit_and_manager_review(live_server, browser, page, phone, screenshots):
+    try:
+        _write_submit_and_review(live_server, browser, page, phone, screenshots)
+    finally:
+        _put_back(live_server.app)
+
+
+def _write_submit_and_review(live_server, browser, page, phone, screenshots):
     base = live_server.url
     sign_in(page, base, "trainee@demo.local")
+    page.goto(f"{base}/writing/")
+    assert page.locator("[data-testid=tasks] tbody tr").count() >= 10
+    screenshots(page, "writing-index-zh-1280")
     page.goto(f"{base}/writing/tasks/{TASK}")
     assert page.locator("[data-testid=case-file]").is_visible()
     page.fill("[data-testid=editor]", LETTER)
