@@ -46,12 +46,14 @@ def _put_back(app) -> None:
 
 def test_write_check_submit_and_manager_review(live_server, browser, page, phone, screenshots):
     try:
-        _write_submit_and_review(live_server, browser, page, phone, screenshots)
+        submission_url = _write_and_submit(live_server, page, phone, screenshots)
+        _manager_reviews(live_server, browser, screenshots, submission_url)
+        _other_manager_is_refused(live_server, browser, screenshots, submission_url)
     finally:
         _put_back(live_server.app)
 
 
-def _write_submit_and_review(live_server, browser, page, phone, screenshots):
+def _write_and_submit(live_server, page, phone, screenshots) -> str:
     base = live_server.url
     sign_in(page, base, "trainee@demo.local")
     page.goto(f"{base}/writing/")
@@ -94,7 +96,11 @@ def _write_submit_and_review(live_server, browser, page, phone, screenshots):
     assert not page.locator(".no-print").is_visible() and "05520317" in page.inner_text("[data-testid=print-letter]")
     screenshots(page, "writing-print-zh")
     page.emulate_media(media="screen")
+    return submission_url
 
+
+def _manager_reviews(live_server, browser, screenshots, submission_url: str) -> None:
+    base = live_server.url
     manager = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     boss = manager.new_page()
     try:
@@ -142,6 +148,10 @@ def _write_submit_and_review(live_server, browser, page, phone, screenshots):
         screenshots(boss, "writing-pending-zh-375")
     finally:
         manager.close()
+
+
+def _other_manager_is_refused(live_server, browser, screenshots, submission_url: str) -> None:
+    base = live_server.url
     other = browser.new_context(locale="en", viewport={"width": 1280, "height": 900})
     liu = other.new_page()
     try:
