@@ -232,3 +232,23 @@ def test_two_first_saves_at_once_do_not_fail(org, as_user, app, monkeypatch):
     assert ok.status_code == 302 and calls["n"] == 2
     monkeypatch.undo()
     assert "second" in me.client.get(f"/writing/tasks/{TASK}").get_data(as_text=True)
+
+
+def test_every_post_needs_the_csrf_token(org, as_user):
+    _, sid = _submit(as_user, "amy@example.com")
+    boss = as_user("boss@example.com")
+    for url in (f"/writing/tasks/{TASK}/save", f"/writing/tasks/{TASK}/submit", f"/writing/submissions/{sid}/ask",
+                f"/writing/submissions/{sid}/comment", f"/writing/submissions/{sid}/review"):
+        assert boss.client.post(url, data={"text": "x", "body": "x", "paragraph": "1"}).status_code == 400, url
+
+
+def test_submit_too_long_and_dashboard_bad_parameters(org, as_user):
+    me = as_user("amy@example.com")
+    page = me.post(f"/writing/tasks/{TASK}/submit", {"text": "x" * 8001}, token_from=f"/writing/tasks/{TASK}",
+                   follow_redirects=True).get_data(as_text=True)
+    assert "the limit is 8000" in page
+    assert me.client.get("/manage/writing").status_code == 403  # a trainee has no dashboard
+    boss = as_user("boss@example.com")
+    for query in ("team=abc", "team=99999", "team=" + str(org["south"].id), "quarter=2026-Q9", "quarter=x" * 50, "team=-1&quarter="):
+        status = boss.client.get(f"/manage/writing?{query}").status_code
+        assert status in (200, 404), (query, status)
