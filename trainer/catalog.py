@@ -18,6 +18,7 @@ from trainer.quiz.bank.model import QuestionBankSet, QuizDefinition
 from trainer.roleplay.rubric import Rubric, load_rubric
 from trainer.roleplay.scenarios import Scenario, is_warning, load_scenarios
 from trainer.scorecard.framework import Framework, load_framework
+from trainer.writing.tasks import WritingContent, load_writing
 
 if TYPE_CHECKING:  # only the app's type: loading content needs no Flask (the engine's CLI and tools load it too)
     from flask import Flask
@@ -41,6 +42,7 @@ class ContentRegistry:
     quizzes: dict[str, QuizDefinition] = field(default_factory=dict)
     scenarios: dict[str, Scenario] = field(default_factory=dict)
     rubric: Rubric | None = None
+    writing: WritingContent = field(default_factory=WritingContent)
     glossary: Glossary = field(default_factory=lambda: Glossary(()))
     warnings: list[Problem] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -97,6 +99,8 @@ def load_content(root: Path) -> tuple[ContentRegistry, list[Problem]]:
     rubric_problems = Problems()
     registry.rubric = load_rubric(root / "scenarios" / "rubric.yaml", rubric_problems)
     problems.extend(rubric_problems)
+    registry.writing, found = load_writing(root / "writing", competency_ids)
+    problems.extend(found)
     return registry, list(problems)
 
 

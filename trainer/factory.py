@@ -28,6 +28,7 @@ from trainer.quiz import admin_views as quiz_admin_views
 from trainer.quiz import views as quiz_views
 from trainer.roleplay import views as roleplay_views
 from trainer.scorecard import views as scorecard_views
+from trainer.writing import views as writing_views
 
 # Each feature's views module has init_app(app): it registers the blueprint and, where the feature has
 # them, a home-page next-step provider (app.extensions["next_step_providers"]) and a demo-data seeder
@@ -40,6 +41,7 @@ FEATURES = (
     quiz_views,
     quiz_admin_views,
     roleplay_views,
+    writing_views,
     scorecard_views,
     manage_views,
     policylab_views,

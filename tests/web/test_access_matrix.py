@@ -1,5 +1,5 @@
 """A generated access matrix: every URL that carries an id of somebody's object (a trainee's quiz
-attempt, role-play, simulation run and job, certificate and member page; a manager's workshops and
+attempt, role-play, simulation run and job, certificate, written submission and member page; a manager's workshops and
 assignments; an account), tried by every role and person. Only the owner, their managers (for a
 member's data), the facilitator (for workshops) and admins get through; everybody else gets a 403
 or a 404, and anonymous visitors are sent to sign in. POSTs are tried by those refused only, so the
@@ -29,6 +29,8 @@ from trainer.notify.models import OutboxMessage
 from trainer.policylab.models import SimJob
 from trainer.quiz.services import attempts as attempt_service
 from trainer.roleplay.services import practice
+from trainer.writing.services import drafts as writing_drafts
+from trainer.writing.services.common import task_of as writing_task
 
 pytestmark = pytest.mark.usefixtures("no_quiz_gates")
 
@@ -87,6 +89,13 @@ MATRIX: list[tuple[str, str, set[str]]] = [
     ("GET", "/sim/workshops/{lab}/screen", FACILITATOR),
     ("POST", "/sim/workshops/{lab}/close", FACILITATOR),
     ("POST", "/sim/workshops/{lab}/submit", SIM_ROOM - FACILITATOR),
+    ("GET", "/writing/submissions/{writing}", MEMBER),
+    ("GET", "/writing/submissions/{writing}.txt", MEMBER),
+    ("GET", "/writing/submissions/{writing}/print", MEMBER),
+    ("GET", "/writing/submissions/{writing}/review", MEMBER - OWNER),  # managers review; never the author
+    ("POST", "/writing/submissions/{writing}/review", MEMBER - OWNER),
+    ("POST", "/writing/submissions/{writing}/comment", MEMBER - OWNER),
+    ("POST", "/writing/submissions/{writing}/ask", OWNER),
     ("GET", "/admin/users/{owner}", ADMIN),
     ("POST", "/admin/users/{owner}", ADMIN),
     ("POST", "/admin/users/{owner}/reset-password", ADMIN),
@@ -133,6 +142,7 @@ def world(app: Flask, make_org: Any, as_user: Any, course: Any) -> dict[str, Any
         "assignment": make_assignment(org["boss"], [org["east"]]).id,
         "room": open_room(clients["boss"]).id,
         "lab": _create_lab(clients["boss"].client, owner.id, org["peer"].id),
+        "writing": writing_drafts.submit(owner, writing_task("huarui-first-overdue"), "合计 386,000.00 元").id,
     }
     ids["message"] = db.session.scalar(select(func.max(OutboxMessage.id)))  # the certificate's e-mail
     anonymous = app.test_client()

@@ -276,7 +276,7 @@ def test_results_show_radar_levels_gap_and_recommendations(app, client, trainee,
     assert 'data-testid="radar-self"' in html and 'data-testid="radar-measured"' not in html
     assert html.count("<rect ") >= 1 and 'data-testid="radar-measured-dots"' in html
     assert html.count('data-testid="radar-no-evidence">no evidence yet<') == len(framework) - 1
-    assert "Self-rating" in html and "Measured (quizzes and role-plays)" in html
+    assert "Self-rating" in html and "Measured (quizzes, role-plays, writing)" in html
     assert html.count("<tspan") >= len(framework)
     assert ">Credit assessment<" in html
     # the table behind it

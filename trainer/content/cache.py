@@ -28,7 +28,7 @@ import markdown
 import nh3
 import yaml
 
-CONTENT_FOLDERS = ("courses", "quizzes", "scenarios")
+CONTENT_FOLDERS = ("courses", "quizzes", "scenarios", "writing")
 CACHE_FILE = "content-cache.pickle"
 MAGIC = b"trainer-content-cache 1\n"
 PACKAGE_DIR = Path(__file__).resolve().parent.parent

@@ -45,10 +45,11 @@ class TermStats:
 
 
 def content_files(root: Path, translations: Path | None) -> list[Path]:
-    """Lessons, question banks, role-play scenarios and the UI catalogues, in a stable order."""
+    """Lessons, question banks, role-play scenarios, writing tasks and the UI catalogues, in a stable order."""
     found = sorted(root.glob("courses/*/lessons/*.md"))
     found += sorted(root.glob("quizzes/banks/*.yaml"))
     found += sorted(root.glob("scenarios/**/*.yaml"))
+    found += sorted(root.glob("writing/*.yaml"))
     if translations is not None:
         found += sorted(translations.glob("*/LC_MESSAGES/messages.po"))
     return found

@@ -47,6 +47,8 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
     ("quiz.index", _l("Quizzes"), ("trainee", "manager", "admin")),
     ("quiz.review", _l("Daily review"), ("trainee", "manager", "admin")),
     ("roleplay.index", _l("Role-play"), ("trainee", "manager", "admin")),
+    # not in the admin's header: it has no room left in English at 1280 px (admins review through the dashboard)
+    ("writing.index", _l("Writing"), ("trainee", "manager")),
     ("sim.index", _l("Policy lab"), ("trainee", "manager", "admin")),
     ("scorecard.index", _l("Scorecard"), ("trainee", "manager", "admin")),
     ("manage.dashboard", _l("My teams"), ("manager", "admin")),

@@ -28,6 +28,7 @@ from trainer.manage.services.refreshers import (
 )
 from trainer.manage.services.scope import DashboardError, Scope, make_scope
 from trainer.scorecard.services.quarters import local_date, local_time
+from trainer.writing.services.reports import pending_reviews, recent_scores
 
 bp = Blueprint("manage", __name__, url_prefix="/manage", template_folder="templates")
 
@@ -100,6 +101,17 @@ def questions() -> ResponseReturnValue:
 def refreshers() -> ResponseReturnValue:
     scope = _scope()
     return _page("manage/refreshers.html", scope, reports=refresher_reports(scope, content_language()))
+
+
+@bp.route("/writing")
+@role_required("manager", "admin")
+def writing() -> ResponseReturnValue:
+    scope = _scope()
+    lang = content_language()
+    return _page(
+        "manage/writing.html", scope, pending=pending_reviews(scope.members(), lang),
+        scores=recent_scores(scope.members(), lang, scope.start, scope.end),
+    )
 
 
 @bp.route("/export/overview.csv")

@@ -7,6 +7,8 @@ Measured evidence
     * role-play: every finished solo play (the mean of its scored variables, 0-100) and every
       observer's rubric in a workshop (its percentage), tagged with the scenario's competencies.
       A role-play result weighs :data:`SCENARIO_WEIGHT` quiz answers.
+    * writing: every completed review of a submission (its rubric score as a fraction), tagged
+      with the task's competencies; it weighs :data:`WRITING_WEIGHT` quiz answers.
     The simulation has no stored results yet, so it contributes nothing.
 
 Loading for many people at once
@@ -35,9 +37,12 @@ from trainer.roleplay.services.reports import finished_plays, play_totals, rubri
 from trainer.scorecard import rules
 from trainer.scorecard.rules import MeasuredScore
 from trainer.scorecard.services.common import framework
+from trainer.writing.services.reports import review_results, review_totals
 
 SCENARIO_WEIGHT = 3.0
 """A finished role-play (or an observer's rubric) counts as much as this many quiz answers."""
+WRITING_WEIGHT = 3.0
+"""A reviewed piece of writing (the reviewer's rubric score) counts as much as this many quiz answers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,10 +131,23 @@ def roleplay_evidence(members: UserIds, until: datetime) -> dict[int, list[Evide
     return result
 
 
+def writing_evidence(members: UserIds, until: datetime) -> dict[int, list[EvidenceGroup]]:
+    """Completed reviews of writing, tagged with the task's competencies (1 query)."""
+    tasks = catalog().writing.tasks
+    result: dict[int, list[EvidenceGroup]] = defaultdict(list)
+    for review in review_results(members, until):
+        task = tasks.get(review.task_id)
+        if task is not None:
+            result[review.user_id].append(
+                EvidenceGroup(tuple(task.competencies), review.fraction, 1, review.at, WRITING_WEIGHT)
+            )
+    return result
+
+
 def evidence_for(members: UserIds, until: datetime) -> dict[int, Evidence]:
-    """Every kind of evidence up to ``until`` for many people: three queries, however many people."""
+    """Every kind of evidence up to ``until`` for many people: four queries, however many people."""
     result: dict[int, Evidence] = defaultdict(Evidence)
-    for source in (quiz_evidence(members, until), roleplay_evidence(members, until)):
+    for source in (quiz_evidence(members, until), roleplay_evidence(members, until), writing_evidence(members, until)):
         for user_id, groups in source.items():
             result[user_id].groups.extend(groups)
     return result
@@ -224,11 +242,13 @@ def _fingerprints(members: UserIds, until: datetime) -> dict[int, tuple[Fingerpr
     quiz = submitted_totals(members, until).subquery()
     plays = play_totals(members, until).subquery()
     rubrics = rubric_totals(members, until).subquery()
+    writing = review_totals(members, until).subquery()
     parts = union_all(
         select(quiz.c.user_id.label("uid"), literal("q").label("src"), quiz.c.entries.label("n"), quiz.c.last.label("last"),
                quiz.c.score_sum.label("s1"), quiz.c.max_score_sum.label("s2")),
         select(plays.c.user_id, literal("p"), plays.c.entries, plays.c.last, literal(0.0), literal(0.0)),
         select(rubrics.c.user_id, literal("r"), rubrics.c.entries, rubrics.c.last, rubrics.c.percent_sum, literal(0.0)),
+        select(writing.c.user_id, literal("w"), writing.c.entries, writing.c.last, writing.c.score_sum, literal(0.0)),
     ).subquery()
     result: dict[int, list[Fingerprint]] = defaultdict(list)
     for uid, src, count, last, s1, s2 in db.session.execute(select(parts)).all():
