@@ -8,7 +8,8 @@ settings for each: a hello-world Flask app (one route returning a string: the ba
 checkout's app and, with ``--before``, the app of another checkout (an older commit exported with
 ``git archive``, its compiled translations copied in) on the same database, so a change is measured
 before and after in one run. The database is a scratch one, created and dropped here:
-``bench_speed`` on the PostgreSQL server of ``--database`` (default TEST_DATABASE_URL), or a
+``<database>_bench`` (the name of ``--database``, default TEST_DATABASE_URL, plus ``_bench``, so runs
+against different databases of one server do not collide) on the same PostgreSQL server, or a
 temporary SQLite file with ``--database sqlite``; it holds the demo organisation (``flask
 seed-demo``). A demo trainee signs in for the lesson, course, quiz intro, home and daily review
 pages, a demo manager for the team dashboard.
@@ -46,7 +47,6 @@ from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-SCRATCH_DB = "bench_speed"
 DEMO_PASSWORD = "demo-pass-2026"
 TRAINEE, MANAGER = "trainee@demo.local", "chen.manager@demo.local"
 TARGET = 0.10
@@ -88,21 +88,22 @@ def scratch_database(url: str | None, folder: Path) -> tuple[str, str | None]:
     if not url or url == "sqlite":
         return f"sqlite:///{folder}/bench.sqlite", None
     server = make_url(url)
+    scratch = f"{server.database or 'trainer'}_bench"
     admin = server.set(database="postgres").render_as_string(hide_password=False)
     engine = create_engine(admin, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH_DB}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{SCRATCH_DB}"'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{scratch}"'))
     engine.dispose()
-    return server.set(database=SCRATCH_DB).render_as_string(hide_password=False), admin
+    return server.set(database=scratch).render_as_string(hide_password=False), admin
 
 
-def drop_database(admin: str | None) -> None:
+def drop_database(database: str, admin: str | None) -> None:
     if admin is None:
         return
     engine = create_engine(admin, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH_DB}" WITH (FORCE)'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(database).database}" WITH (FORCE)'))
     engine.dispose()
 
 
@@ -258,7 +259,7 @@ def main() -> None:
     finally:
         for server in servers:
             stop(server)
-        drop_database(admin)
+        drop_database(database, admin)
         shutil.rmtree(folder, ignore_errors=True)
 
 
