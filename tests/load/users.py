@@ -53,7 +53,7 @@ PAGES = {  # label: (paths, text the page must contain)
     "lesson": ([f"/learn/ar-essentials/{lesson}" for lesson in LESSONS], 'id="check"'),
     "course": (["/learn/ar-essentials"], "m1-what-receivables-are"),
     "quiz intro": (["/quiz/m1-basics-quiz"], "<dt>"),
-    "home": (["/"], "/learn/ar-essentials"),
+    "home": (["/"], 'data-testid="next-steps'),
     "daily review": (["/quiz/review"], "<h1"),
 }
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
