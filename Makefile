@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app trainer
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test test-fast loadtest lock setup setup-dev translations chromium oidc-provider scorm-runtime lint bench frontier clean
+.PHONY: run test test-fast loadtest loadtest-users lock setup setup-dev translations chromium oidc-provider scorm-runtime lint bench frontier clean
 
 run: export TRAINER_SECRET_KEY_FILE ?= $(CURDIR)/instance/secret_key
 run: setup translations  ## Set up on SQLite in instance/, load demo data when empty, serve on :5000
@@ -71,6 +71,9 @@ extract:  ## Refresh the message catalogues after adding UI strings (the one way
 loadtest: setup-dev translations  ## gunicorn + PostgreSQL + RQ under 50 quiz takers for 60 s while workers are killed (LOADTEST_ARGS=--short in CI)
 	$(BIN)/python tests/load/loadtest.py $(LOADTEST_ARGS)
 
+loadtest-users: setup-dev translations  ## 200 people on the everyday pages, gunicorn 4 workers + PostgreSQL + Redis: p50/p95/p99 per page (LOADTEST_USERS_ARGS=--short: under a minute)
+	$(BIN)/python tests/load/users.py $(LOADTEST_USERS_ARGS)
+
 bench: setup-dev translations  ## Print the performance figures, each against a baseline measured in the same run
 	$(BIN)/python tests/bench/bench_startup.py
 	$(BIN)/python -m trainer.sim bench
@@ -78,6 +81,7 @@ bench: setup-dev translations  ## Print the performance figures, each against a 
 	$(BIN)/python tests/bench/bench_pages.py
 	$(BIN)/python tests/bench/bench_dashboard.py
 	$(BIN)/python tests/bench/bench_csv_import.py
+	$(BIN)/python tests/load/users.py
 
 frontier: setup  ## Search every preset's efficient frontier again (after an engine or preset change; a few minutes)
 	@start=$$(date +%s); for preset in $$($(BIN)/python -m trainer.sim presets | cut -d' ' -f1); do \

@@ -5,6 +5,7 @@ and the print page."""
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import re
 from datetime import timedelta
@@ -15,6 +16,7 @@ from tests.web.test_scorecard import add_attempt, questions_tagged, rate_all
 from trainer.core.time import utcnow
 from trainer.extensions import db
 from trainer.learn.models import Certificate, LessonProgress
+from trainer.manage.services import overview as overview_service
 from trainer.policylab.models import SimRun
 from trainer.quiz.models import Assignment
 from trainer.roleplay.models import Play
@@ -396,3 +398,30 @@ def test_measured_scores_follow_new_results_between_visits(app, client, actions,
     add_attempt(amy, [(q, 1.0, 1.0) for q in qids], utcnow())
     row = row_of(client.get("/manage/").get_data(as_text=True), amy.id)
     assert "measured 3.0" in row  # equal weights: half right
+
+
+def test_the_rows_are_built_with_the_collector_paused_and_it_runs_again_after(client, actions, org, monkeypatch):
+    """trainer.core.gcpause: the overview's rows are built with the cyclic collector off (a third of
+    the request at 2,000 members), and it is on again for the next request, also after an error."""
+    seen = []
+    real = overview_service.member_rows
+
+    def watching(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(overview_service, "member_rows", watching)
+    assert gc.isenabled()
+    actions.login(org["chen"].email)  # the manager's home page shows a summary of the overview too
+    seen.clear()
+    html = client.get("/manage/").get_data(as_text=True)
+    assert seen == [False] and gc.isenabled()
+    assert row_of(html, org["amy"].id)
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(overview_service, "member_rows", failing)
+    with pytest.raises(RuntimeError):
+        overview_service.overview(overview_service.Scope.__new__(overview_service.Scope))
+    assert gc.isenabled()

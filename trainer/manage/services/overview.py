@@ -10,6 +10,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.sql import Select
 
+from trainer.core.gcpause import collector_paused
 from trainer.core.inputs import bounded_int
 from trainer.manage.services.cells import (
     Progress,
@@ -180,6 +181,7 @@ class Overview:
 def overview(scope: Scope, sort: Any = None, direction: Any = None, page: Any = None) -> Overview:
     """Every member's row, sorted; ``page`` picks the ``PAGE_SIZE`` rows the page shows."""
     key, order = parse_sort(sort, direction)
-    rows = sort_rows(member_rows(scope), key, order)
+    with collector_paused():  # thousands of short-lived objects, no cycles: see trainer.core.gcpause
+        rows = sort_rows(member_rows(scope), key, order)
     number, notice = parse_page(page, max(1, -(-len(rows) // PAGE_SIZE)))
     return Overview(scope, rows, key, order, number, PAGE_SIZE, notice)

@@ -57,7 +57,8 @@ def ratings_for(members: UserIds, quarters: Iterable[str]) -> dict[tuple[int, st
         SelfAssessment.user_id.in_(user_id_filter(members)),
         SelfAssessment.quarter.in_(list(quarters)),
     )
-    return {(uid, quarter): clean_ratings(ratings) for uid, quarter, ratings in db.session.execute(query).all()}
+    known = _statement_ids(framework())  # looked up once, not once per person
+    return {(uid, quarter): clean_ratings(ratings, known) for uid, quarter, ratings in db.session.execute(query).all()}
 
 
 def _statement_ids(fw: Framework) -> frozenset[str]:
@@ -68,12 +69,14 @@ def _statement_ids(fw: Framework) -> frozenset[str]:
     return found
 
 
-def clean_ratings(raw: Mapping[str, Any] | None) -> dict[str, int]:
-    """Stored ratings of statements still in the framework (retired ids and bad values dropped)."""
-    known = _statement_ids(framework())
+def clean_ratings(raw: Mapping[str, Any] | None, known: frozenset[str] | None = None) -> dict[str, int]:
+    """Stored ratings of statements still in the framework (retired ids and bad values dropped);
+    ``known`` is the framework's statement ids when the caller has them already."""
+    if known is None:
+        known = _statement_ids(framework())
     result: dict[str, int] = {}
     for statement_id, value in (raw or {}).items():
-        if statement_id in known and isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5:
+        if statement_id in known and type(value) is int and 1 <= value <= 5:  # not bool, a subclass of int
             result[statement_id] = value
     return result
 
