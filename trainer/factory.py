@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from trainer.accounts import views as accounts_views
 from trainer.admin import views as admin_views
@@ -76,4 +77,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         feature.init_app(app)
 
     register_commands(app)
+    hops = app.config["PROXY_HOPS"]
+    if hops:  # behind a proxy: the person's address (throttles, the sign-in log) and scheme come from it
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app
