@@ -24,6 +24,9 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": False,  # TRAINER_SESSION_COOKIE_SECURE=1 behind HTTPS
+    # Proxies in front of the app that set X-Forwarded-For/-Proto/-Host (docs/deploying.md); 0: none, and
+    # the headers are ignored. Behind a proxy the throttles need the person's address, not the proxy's.
+    "PROXY_HOPS": 0,
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": 8 * 3600,
@@ -117,6 +120,8 @@ class ConfigError(RuntimeError):
     """The settings cannot run the app safely; the message says which variable to fix."""
 
 
+MAX_PROXY_HOPS = 5
+
 # Environment names that map onto a different config key than TRAINER_<KEY>.
 ALIASES = {"DATABASE_URL": "SQLALCHEMY_DATABASE_URI"}
 
@@ -155,6 +160,10 @@ def build_config(instance_path: str, test_config: Mapping[str, Any] | None = Non
         config.update(test_config)
     if not config.get("SQLALCHEMY_DATABASE_URI"):
         config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + str(Path(instance_path) / "trainer.sqlite")
+    hops = config.get("PROXY_HOPS")
+    if isinstance(hops, bool) or not isinstance(hops, int) or not 0 <= hops <= MAX_PROXY_HOPS:
+        raise ConfigError(f"TRAINER_PROXY_HOPS must be a whole number from 0 to {MAX_PROXY_HOPS} "
+                          f"(the proxies in front of the app), not {hops!r}.")
     for key in POSITIVE_INTEGERS:
         value = config.get(key)
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from trainer.accounts import views as accounts_views
 from trainer.admin import views as admin_views
@@ -91,4 +92,7 @@ def build_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         feature.init_app(app)
 
     register_commands(app)
+    hops = app.config["PROXY_HOPS"]
+    if hops:  # behind a proxy: the person's address (throttles, the sign-in log) and scheme come from it
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     return app

@@ -18,14 +18,13 @@ from trainer.extensions import db
 from trainer.learn.models import Certificate
 from trainer.notify.models import OutboxMessage
 from trainer.notify.services.outbox import REDACTED
-from trainer.notify.views import RESET_REQUESTS
 
 NEW_PASSWORD = "a-new-horse-77"
 
 
 @pytest.fixture(autouse=True)
-def fresh_throttle():
-    RESET_REQUESTS._failures.clear()
+def fresh_throttle(app):
+    app.extensions["reset_requests"].clear()
 
 
 def request_reset(client, email: str):

@@ -22,7 +22,7 @@ from flask_login import current_user, login_required
 
 from trainer.accounts.access import visible_teams
 from trainer.core.inputs import bounded_int
-from trainer.core.throttle import FailureWindow
+from trainer.core.throttle import Window, failure_window
 from trainer.core.web import client_address, role_required
 from trainer.extensions import csrf
 from trainer.notify import mime
@@ -36,7 +36,7 @@ from trainer.notify.services.transport import settings_from
 
 bp = Blueprint("notify", __name__, template_folder="templates")
 
-RESET_REQUESTS = FailureWindow(seconds=15 * 60)  # per address: slows down mass probing
+RESET_REQUESTS_SECONDS = 15 * 60  # per address: slows down mass probing (app.extensions["reset_requests"])
 RESET_REQUESTS_PER_ADDRESS = 10
 PAGE_SIZE = 100
 HTML_PREVIEW_POLICY = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
@@ -88,8 +88,9 @@ def forgot_password() -> ResponseReturnValue:
             form.email.errors.append(_("Enter a valid e-mail address, e.g. name@example.com."))
         else:
             key = f"reset:{client_address()}"
-            blocked = RESET_REQUESTS.count(key) >= RESET_REQUESTS_PER_ADDRESS
-            RESET_REQUESTS.add(key)
+            requests: Window = current_app.extensions["reset_requests"]
+            blocked = requests.count(key) >= RESET_REQUESTS_PER_ADDRESS
+            requests.add(key)
             on_demand.request_password_reset(email, address_blocked=blocked)
             return render_template("notify/forgot_sent.html")
     status = 400 if request.method == "POST" else 200
@@ -152,5 +153,8 @@ def init_app(app: Flask) -> None:
     """Plug the feature in: the blueprint, `flask notify`, and the listeners for other features' signals."""
     settings_from(app.config)  # a wrong TRAINER_MAIL_SMTP_SECURITY stops the start, with the allowed values
     app.register_blueprint(bp)
+    # shared by every process and host through Redis when TRAINER_REDIS_URL is set, else per process
+    app.extensions["reset_requests"] = failure_window(app.config.get("REDIS_URL"), "reset-requests",
+                                                      RESET_REQUESTS_SECONDS)
     app.cli.add_command(notify_cli)
     listeners.connect_listeners()

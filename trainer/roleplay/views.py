@@ -26,7 +26,7 @@ from trainer.accounts.models import User
 from trainer.content.source import pick
 from trainer.core.content import catalog
 from trainer.core.i18n import content_language
-from trainer.core.throttle import FailureWindow
+from trainer.core.throttle import Window, failure_window
 from trainer.core.web import client_address, role_required
 from trainer.extensions import db
 from trainer.roleplay.cli import scenario_cli
@@ -172,7 +172,7 @@ def join() -> ResponseReturnValue:
     if request.method == "GET" and request.args.get("code"):
         form.code.data = workshop.normalise_code(request.args["code"])[:20]
     status = 200
-    guesses: FailureWindow = current_app.extensions["join_guesses"]
+    guesses: Window = current_app.extensions["join_guesses"]
     limits = {f"user:{current_user.id}": current_app.config["JOIN_MAX_GUESSES_PER_USER"],
               f"address:{client_address()}": current_app.config["JOIN_MAX_GUESSES_PER_ADDRESS"]}
     if request.method == "POST" and guesses.blocked(limits):
@@ -365,7 +365,8 @@ def close(session_id: int) -> ResponseReturnValue:
 def init_app(app: Flask) -> None:
     """Plug the feature into the app: its blueprint and whatever else it offers the others."""
     app.register_blueprint(bp)
-    app.extensions["join_guesses"] = FailureWindow(60.0)
+    # shared by every process and host through Redis when TRAINER_REDIS_URL is set, else per process
+    app.extensions["join_guesses"] = failure_window(app.config.get("REDIS_URL"), "join-guesses", 60.0)
     app.cli.add_command(scenario_cli)
     app.extensions.setdefault("next_step_providers", []).append(next_steps)
     app.extensions.setdefault("demo_seeders", []).append(seed_demo)

@@ -13,7 +13,6 @@ import simpy
 from trainer.sim.entities import INF, Invoice
 from trainer.sim.ledger import Ledger
 from trainer.sim.results import Event
-from trainer.sim.state import Task
 
 _Timeout = simpy.Timeout
 _heappush = heapq.heappush
@@ -36,27 +35,24 @@ class Collection(Ledger):
             if inv.closed:
                 inv.task_pending = False
                 continue
-            now = env.now
+            now = env._now
             self._d_wait += now - item[4]
             self._d_waits += 1
-            self._start_action(item, now)
-
-    def _start_action(self, item: Task, now: float) -> None:
-        """An idle collector takes ``item``: draw its work time, count one more busy collector, time it."""
-        mean = self._work_days[item[3]]
-        work = -mean * math.log(1.0 - self._uniform()) if self._exp_work else mean
-        self._idle -= 1
-        # integrate busy collectors over time (utilisation), then count one more
-        self._d_busy += self._busy * (now - self._busy_since)
-        self._busy_since = now
-        self._busy += 1
-        self.scheduled += 1
-        _Timeout(self.env, work, item).callbacks.append(self._done_cb)
+            # an idle collector takes it: draw its work time, count one more busy collector, time it
+            mean = self._work_days[item[3]]
+            work = -mean * math.log(1.0 - self._uniform()) if self._exp_work else mean
+            self._idle -= 1
+            # integrate busy collectors over time (utilisation), then count one more
+            self._d_busy += self._busy * (now - self._busy_since)
+            self._busy_since = now
+            self._busy += 1
+            self.scheduled += 1
+            _Timeout(env, work, item).callbacks.append(self._done_cb)
 
     def _on_done(self, ev: Any) -> None:
         """A collector finished an action: cost, the customer's reaction, the next step."""
-        item = ev.value
-        now = self.env.now
+        item = ev._value  # SimPy's ``value`` property reads this: the hot paths skip the property call
+        now = self.env._now
         self._d_busy += self._busy * (now - self._busy_since)
         self._busy_since = now
         self._busy -= 1
@@ -80,15 +76,15 @@ class Collection(Ledger):
                 self._log(Event("escalation", now, c.id, inv.remaining, step))
             age = now - inv.due_t
             collectable = age <= 0 or age < inv.bad_age
-            u = self._uniform()
+            i = self._u_next  # the next uniform (as _uniform, written out)
+            buf = self._u_buf
+            if i >= len(buf):
+                buf = self._u_buf = self._rc.random(4096).tolist()
+                i = 0
+            self._u_next = i + 1
+            u = buf[i]
             if step == "agency":
-                pf = self.portfolio
-                inv.agency = True
-                self.n_agency += 1
-                self._log(Event("agency", now, c.id, inv.remaining, ""))
-                delay = -pf.agency_days * math.log(1.0 - self._uniform())
-                inv.pay_t = now + delay if (collectable and u < strength) else INF
-                inv.next_action_t = INF
+                self._to_agency(inv, now, collectable and u < strength)
             else:
                 if collectable and now >= inv.dispute_until and u < strength * c.resp:
                     if step == "reminder":
@@ -97,10 +93,42 @@ class Collection(Ledger):
                         promised = now + self.portfolio.promise_days * self._uniform()
                     if promised < inv.pay_t:
                         inv.pay_t = promised
-                self._plan_next(inv, now)
-            self._schedule(inv)  # no action is pending now
+                if self._steps_sorted:  # as _plan_next, written out for the usual case
+                    days = self._step_days
+                    k = _bisect_right(days, inv.last_day)
+                    nxt = inv.due_t + days[k] if k < len(days) else INF
+                    last = inv.last_step
+                    if last and last not in _ONCE and inv.last_action_t + self._follow < nxt:
+                        nxt = inv.last_action_t + self._follow
+                    inv.next_action_t = (now if now > nxt else nxt) if nxt < INF else INF
+                else:
+                    self._plan_next(inv, now)
+            # the next wake-up, no action pending now (as _schedule, written out)
+            t = inv.pay_t
+            if inv.writeoff_t < t:
+                t = inv.writeoff_t
+            if not inv.agency and inv.next_action_t < t:
+                t = inv.next_action_t
+            if not inv.held and inv.hold_t < t:
+                t = inv.hold_t
+            if inv.dispute_share and inv.dispute_until < t:
+                t = inv.dispute_until
+            if t < inv.wake_t and t < INF:
+                inv.wake_t = t
+                inv.timers.append(t)
+                self.scheduled += 1
+                _Timeout(self.env, t - now if t > now else 0.0, (inv, t)).callbacks.append(self._wake_cb)
         if self._idle and self._tasks:
             self._dispatch()
+
+    def _to_agency(self, inv: Invoice, now: float, recovers: bool) -> None:
+        """The debt goes to the agency: it collects after an exponential delay if it ``recovers``."""
+        inv.agency = True
+        self.n_agency += 1
+        self._log(Event("agency", now, inv.cust.id, inv.remaining, ""))
+        delay = -self.portfolio.agency_days * math.log(1.0 - self._uniform())
+        inv.pay_t = now + delay if recovers else INF
+        inv.next_action_t = INF
 
     def _priority(self, inv: Invoice, t: float) -> float:
         """Queue key of an action: smaller is served first."""
@@ -149,7 +177,14 @@ class Collection(Ledger):
             if self._max_queue < 1:
                 self._max_queue = 1
             self._d_waits += 1
-            self._start_action((0.0, self._seq, inv, name, now), now)
+            mean = self._work_days[name]  # as in _dispatch
+            work = -mean * math.log(1.0 - self._uniform()) if self._exp_work else mean
+            self._idle -= 1
+            self._d_busy += self._busy * (now - self._busy_since)
+            self._busy_since = now
+            self._busy += 1
+            self.scheduled += 1
+            _Timeout(self.env, work, (0.0, self._seq, inv, name, now)).callbacks.append(self._done_cb)
             return
         rule = self._rule
         key = inv.due_t if rule == 0 else (-inv.remaining if rule == 1 else now)
@@ -193,7 +228,7 @@ class Collection(Ledger):
             inv.wake_t = t
             inv.timers.append(t)
             env = self.env
-            delay = t - env.now
+            delay = t - env._now
             self.scheduled += 1
             _Timeout(env, delay if delay > 0.0 else 0.0, (inv, t)).callbacks.append(self._wake_cb)
 
@@ -206,14 +241,17 @@ class Collection(Ledger):
         inv.pay_t = inv.due_t + late if late < inv.bad_age else INF
 
     def _on_wake(self, ev: Any) -> None:
-        inv, t_sched = ev.value
+        inv, t_sched = ev._value
         if inv.closed:
             return
         timers = inv.timers
-        timers.remove(t_sched)
-        inv.wake_t = min(timers) if timers else INF
-        env = self.env
-        now = env.now
+        if len(timers) == 1:  # the usual case: this was the only pending timer
+            timers.clear()
+            inv.wake_t = INF
+        else:
+            timers.remove(t_sched)
+            inv.wake_t = min(timers)
+        now = self.env._now
         if now >= inv.pay_t:
             if now > inv.due_t and inv.last_action_t == -INF and not inv.stretched:
                 self._stretch(inv, now)
@@ -229,4 +267,18 @@ class Collection(Ledger):
             self._start_hold(inv)
         if not inv.task_pending and not inv.agency and now >= inv.next_action_t:
             self._enqueue(inv, now)
-        self._schedule(inv)  # the next wake-up
+        # the next wake-up (as _schedule, written out: every wake that keeps the invoice open ends here)
+        t = inv.pay_t
+        if inv.writeoff_t < t:
+            t = inv.writeoff_t
+        if not inv.task_pending and not inv.agency and inv.next_action_t < t:
+            t = inv.next_action_t
+        if not inv.held and inv.hold_t < t:
+            t = inv.hold_t
+        if inv.dispute_share and inv.dispute_until < t:
+            t = inv.dispute_until
+        if t < inv.wake_t and t < INF:
+            inv.wake_t = t
+            timers.append(t)
+            self.scheduled += 1
+            _Timeout(self.env, t - now if t > now else 0.0, (inv, t)).callbacks.append(self._wake_cb)

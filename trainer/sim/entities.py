@@ -41,7 +41,7 @@ class Customer:
     defaulted: bool
     balance: float
     hold_count: int
-    open: set[Invoice]
+    open: dict[int, Invoice]  # open invoices by id (ints hash in C: a set would call Invoice.__hash__)
     shock_until: float
     monthly: float
     beh: Behaviour
@@ -51,7 +51,7 @@ class Customer:
     default_t: float  # the default time now scheduled (a superseded timer is ignored)
 
     def __init__(self) -> None:
-        self.open: set[Invoice] = set()
+        self.open: dict[int, Invoice] = {}
         self.balance = 0.0
         self.hold_count = 0
         self.goodwill = 1.0

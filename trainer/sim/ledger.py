@@ -28,7 +28,7 @@ class Ledger(SimState):
         inv.closed = True
         inv.remaining = 0.0
         c = inv.cust
-        c.open.discard(inv)
+        c.open.pop(inv.id, None)
         if not c.open:
             c.balance = 0.0  # no drift from rounding once nothing is open
         if inv.held:
@@ -39,12 +39,26 @@ class Ledger(SimState):
 
     def _pay(self, inv: Invoice) -> None:
         """The invoice is paid in full (as _settle, then _close, written out)."""
-        now = self.env.now
+        now = self.env._now
         r = inv.remaining
         disc = round(r * inv.discount, 2) if inv.discount and now <= inv.discount_until + 1e-9 else 0.0
         cash = r - disc
         c = inv.cust
-        self._book(inv, -r)  # settle: off the ledger by due day and today's aging bucket
+        # settle: off the ledger by due day and today's aging bucket (as _book, written out)
+        dd = inv.due_day
+        self._by_due[dd] -= r
+        age = self._day - dd
+        lv = self._levels
+        if age <= 0:
+            lv[0] -= r
+        elif age <= 30:
+            lv[1] -= r
+        elif age <= 60:
+            lv[2] -= r
+        elif age <= 90:
+            lv[3] -= r
+        else:
+            lv[4] -= r
         if self.trace is not None:
             self.trace.append((inv.issue_t, now, r, inv.issue_day, self._day))
         c.balance -= r
@@ -63,7 +77,7 @@ class Ledger(SimState):
         inv.closed = True
         inv.remaining = 0.0
         opened = c.open
-        opened.discard(inv)
+        del opened[inv.id]  # open until now: _on_wake returns for a closed invoice
         if not opened:
             c.balance = 0.0  # no drift from rounding once nothing is open
         if inv.held:
@@ -106,7 +120,7 @@ class Ledger(SimState):
         c.defaulted = True
         self.n_defaults += 1
         self._log(Event("default", self.env.now, c.id, c.balance, ""))
-        for inv in sorted(c.open, key=lambda x: x.id):
+        for inv in list(c.open.values()):  # by id: invoices are added in the order they are raised
             self._write_off(inv, "default")
 
     def _on_shock(self, ev: Any) -> None:

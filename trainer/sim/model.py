@@ -199,7 +199,7 @@ class Simulation(Orders):
         """After a policy change: re-plan holds, write-offs and next steps of every open invoice."""
         now = self.env.now
         for c in self.customers:
-            for inv in list(c.open):
+            for inv in list(c.open.values()):
                 self._set_policy_times(inv)
                 if not inv.task_pending and not inv.agency:
                     self._plan_next(inv, now)
@@ -294,7 +294,7 @@ class Simulation(Orders):
         dso, best_dso, add = average_dso(daily.ar, daily.current, self.invoiced)
         churn_sales = churn_lost_sales(c.monthly for c in self.customers if c.churned and not c.defaulted)
         open_loss = open_receivables_loss(self._curve, ((inv.remaining, self._day - inv.due_t)
-                                                        for c in self.customers for inv in c.open))
+                                                        for c in self.customers for inv in c.open.values()))
         value = value_breakdown(sales=sales, margin_rate=margin, bad_debt=self.written_off, discounts=self.discounts,
                                 credit_notes=self.credit_notes, collection_cost=collection_cost,
                                 carrying_cost=self.carrying, open_loss=open_loss, churn_sales=churn_sales,
@@ -366,7 +366,7 @@ class Simulation(Orders):
         for c in self.customers:
             buckets = [0.0] * 5
             oldest = 0
-            for inv in c.open:
+            for inv in c.open.values():
                 late = last_day - inv.due_day
                 buckets[_bucket(late)] += inv.remaining
                 oldest = max(oldest, late)
@@ -380,11 +380,11 @@ class Simulation(Orders):
 
     def open_invoices(self) -> list[tuple[int, float]]:
         """(issue day, remaining amount) of every open invoice (full scan; for tests)."""
-        return [(inv.issue_day, inv.remaining) for c in self.customers for inv in c.open]
+        return [(inv.issue_day, inv.remaining) for c in self.customers for inv in c.open.values()]
 
     def min_open_balance(self) -> float:
         """Smallest remaining amount over open invoices (full scan; for invariant tests)."""
-        return min((inv.remaining for c in self.customers for inv in c.open), default=0.0)
+        return min((inv.remaining for c in self.customers for inv in c.open.values()), default=0.0)
 
 
 def _status(c: Customer) -> str:

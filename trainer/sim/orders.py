@@ -182,7 +182,7 @@ class Orders(Collection):
         if i < len(times):
             # the usual case, written out: the next order is later (as _orders_due)
             env = self.env
-            dt = times[i] - env.now
+            dt = times[i] - env._now
             if dt > 0:
                 self.scheduled += 1
                 _Timeout(env, dt).callbacks.append(self._order_cb)
@@ -277,7 +277,7 @@ class Orders(Collection):
 
     def _issue(self, c: Customer, amount: float, blk: OrderBlock, i: int, k: int) -> None:
         """Raise an invoice with the grade's terms and the order's pre-drawn payment intentions."""
-        now = self.env.now
+        now = self.env._now
         gp = self._grades[c.grade]
         inv = Invoice()
         inv.id = self.n_invoices  # invoices are numbered from 0 in the order they are raised
@@ -300,19 +300,48 @@ class Orders(Collection):
         hold_days = self._hold_days
         inv.hold_t = due + hold_days if hold_days is not None else INF
         inv.writeoff_t = due + self._writeoff_days
-        c.open.add(inv)
+        c.open[inv.id] = inv
         c.balance += amount
         self.invoiced += amount
         self.outstanding += amount
         self._d_sales += amount
         self._d_credit += amount
-        self._book(inv, amount)  # on its due day and in today's aging bucket
+        # on its due day and in today's aging bucket (as _book, written out)
+        dd = inv.due_day
+        self._by_due[dd] += amount
+        age = self._day - dd
+        lv = self._levels
+        if age <= 0:
+            lv[0] += amount
+        elif age <= 30:
+            lv[1] += amount
+        elif age <= 60:
+            lv[2] += amount
+        elif age <= 90:
+            lv[3] += amount
+        else:
+            lv[4] += amount
         # the first step of the ladder (see _plan_next: nothing has been done yet)
         nxt = due + self._first_step_day
-        inv.next_action_t = (now if now > nxt else nxt) if nxt < INF else INF
-        inv.wake_t = INF  # no timer is pending yet
-        inv.timers = []
-        self._schedule(inv)
+        inv.next_action_t = nxt = (now if now > nxt else nxt) if nxt < INF else INF
+        # its first wake-up (as _schedule, written out: no timer, action, agency or hold yet)
+        t = inv.pay_t
+        if inv.writeoff_t < t:
+            t = inv.writeoff_t
+        if nxt < t:
+            t = nxt
+        if inv.hold_t < t:
+            t = inv.hold_t
+        if inv.dispute_share and inv.dispute_until < t:
+            t = inv.dispute_until
+        if t < INF:
+            inv.wake_t = t
+            inv.timers = [t]
+            self.scheduled += 1
+            _Timeout(self.env, t - now if t > now else 0.0, (inv, t)).callbacks.append(self._wake_cb)
+        else:
+            inv.wake_t = INF
+            inv.timers = []
 
     def _own_payment(self, inv: Invoice, c: Customer, gp: GradePolicy, blk: OrderBlock, j: int) -> float:
         """When would this customer pay of its own accord? Sets the invoice's discount and dispute."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import simpy
 
 from trainer.sim import load_preset
 from trainer.sim.bench import _record_schedule, _replay_env
@@ -39,3 +40,13 @@ def test_replay_processes_the_models_events_in_the_same_order(name: str) -> None
     plain.advance(200)
     assert schedule.events == plain.sim_events() == len(schedule.roots) + len(schedule.ids)
     assert schedule.pending > 1
+
+
+def test_the_private_simpy_attributes_the_hot_paths_read_are_what_the_properties_return() -> None:
+    """The engine reads ``Event._value`` and ``Environment._now`` directly (no property call per event);
+    a SimPy release that renamed them must fail here rather than run on stale values."""
+    env = simpy.Environment()
+    timeout = simpy.Timeout(env, 2.5, ("invoice", 7.0))
+    env.run(until=3)
+    assert timeout._value is timeout.value and timeout.value == ("invoice", 7.0)
+    assert env._now == env.now == 3
