@@ -19,6 +19,7 @@ from trainer.core.web import install_web_hooks
 from trainer.extensions import babel, csrf, db, login_manager, migrate
 from trainer.home import views as home_views
 from trainer.learn import views as learn_views
+from trainer.lti import views as lti_views
 from trainer.manage import views as manage_views
 from trainer.notify import views as notify_views
 from trainer.policylab import views as policylab_views
@@ -42,6 +43,7 @@ FEATURES = (
     manage_views,
     policylab_views,
     notify_views,
+    lti_views,
 )
 
 

@@ -80,6 +80,15 @@ def _sign_in(user: User, via: str = "password") -> None:
     session["lang"] = user.language
 
 
+def sign_in_verified(user: User, via: str) -> None:
+    """Sign in a person another feature has verified (an LTI launch): a different person signed in
+    in this browser is signed out first, their server-side session ended."""
+    if current_user.is_authenticated and current_user.id != user.id:
+        sessions.end(session.get(SESSION_TOKEN))
+        _forget_session()
+    _sign_in(user, via=via)
+
+
 def _forget_session() -> None:
     logout_user()
     session.pop(SESSION_TOKEN, None)
