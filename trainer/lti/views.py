@@ -26,6 +26,7 @@ from werkzeug.wrappers import Response
 from trainer.accounts.views import sign_in_verified
 from trainer.core import events
 from trainer.core.i18n import content_language
+from trainer.core.readonly import commit_allowed_on_get
 from trainer.core.web import content_security_policy, served_over_https
 from trainer.extensions import csrf
 from trainer.lti import admin_views, rules
@@ -67,10 +68,13 @@ def refused(reason: Reason) -> ResponseReturnValue:
 @bp.route("/login", methods=["GET", "POST"])
 @csrf.exempt
 def login() -> ResponseReturnValue:
-    """Third-party login initiation: the platform sends the browser here first."""
+    """Third-party login initiation: the platform sends the browser here first, by GET or POST.
+    A GET that commits (the nonce it stores), by the protocol: it changes nothing anyone can see,
+    the row is single use and swept after an hour (see trainer.core.readonly)."""
     params = {key: str(value)[:2000] for key, value in (request.form if request.method == "POST" else request.args).items()}
     try:
-        redirect_to = launch.start_login(params, url_for("lti.launch_view", _external=True))
+        with commit_allowed_on_get():
+            redirect_to = launch.start_login(params, url_for("lti.launch_view", _external=True))
     except LaunchRefused as refusal:
         return refused(refusal.reason)
     response = redirect(redirect_to.url)
