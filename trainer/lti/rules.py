@@ -305,7 +305,7 @@ def _deep_linking(claims: Mapping[str, Any]) -> DeepLinkSettings:
 
 
 def _has(roles: Iterable[str], marks: Sequence[str]) -> bool:
-    return any(role.endswith(mark) or mark in role for role in roles for mark in marks)
+    return any(role.endswith(mark) or role == mark.lstrip("#/") for role in roles for mark in marks)
 
 
 def context_role(roles: Iterable[str]) -> str:
