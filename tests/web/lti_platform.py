@@ -50,6 +50,16 @@ def free_port() -> int:
     raise RuntimeError("no free port in 5300-5399")
 
 
+_KEYS: dict[str, RSAKey] = {}
+
+
+def platform_key(kid: str = "platform-key-1") -> RSAKey:
+    """The platform's RSA key, made once per test session (generating one takes a while)."""
+    if kid not in _KEYS:
+        _KEYS[kid] = RSAKey.generate_key(2048, parameters={"kid": kid, "alg": "RS256", "use": "sig"}, private=True)
+    return _KEYS[kid]
+
+
 @dataclass
 class Member:
     sub: str
@@ -76,8 +86,7 @@ class LaunchPlan:
 
 class Platform:
     def __init__(self, client_id: str = "tool-client-1") -> None:
-        self.key = RSAKey.generate_key(2048, parameters={"kid": "platform-key-1", "alg": "RS256", "use": "sig"},
-                                       private=True)
+        self.key = platform_key()
         self.client_id = client_id
         self.url = ""
         self.tool_jwks_url = ""
@@ -151,7 +160,7 @@ class Platform:
         elif plan.tamper == "issuer":
             claims["iss"] = "https://unknown.example.org"
         elif plan.tamper == "wrong-key":
-            key = RSAKey.generate_key(2048, parameters={"kid": "platform-key-1"}, private=True)
+            key = RSAKey.import_key(platform_key("other").as_dict(private=True), parameters={"kid": "platform-key-1"})
         token = jwt.encode({"alg": "RS256", "kid": key.kid, "typ": "JWT"}, claims, key)
         if plan.tamper == "signature":  # change the payload, keep the signature
             header, payload, signature = token.split(".")
@@ -286,7 +295,7 @@ def serving(wsgi_app: Any) -> Iterator[str]:
     """Serve a WSGI app on 127.0.0.1 in a thread; yields its base URL."""
     port = free_port()
     server = make_server("127.0.0.1", port, wsgi_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{port}"

@@ -12,12 +12,15 @@ import requests
 from sqlalchemy import func, select
 
 from tests.conftest import csrf_token
+from tests.web import lti_support
 from tests.web.lti_platform import ADMIN, INSTRUCTOR, LaunchPlan, Member, auth_form, urlencode
-from tests.web.lti_support import learner, lti, user_for  # noqa: F401 - the fixture
+from tests.web.lti_support import learner, user_for
 from trainer.accounts.models import IdentityLink, User
 from trainer.extensions import db
 from trainer.lti.models import LtiContext, LtiNonce
 from trainer.lti.services import launch as launch_service
+
+lti = lti_support.lti  # the fixture: a running test platform, registered here
 
 QUIZ = {"trainer_item": "quiz:m1-basics-quiz"}
 

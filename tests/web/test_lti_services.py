@@ -7,19 +7,21 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
 import requests
 from sqlalchemy import select
 
 from tests.conftest import Actions, csrf_token
+from tests.web import lti_support
 from tests.web.lti_platform import INSTRUCTOR, LEARNER, LaunchPlan, Member
-from tests.web.lti_support import learner, lti, user_for  # noqa: F401 - the fixture
+from tests.web.lti_support import learner, user_for
 from trainer.core import events
 from trainer.core.time import utcnow
 from trainer.extensions import db
 from trainer.lti.models import LtiContext, LtiScore
 from trainer.lti.services import grades
 from trainer.quiz.services import attempts
+
+lti = lti_support.lti  # the fixture: a running test platform, registered here
 
 TEACHER = Member("t-1", "Teacher", "teacher@lms.example.com", [INSTRUCTOR])
 LIMITED = {"LTI_TIMEOUT_SECONDS": 5}
