@@ -82,6 +82,7 @@ class LaunchPlan:
     lineitem: str | None = None  # a line item id of this platform
     deployment_id: str = "dep-1"
     tamper: str = ""  # signature | aud | expired | deployment | issuer | version
+    locale: str = "en-US"
 
 
 class Platform:
@@ -126,7 +127,7 @@ class Platform:
         now = int(time.time())
         claims: dict[str, Any] = {
             "iss": self.issuer, "aud": self.client_id, "sub": plan.member.sub, "iat": now, "exp": now + 300,
-            "nonce": nonce, "name": plan.member.name, "email": plan.member.email, "locale": "en-US",
+            "nonce": nonce, "name": plan.member.name, "email": plan.member.email, "locale": plan.locale,
             CLAIM + "message_type": plan.message_type, CLAIM + "version": "1.3.0",
             CLAIM + "deployment_id": plan.deployment_id, CLAIM + "roles": plan.member.roles,
             CLAIM + "target_link_uri": "http://localhost/lti/launch",
@@ -192,6 +193,8 @@ class Platform:
                 response = self._score(request, path.split("/")[2])
             elif path.startswith("/memberships/"):
                 response = self._memberships(request, path.split("/")[2])
+            elif path == "/course":
+                response = self._course(request)
             elif path == "/deep_link_return":
                 response = self._deep_link_return(request)
             else:
@@ -216,7 +219,8 @@ class Platform:
         token = self.id_token(plan, args["nonce"])
         html = (f'<form method="post" action="{args["redirect_uri"]}">'
                 f'<input type="hidden" name="id_token" value="{token}">'
-                f'<input type="hidden" name="state" value="{args["state"]}"></form>')
+                f'<input type="hidden" name="state" value="{args["state"]}"></form>'
+                '<script>document.forms[0].submit()</script>')
         return Response(html, content_type="text/html")
 
     def _token(self, request: Request) -> Response:
@@ -270,6 +274,18 @@ class Platform:
         if page * size < len(members):
             response.headers["Link"] = f'<{self.url}/memberships/{context_id}?page={page + 1}>; rel="next"'
         return response
+
+    def _course(self, request: Request) -> Response:
+        """A course page that shows the tool in an iframe, as Moodle's "embed" container does."""
+        plan = self.plans[request.args["hint"]]
+        params = {"iss": self.issuer, "login_hint": plan.member.sub, "lti_message_hint": request.args["hint"],
+                  "client_id": self.client_id, "lti_deployment_id": plan.deployment_id}
+        src = f"{request.args['tool']}/lti/login?{urlencode(params)}"
+        html = ("<!doctype html><meta charset=utf-8><meta name=viewport content=\"width=device-width\"><title>Test LMS course</title>"
+                "<body style='margin:0;font-family:sans-serif'><header style='background:#f98012;color:#fff;padding:8px'>"
+                f"Test LMS · {plan.context_title}</header>"
+                f'<iframe id="tool" src="{src}" style="width:100%;height:2600px;border:0"></iframe></body>')
+        return Response(html, content_type="text/html")
 
     def _deep_link_return(self, request: Request) -> Response:
         claims = jwt.decode(request.form.get("JWT", ""), self.tool_keys(), algorithms=["RS256"]).claims
