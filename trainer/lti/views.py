@@ -111,7 +111,8 @@ def launch_view() -> ResponseReturnValue:
         target = opening.target_url(user, checked)
     response = redirect(target)
     response.delete_cookie(STATE_COOKIE, path=url_for("lti.launch_view"), **_cookie_options())
-    response.set_cookie(FRAME_COOKIE, _frame_signer().dumps(_platform_origins(platform)), **_cookie_options())
+    response.set_cookie(FRAME_COOKIE, _frame_signer().dumps(_platform_origins(platform)),
+                        max_age=3600 * int(current_app.config.get("SESSION_MAX_HOURS", 12)), **_cookie_options())
     return response
 
 
