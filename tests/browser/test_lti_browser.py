@@ -150,3 +150,16 @@ def test_refusal_and_admin_pages(browser, lti_site, screenshots, lang, size):
     _fits(page, size)
     screenshots(page, f"lti-platform-form-{lang}-{size}")
     context.close()
+
+
+@pytest.mark.parametrize("lang", LOCALES)
+def test_a_refused_launch_shows_its_page_inside_the_frame(browser, lti_site, screenshots, lang):
+    context, page = _page(browser, lang, "phone")
+    learner = Member(f"late-{lang}", "Late", f"late-{lang}@lms.example.com", [LEARNER])
+    page.goto(_course_page(lti_site, LaunchPlan(member=learner, custom={"trainer_item": "quiz:m1-basics-quiz"},
+                                                tamper="expired", locale=LOCALES[lang])))
+    frame = page.frame_locator("#tool")
+    frame.locator("[data-testid=lti-refused][data-reason=expired]").wait_for()
+    assert frame.locator("h1").inner_text() == {"zh": "启动未成功", "en": "The launch did not work"}[lang]
+    screenshots(page, f"lti-refused-in-frame-{lang}-phone")
+    context.close()

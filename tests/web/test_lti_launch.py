@@ -83,6 +83,8 @@ def test_bad_launches_are_refused_with_a_clear_page(lti, client, tamper, reason,
     assert response.status_code == status
     assert refusal(response) == reason
     assert "The launch did not work" in response.get_data(as_text=True)
+    policy = response.headers["Content-Security-Policy"]  # shown in the registered platform's frame
+    assert f"frame-ancestors 'self' {lti.platform.url}" in policy and "unknown.example.org" not in policy
     assert user_for("learner1@lms.example.com") is None
     assert client.get("/quiz/").status_code == 302  # not signed in
 

@@ -62,6 +62,9 @@ def refused(reason: Reason) -> ResponseReturnValue:
     status, message = launch.refusal_text(reason)
     response = make_response(render_template("lti/refused.html", reason=reason.value, message=message), status)
     response.headers["Cache-Control"] = "no-store"
+    origins = platforms.registered_origins()  # the launch may have failed inside a platform's iframe
+    if origins:
+        response.headers["Content-Security-Policy"] = content_security_policy(frame_ancestors=origins)
     return response
 
 

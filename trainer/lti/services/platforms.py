@@ -129,6 +129,13 @@ def for_issuer(issuer: str, client_id: str | None = None) -> list[LtiPlatform]:
     return list(db.session.scalars(query.order_by(LtiPlatform.id)).all())
 
 
+def registered_origins() -> tuple[str, ...]:
+    """The origins of every enabled platform (issuer and authentication URL): who may frame a page
+    that does not know which platform launched it (the refusal page)."""
+    rows = db.session.execute(select(LtiPlatform.issuer, LtiPlatform.auth_login_url).where(LtiPlatform.active)).all()
+    return tuple(sorted({rules.origin(url) for row in rows for url in row}))
+
+
 def contexts(platform_id: int | None = None) -> list[LtiContext]:
     query = select(LtiContext).order_by(LtiContext.platform_id, LtiContext.title, LtiContext.id)
     if platform_id is not None:
