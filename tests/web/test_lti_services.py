@@ -151,3 +151,44 @@ def test_roster_sync_maps_members_and_roles_onto_the_course_team(lti, client, ac
     admin_client.post(f"/admin/lti/contexts/{context.id}/sync", data={"csrf_token": token})
     db.session.expire_all()
     assert {u.email for u in user_for("learner1@lms.example.com").teams[0].members} == {"learner1@lms.example.com"}
+
+
+def test_scores_the_platform_refuses_are_retried_then_given_up(lti, client, runner):
+    item = lti.platform.add_lineitem("Module 1 quiz")
+    assert lti.launch(client, LaunchPlan(member=learner(), custom={"trainer_item": "quiz:m1-basics-quiz"},
+                                         lineitem=item)).status_code == 302
+    user = user_for("learner1@lms.example.com")
+    events.quiz_graded.send(None, user_id=user.id, attempt_id=7, quiz_id="m1-basics-quiz", score=5, max_score=10,
+                            percent=50.0, passed=False, submitted_at=utcnow())
+    lti.platform.client_id = "renamed"  # the platform no longer knows our client id: its token endpoint says 401
+    moment = utcnow()
+    for _ in range(grades.MAX_TRIES):
+        done = grades.deliver_due(timeout=5, moment=moment)
+        moment += timedelta(days=1)
+    row = db.session.scalar(select(LtiScore))
+    assert done.failed == 1 and row.status == "failed" and row.tries == grades.MAX_TRIES
+    assert "token endpoint answered 401" in row.last_error and lti.platform.scores[item] == []
+    page = signed_in_admin(client)
+    assert "given up: 1" in page.get("/admin/lti/").get_data(as_text=True)
+    bad = runner.invoke(args=["lti", "send-scores", "--limit", "0"])
+    assert bad.exit_code != 0 and "0" in bad.output
+
+
+def test_a_roster_sync_with_the_platform_down_says_so(lti, client):
+    assert lti.launch(client, LaunchPlan(member=learner(), custom={"trainer_item": "quiz:m1-basics-quiz"})).status_code == 302
+    context = db.session.scalar(select(LtiContext))
+    context.memberships_url = "http://127.0.0.1:9/memberships"  # nothing listens there
+    db.session.commit()
+    admin = signed_in_admin(client)
+    token = csrf_token(admin, "/admin/lti/")
+    answer = admin.post(f"/admin/lti/contexts/{context.id}/sync", data={"csrf_token": token}, follow_redirects=True)
+    assert answer.status_code == 200 and "The roster could not be read from the platform" in answer.get_data(as_text=True)
+    assert admin.post("/admin/lti/contexts/999/sync", data={"csrf_token": token}, follow_redirects=True).status_code == 200
+
+
+def signed_in_admin(client):  # noqa: N802 - reads as a noun in the tests
+    """A fresh browser signed in as the admin the fixture made."""
+    admin = client.application.test_client()
+    admin.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    Actions(admin).login("lti-admin@example.com")
+    return admin
