@@ -5,12 +5,11 @@ English, phone and desk (screenshots under test-output/screenshots/lti-*)."""
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
-from werkzeug.serving import make_server
 
+from tests.browser.test_sso_browser import LOCALES, SIZES, _page, _serve
 from tests.conftest import TEST_PASSWORD
 from tests.web.lti_platform import INSTRUCTOR, LEARNER, LaunchPlan, Member, Platform, free_port, urlencode
 from trainer import create_app
@@ -19,15 +18,7 @@ from trainer.extensions import db
 from trainer.lti.services import launch, platforms
 from trainer.lti.services.platforms import PlatformInput
 
-SIZES = {"phone": {"width": 375, "height": 740}, "desk": {"width": 1280, "height": 900}}
-LOCALES = {"zh": "zh-CN", "en": "en-US"}
 ADMINS = {"zh": "lti-zh@example.com", "en": "lti-en@example.com"}
-
-
-def _serve(app, port: int):
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 @pytest.fixture(scope="module")
@@ -59,15 +50,6 @@ def lti_site(tmp_path_factory, content_registry):
     yield {"base": base, "platform": fake, "app": app}
     tool_server.shutdown()
     platform_server.shutdown()
-
-
-def _page(browser, lang: str, size: str):
-    context = browser.new_context(locale=LOCALES[lang], viewport=SIZES[size],
-                                  **({"device_scale_factor": 2, "is_mobile": True, "has_touch": True}
-                                     if size == "phone" else {}))
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    return context, page
 
 
 def _fits(page, size: str) -> None:
