@@ -9,6 +9,7 @@ from sqlalchemy import select
 from tests.conftest import csrf_token
 from trainer.extensions import db
 from trainer.lti.models import LtiKey, LtiPlatform
+from trainer.lti.services import keys
 
 GOOD = {
     "label": "Company Moodle", "issuer": "https://moodle.example.com", "client_id": "abc123",
@@ -109,3 +110,18 @@ def test_jwks_and_key_rotation(client, runner, admin):
     token = csrf_token(client, "/admin/lti/")
     assert client.post("/admin/lti/keys/rotate", data={"csrf_token": token}).status_code == 302
     assert len(client.get("/lti/jwks").get_json()["keys"]) == 3
+
+
+def test_private_keys_are_encrypted_and_a_new_secret_key_means_a_new_signing_key(app, client, admin):
+    post_platform(client, GOOD)
+    row = db.session.scalar(select(LtiKey))
+    assert "PRIVATE KEY" not in row.private_pem and row.kid in row.public_jwk
+    first = client.get("/lti/jwks").get_json()["keys"][0]["kid"]
+    assert keys.signing_key().kid == first
+    app.secret_key = app.config["SECRET_KEY"] = "another-secret-key-for-this-test-only-0123456789"
+    signer = keys.signing_key()  # the old key cannot be decrypted any more: a new one signs
+    db.session.commit()
+    assert signer.kid != first
+    published = {k["kid"] for k in client.get("/lti/jwks").get_json()["keys"]}
+    assert published == {first, signer.kid}  # the old one stays published until it retires
+    assert [r.state for r in keys.key_rows()] == ["signing", "published"]

@@ -45,7 +45,8 @@ class LtiKey(db.Model):  # type: ignore[name-defined]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kid: Mapped[str] = mapped_column(String(64), unique=True)
-    private_pem: Mapped[str] = mapped_column(Text)
+    private_pem: Mapped[str] = mapped_column(Text)  # encrypted (Fernet, a key derived from SECRET_KEY)
+    public_jwk: Mapped[str] = mapped_column(Text)  # what /lti/jwks publishes (JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     superseded_at: Mapped[datetime | None] = mapped_column(default=None)  # a newer key signs since
     retired_at: Mapped[datetime | None] = mapped_column(default=None)  # no longer published

@@ -1,15 +1,25 @@
 """Our RSA signing keys: the newest unretired key signs; every unretired key is published at the JWKS
 endpoint. ``flask lti rotate-keys`` makes a new key the signing one and retires keys that a newer key
 replaced more than the grace period ago (platforms cache our keys, so an old key stays published
-until every token it signed has long expired and every cache has refreshed)."""
+until every token it signed has long expired and every cache has refreshed).
+
+Private keys are stored encrypted with a key derived from the site's SECRET_KEY, so a copy of the
+database alone signs nothing. After a SECRET_KEY change the old keys can no longer sign (they stay
+published until they retire) and the next signature makes a new key."""
 
 from __future__ import annotations
 
+import base64
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from joserfc.jwk import RSAKey
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
+from joserfc.jwk import KeyParameters, RSAKey
 from sqlalchemy import select
 
 from trainer.core.time import utcnow
@@ -21,8 +31,25 @@ KEY_BITS = 2048
 DEFAULT_GRACE = timedelta(days=7)
 
 
-def _load(row: LtiKey) -> RSAKey:
-    return RSAKey.import_key(row.private_pem, parameters={"kid": row.kid, "alg": "RS256", "use": "sig"})
+
+
+def _parameters(kid: str) -> KeyParameters:
+    return {"kid": kid, "alg": "RS256", "use": "sig"}
+
+
+def _fernet() -> Fernet:
+    secret = str(current_app.secret_key or "").encode("utf-8")
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"trainer-lti-keys", info=b"lti signing keys").derive(secret)
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+def _load(row: LtiKey) -> RSAKey | None:
+    """The private key, or None when this site's SECRET_KEY cannot decrypt it (it was changed)."""
+    try:
+        pem = _fernet().decrypt(row.private_pem.encode("ascii"))
+    except (InvalidToken, ValueError):
+        return None
+    return RSAKey.import_key(pem, parameters=_parameters(row.kid))
 
 
 def _unretired() -> list[LtiKey]:
@@ -31,8 +58,10 @@ def _unretired() -> list[LtiKey]:
 
 
 def _new_key(moment: datetime) -> LtiKey:
-    key = RSAKey.generate_key(KEY_BITS, private=True)
-    row = LtiKey(kid=new_token()[:32], private_pem=key.as_pem(private=True).decode("ascii"), created_at=moment)
+    kid = new_token()[:32]
+    key = RSAKey.generate_key(KEY_BITS, parameters=_parameters(kid), private=True)
+    row = LtiKey(kid=kid, private_pem=_fernet().encrypt(key.as_pem(private=True)).decode("ascii"),
+                 public_jwk=json.dumps(key.as_dict(private=False), sort_keys=True), created_at=moment)
     db.session.add(row)
     db.session.flush()
     return row
@@ -46,13 +75,23 @@ def ensure_key() -> None:
 
 def signing_key() -> RSAKey:
     """The key that signs now (made on first use: callers are POSTs and commands, which commit)."""
-    rows = _unretired()
-    return _load(rows[0] if rows else _new_key(utcnow()))
+    unreadable = []
+    for row in _unretired():
+        key = _load(row)
+        if key is not None:
+            return key
+        unreadable.append(row)
+    moment = utcnow()
+    for row in unreadable:  # encrypted under an earlier SECRET_KEY: published until they retire
+        row.superseded_at = row.superseded_at or moment
+    key = _load(_new_key(moment))
+    assert key is not None
+    return key
 
 
 def public_keyset() -> dict[str, Any]:
     """The JWKS document: the public half of every unretired key."""
-    return {"keys": [_load(row).as_dict(private=False) for row in _unretired()]}
+    return {"keys": [json.loads(row.public_jwk) for row in _unretired()]}
 
 
 @dataclass(frozen=True)
