@@ -17,7 +17,7 @@ from tests.web.lti_platform import ADMIN, INSTRUCTOR, LaunchPlan, Member, auth_f
 from tests.web.lti_support import learner, user_for
 from trainer.accounts.models import IdentityLink, User
 from trainer.extensions import db
-from trainer.lti.models import LtiContext, LtiNonce
+from trainer.lti.models import LtiContext, LtiNonce, LtiPlatform
 from trainer.lti.services import launch as launch_service
 
 lti = lti_support.lti  # the fixture: a running test platform, registered here
@@ -174,3 +174,14 @@ def test_the_platform_form_post_reaches_us(lti, client):
     action, fields = auth_form(requests.get(location, timeout=5).text)
     assert set(fields) == {"id_token", "state"}
     assert "lti_state=" in started.headers["Set-Cookie"] and "HttpOnly" in started.headers["Set-Cookie"]
+
+
+def test_a_linked_account_that_must_change_its_password_is_not_stopped_inside_the_platform(lti, client, make_user):
+    existing = make_user("trainee", email="learner1@lms.example.com")
+    existing.must_change_password = True
+    platform = db.session.get(LtiPlatform, lti.platform_id)
+    platform.link_by_email = True  # the company vouches for the platform's addresses
+    db.session.commit()
+    assert lti.launch(client, LaunchPlan(member=learner(), custom=QUIZ)).status_code == 302
+    assert db.session.scalar(select(IdentityLink.user_id).where(IdentityLink.subject == "moodle-user-1")) == existing.id
+    assert client.get("/quiz/m1-basics-quiz").status_code == 200  # not sent to the password page
