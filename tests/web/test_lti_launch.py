@@ -185,3 +185,13 @@ def test_a_linked_account_that_must_change_its_password_is_not_stopped_inside_th
     assert lti.launch(client, LaunchPlan(member=learner(), custom=QUIZ)).status_code == 302
     assert db.session.scalar(select(IdentityLink.user_id).where(IdentityLink.subject == "moodle-user-1")) == existing.id
     assert client.get("/quiz/m1-basics-quiz").status_code == 200  # not sent to the password page
+
+
+def test_a_platform_whose_keys_cannot_be_fetched_gets_a_clear_page(lti, client):
+    platform = db.session.get(LtiPlatform, lti.platform_id)
+    platform.keyset_url = "http://127.0.0.1:9/jwks"  # nothing listens there
+    db.session.commit()
+    launch_service.KEYSETS.clear()
+    response = lti.launch(client, LaunchPlan(member=learner(), custom=QUIZ))
+    assert response.status_code == 502 and refusal(response) == "keys_unreachable"
+    assert user_for("learner1@lms.example.com") is None
