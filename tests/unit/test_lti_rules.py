@@ -66,6 +66,10 @@ def test_deep_linking_needs_a_return_url():
     deep[rules.DEEP_LINKING_SETTINGS] = {"deep_link_return_url": "https://lms/dl", "accept_multiple": True}
     settings = rules.check_claims(deep, EXPECT).deep_linking
     assert settings.return_url == "https://lms/dl" and settings.accept_multiple and settings.accept_lineitem
+    deep[rules.DEEP_LINKING_SETTINGS]["accept_types"] = ["file", "html"]  # nothing we can answer with
+    with pytest.raises(LaunchRefused) as refused:
+        rules.check_claims(deep, EXPECT)
+    assert refused.value.reason == Reason.MESSAGE_TYPE
 
 
 @pytest.mark.parametrize(("roles", "trust", "site", "course"), [

@@ -15,7 +15,7 @@ from tests.conftest import csrf_token
 from tests.web import lti_support
 from tests.web.lti_platform import ADMIN, INSTRUCTOR, LaunchPlan, Member, auth_form, urlencode
 from tests.web.lti_support import learner, user_for
-from trainer.accounts.models import IdentityLink, User
+from trainer.accounts.models import AuditLog, IdentityLink, User
 from trainer.extensions import db
 from trainer.lti.models import LtiContext, LtiNonce, LtiPlatform
 from trainer.lti.services import launch as launch_service
@@ -50,6 +50,8 @@ def test_a_launch_creates_a_linked_account_once_and_opens_the_item(lti, client, 
     db.session.refresh(user)
     assert [team.id for team in user.teams] == [context.team_id]
     assert db.session.scalar(select(LtiNonce.used_at).where(LtiNonce.used_at.is_not(None))) is not None
+    actions = db.session.scalars(select(AuditLog.action).where(AuditLog.action.like("lti.%"))).all()
+    assert actions.count("lti.sign_in") == 2 and actions.count("lti.create") == 1 and actions.count("lti.link") == 1
 
 
 def test_instructors_manage_the_course_team_and_admins_are_not_trusted_by_default(lti, client):

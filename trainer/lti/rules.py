@@ -291,6 +291,8 @@ def _deep_linking(claims: Mapping[str, Any]) -> DeepLinkSettings:
     if not return_url:
         raise LaunchRefused(Reason.MISSING_CLAIM, "deep_link_return_url")
     types = settings.get("accept_types")
+    if isinstance(types, list) and "ltiResourceLink" not in types:
+        raise LaunchRefused(Reason.MESSAGE_TYPE, "the platform accepts no resource links here")
     data = settings.get("data")
     return DeepLinkSettings(
         return_url=return_url,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import url_for
 
+from trainer.accounts import audit
 from trainer.accounts.models import User
 from trainer.extensions import db
 from trainer.lti import rules
@@ -26,6 +27,8 @@ def enter(platform: LtiPlatform, launch: rules.Launch) -> User:
         if team is not None:
             people.place(user, team, launch.roles)
     grades.remember(user, platform, launch)
+    audit.record(user, "lti.sign_in", user.email, issuer=platform.issuer, message=launch.message_type,
+                 item=launch.item.key if launch.item else "", context=launch.context_id)
     db.session.commit()
     return user
 
