@@ -309,15 +309,30 @@ def auth_form(html: str) -> tuple[str, dict[str, str]]:
 @contextmanager
 def serving(wsgi_app: Any) -> Iterator[str]:
     """Serve a WSGI app on 127.0.0.1 in a thread; yields its base URL."""
-    port = free_port()
-    server = make_server("127.0.0.1", port, wsgi_app, threaded=True)
+    listener = _bound_socket()  # bound here and handed over: parallel test workers may race for a port
+    server = make_server("127.0.0.1", listener.getsockname()[1], wsgi_app, threaded=True, fd=listener.fileno())
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
     finally:
         server.shutdown()
         thread.join(timeout=5)
+        server.server_close()
+        listener.close()
+
+
+def _bound_socket() -> socket.socket:
+    for port in PORTS:
+        candidate = socket.socket()
+        try:
+            candidate.bind(("127.0.0.1", port))
+        except OSError:
+            candidate.close()
+            continue
+        candidate.listen(64)
+        return candidate
+    raise RuntimeError("no free port in 5300-5399")
 
 
 def query_of(url: str) -> dict[str, str]:
