@@ -22,6 +22,7 @@ from trainer.core.web import install_web_hooks
 from trainer.extensions import babel, csrf, db, login_manager, migrate
 from trainer.home import views as home_views
 from trainer.learn import views as learn_views
+from trainer.lti import views as lti_views
 from trainer.manage import views as manage_views
 from trainer.notify import views as notify_views
 from trainer.policylab import views as policylab_views
@@ -47,6 +48,7 @@ FEATURES = (
     manage_views,
     policylab_views,
     notify_views,
+    lti_views,
 )
 
 

@@ -25,6 +25,9 @@ from tests.web.test_sim import SMALL, form_values, run_policy
 from tests.web.workshop_support import SCENARIO, open_room
 from trainer.extensions import db
 from trainer.learn.services import recording
+from trainer.lti.services import people as lti_people
+from trainer.lti.services import platforms as lti_platforms
+from trainer.lti.services.platforms import PlatformInput
 from trainer.notify.models import OutboxMessage
 from trainer.policylab.models import SimJob
 from trainer.quiz.services import attempts as attempt_service
@@ -101,6 +104,11 @@ MATRIX: list[tuple[str, str, set[str]]] = [
     ("POST", "/admin/users/{owner}/reset-password", ADMIN),
     ("GET", "/admin/teams/{east}", ADMIN),
     ("POST", "/admin/teams/{east}", ADMIN),
+    ("GET", "/admin/lti/platforms/{platform}", ADMIN),
+    ("POST", "/admin/lti/platforms/{platform}", ADMIN),
+    ("POST", "/admin/lti/platforms/{platform}/enable", ADMIN),
+    ("POST", "/admin/lti/platforms/{platform}/disable", ADMIN),
+    ("POST", "/admin/lti/contexts/{context}/sync", ADMIN),
 ]
 
 # Well-formed bodies where a view checks the shape before the owner, so the owner check is what answers.
@@ -145,9 +153,20 @@ def world(app: Flask, make_org: Any, as_user: Any, course: Any) -> dict[str, Any
         "writing": writing_drafts.submit(owner, writing_task("huarui-first-overdue"), "合计 386,000.00 元").id,
     }
     ids["message"] = db.session.scalar(select(func.max(OutboxMessage.id)))  # the certificate's e-mail
+    ids["platform"], ids["context"] = _lti_platform_and_course(org["admin"])
     anonymous = app.test_client()
     anonymous.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
     return {"ids": ids, "clients": {"anonymous": anonymous, **{k: a.client for k, a in clients.items()}}}
+
+
+def _lti_platform_and_course(admin: Any) -> tuple[int, int]:
+    platform = lti_platforms.save(admin, PlatformInput(
+        label="Matrix LMS", issuer="https://lms.example.com", client_id="c1",
+        auth_login_url="https://lms.example.com/auth", token_url="https://lms.example.com/token",
+        keyset_url="https://lms.example.com/jwks", deployment_ids="d1"))
+    context = lti_people.context_team(platform, "course-1", "Course", "https://lms.example.com/members")
+    db.session.commit()
+    return platform.id, context.id
 
 
 def _job_of(run_id: int) -> int:

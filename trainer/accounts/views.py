@@ -38,7 +38,7 @@ bp = Blueprint("auth", __name__, template_folder="templates")
 # (seconds since the epoch, UTC; see trainer.accounts.sessions for why it lives in the cookie).
 SESSION_TOKEN = "sid"
 LAST_SEEN = "seen"
-SIGNED_IN_WITH = "via"  # "sso" for a company sign-in: no local password to force a change of
+SIGNED_IN_WITH = "via"  # "sso" (company sign-in) or "lti" (a platform's launch): no password to force a change of
 SSO_NEXT = "sso_next"  # where to go after the provider sends the person back
 
 
@@ -78,6 +78,15 @@ def _sign_in(user: User, via: str = "password") -> None:
     session[LAST_SEEN] = _epoch(utcnow())
     session[SIGNED_IN_WITH] = via
     session["lang"] = user.language
+
+
+def sign_in_verified(user: User, via: str) -> None:
+    """Sign in a person another feature has verified (an LTI launch): a different person signed in
+    in this browser is signed out first, their server-side session ended."""
+    if current_user.is_authenticated and current_user.id != user.id:
+        sessions.end(session.get(SESSION_TOKEN))
+        _forget_session()
+    _sign_in(user, via=via)
 
 
 def _forget_session() -> None:
@@ -233,12 +242,13 @@ def load_user(user_id: str) -> User | None:
 
 def force_password_change() -> ResponseReturnValue | None:
     """New and reset accounts must choose their own password before anything else (not when they
-    signed in through the company's provider, or passwords are turned off for them)."""
+    signed in through the company's provider or a learning platform's launch, or passwords are
+    turned off for them)."""
     if (
         current_user.is_authenticated
         and current_user.must_change_password
         and request.endpoint not in PASSWORD_CHANGE_EXEMPT
-        and session.get(SIGNED_IN_WITH) != "sso"
+        and session.get(SIGNED_IN_WITH) not in ("sso", "lti")
         and sso.current_settings().password_allowed(current_user.email)
     ):
         return redirect(url_for("auth.change_password"))

@@ -19,3 +19,11 @@ certificate_earned = _signals.signal("certificate-earned")
 
 # sender: the acting admin; keywords: links (a list of (user_id, token, expires_at)).
 set_password_links_issued = _signals.signal("set-password-links-issued")
+
+# sender: None; keywords: user_id, attempt_id, quiz_id, score, max_score, percent (None when the quiz
+# definition is gone), passed, submitted_at (naive UTC). Sent once per attempt, when it is graded.
+quiz_graded = _signals.signal("quiz-graded")
+
+# sender: None; keywords: user_id, play_id, scenario_id, outcome, percent (the mean of the scored
+# variables, 0-100), finished_at (naive UTC). Sent once per practice play, when it reaches an ending.
+scenario_finished = _signals.signal("scenario-finished")

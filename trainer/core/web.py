@@ -28,6 +28,19 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def content_security_policy(*, frame_ancestors: tuple[str, ...] = (), form_action: tuple[str, ...] = ()) -> str:
+    """The site's policy, letting the given origins frame the page or receive its forms (LTI: a
+    registered learning platform shows us in an iframe and takes the deep-linking answer)."""
+    policy = CONTENT_SECURITY_POLICY
+    if form_action:
+        policy = policy.replace("form-action 'self'", "form-action 'self' " + " ".join(form_action))
+    if frame_ancestors:
+        policy = policy.replace("frame-ancestors 'none'", "frame-ancestors 'self' " + " ".join(frame_ancestors))
+    return policy
+
+
 # Browsers that reached us over HTTPS keep to HTTPS for a year.
 STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 # The last resort when even the error template fails (for example the database is down): both languages.
@@ -57,6 +70,7 @@ NAVIGATION: list[tuple[str, Any, tuple[str, ...]]] = [
     ("admin.content", _l("Content"), ("admin",)),
     ("admin.audit_log", _l("Audit log"), ("admin",)),
     ("notify.outbox_page", _l("Outbox"), ("admin",)),
+    ("lti_admin.index", _l("LTI platforms"), ("admin",)),
 ]
 
 
@@ -165,7 +179,8 @@ def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
+    if "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]:
+        response.headers.setdefault("X-Frame-Options", "DENY")  # a page some platform may frame has none
     if served_over_https():
         response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
     if session.get("_user_id") is not None and request.endpoint != "static":

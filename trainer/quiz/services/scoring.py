@@ -12,6 +12,7 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, select, update
 
+from trainer.core import events
 from trainer.extensions import db
 from trainer.quiz.answer_shapes import AnswerError
 from trainer.quiz.bank.model import Question
@@ -99,4 +100,9 @@ def finalize(attempt_id: int, moment: datetime) -> bool:
         attempt.passed = None
     cards.record_reviews(attempt.user_id, reviews, end)
     db.session.commit()
+    events.quiz_graded.send(
+        None, user_id=attempt.user_id, attempt_id=attempt.id, quiz_id=attempt.quiz_id, score=attempt.score,
+        max_score=attempt.max_score, percent=attempt.percent if definition is not None else None,
+        passed=attempt.passed, submitted_at=end,
+    )
     return True

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from trainer.accounts.access import can_view_user, visible_user_ids_query
 from trainer.accounts.models import User
 from trainer.content.source import pick
+from trainer.core import events
 from trainer.core.content import catalog
 from trainer.core.time import utcnow
 from trainer.extensions import db
@@ -195,7 +196,19 @@ def choose(user: User, play: Play, scenario: Scenario, choice_index: int, step: 
             _l("That page was out of date, so your choice was not saved. Here is where the conversation is now."),
             409,
         ) from None
+    if play.finished_at is not None:
+        _announce_finish(play)
     return play
+
+
+def _announce_finish(play: Play) -> None:
+    """Tell whoever listens (grade passback) the play ended, with its result as a percentage."""
+    scores = [float(value) for value in (play.scores or {}).values() if isinstance(value, int | float)]
+    percent = round(sum(scores) / len(scores), 2) if scores else 0.0  # each is 0-100 already
+    events.scenario_finished.send(
+        None, user_id=play.user_id, play_id=play.id, scenario_id=play.scenario_id, outcome=play.outcome,
+        percent=max(0.0, min(100.0, percent)), finished_at=play.finished_at,
+    )
 
 
 def conversation(play: Play, scenario: Scenario, lang: str) -> dict[str, Any]:

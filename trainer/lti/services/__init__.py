@@ -1,0 +1,1 @@
+"""The LTI use cases: platforms, keys, launches, deep linking, grades and rosters."""
