@@ -61,6 +61,16 @@ def ratings_for(members: UserIds, quarters: Iterable[str]) -> dict[tuple[int, st
     return {(uid, quarter): clean_ratings(ratings, known) for uid, quarter, ratings in db.session.execute(query).all()}
 
 
+def stored_ratings(members: UserIds, quarter: str) -> dict[int, Mapping[str, Any]]:
+    """Many people's self-assessment ratings for ``quarter`` as stored (not cleaned), in one query:
+    for a caller that keeps what it derives from them and cleans only the ones that changed
+    (:func:`clean_ratings`)."""
+    query = select(SelfAssessment.user_id, SelfAssessment.ratings).where(
+        SelfAssessment.user_id.in_(user_id_filter(members)), SelfAssessment.quarter == quarter,
+    )
+    return {uid: ratings or {} for uid, ratings in db.session.execute(query).all()}
+
+
 def _statement_ids(fw: Framework) -> frozenset[str]:
     cache = current_app.extensions.setdefault("scorecard_statement_ids", {})
     found = cache.get(id(fw))
