@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
-from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select, union_all
@@ -23,7 +22,7 @@ from trainer.roleplay.services.practice import best_outcome
 from trainer.roleplay.services.reports import finished_plays, last_plays, last_rubrics, rubric_means
 from trainer.scorecard import rules
 from trainer.scorecard.framework import Framework
-from trainer.scorecard.services.assessments import clean_ratings, last_changes, stored_ratings
+from trainer.scorecard.services.assessments import decoded_ratings, last_changes, stored_ratings
 from trainer.scorecard.services.common import framework
 from trainer.scorecard.services.evidence import Tally, measured_tallies, scores_from
 
@@ -158,7 +157,7 @@ def scorecards_by_member(members: Select, quarter: str, moment: datetime) -> dic
     fw = framework()
     ratings = stored_ratings(members, quarter)
     measured = measured_tallies(members, moment, quarter)
-    cache: dict[tuple[str, int], tuple[object, Any, Framework, _Summary]] = current_app.extensions.setdefault(
+    cache: dict[tuple[str, int], tuple[object, str | None, Framework, _Summary]] = current_app.extensions.setdefault(
         SUMMARY_CACHE, {}
     )
     known = frozenset(s.id for s in fw.statements)
@@ -168,7 +167,7 @@ def scorecards_by_member(members: Select, quarter: str, moment: datetime) -> dic
         fingerprint, sums = measured.get(user_id, ((), None))
         hit = cache.get((quarter, user_id))
         if hit is None or hit[2] is not fw or hit[0] != fingerprint or hit[1] != raw:
-            hit = cache[(quarter, user_id)] = (fingerprint, raw, fw, summarize(fw, clean_ratings(raw, known), sums))
+            hit = cache[(quarter, user_id)] = (fingerprint, raw, fw, summarize(fw, decoded_ratings(raw, known), sums))
         result[user_id] = ScoreSummary(*hit[3], tallies=sums, moment=moment, dimension_ids=fw.ids)
     return result
 
