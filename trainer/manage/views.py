@@ -56,7 +56,7 @@ def dashboard() -> ResponseReturnValue:
     # Rows built, rendered and dropped with the collector paused: re-enabled any earlier, its first
     # pass would walk every row still alive (see trainer.core.gcpause).
     with collector_paused():
-        view = overview(scope, request.args.get("sort"), request.args.get("dir"), request.args.get("page"))
+        view = overview(scope, request.args.get("sort"), request.args.get("dir"), request.args.get("page"), page_only=True)
         page = _page("manage/overview.html", scope, view=view, labels=status_labels(), lang=content_language())
         del view
     return page
