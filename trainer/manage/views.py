@@ -11,6 +11,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from trainer.core.downloads import attachment
+from trainer.core.gcpause import collector_paused
 from trainer.core.i18n import content_language
 from trainer.core.web import role_required
 from trainer.manage.forms import filter_form
@@ -52,8 +53,13 @@ def _page(template: str, scope: Scope, **context: Any) -> str:
 @role_required("manager", "admin")
 def dashboard() -> ResponseReturnValue:
     scope = _scope()
-    view = overview(scope, request.args.get("sort"), request.args.get("dir"), request.args.get("page"))
-    return _page("manage/overview.html", scope, view=view, labels=status_labels(), lang=content_language())
+    # Rows built, rendered and dropped with the collector paused: re-enabled any earlier, its first
+    # pass would walk every row still alive (see trainer.core.gcpause).
+    with collector_paused():
+        view = overview(scope, request.args.get("sort"), request.args.get("dir"), request.args.get("page"), page_only=True)
+        page = _page("manage/overview.html", scope, view=view, labels=status_labels(), lang=content_language())
+        del view
+    return page
 
 
 @bp.route("/print")

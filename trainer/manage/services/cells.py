@@ -5,9 +5,12 @@ as a subquery, so a page runs a fixed number of queries whatever the team size."
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
+from flask import current_app
 from sqlalchemy import func, select, union_all
 from sqlalchemy.sql import Select
 
@@ -18,9 +21,10 @@ from trainer.quiz.services.reports import last_answers
 from trainer.roleplay.services.practice import best_outcome
 from trainer.roleplay.services.reports import finished_plays, last_plays, last_rubrics, rubric_means
 from trainer.scorecard import rules
-from trainer.scorecard.services.assessments import last_changes, ratings_for
+from trainer.scorecard.framework import Framework
+from trainer.scorecard.services.assessments import decoded_ratings, last_changes, stored_ratings
 from trainer.scorecard.services.common import framework
-from trainer.scorecard.services.evidence import empty_measured, measured_for
+from trainer.scorecard.services.evidence import Tally, measured_tallies, scores_from
 
 
 @dataclass(frozen=True)
@@ -52,8 +56,18 @@ class ScoreSummary:
     overconfident: int
     underconfident: int
     gaps: dict[str, rules.Gap] = field(default_factory=dict)
-    measured: dict[str, rules.MeasuredScore] = field(default_factory=dict)
     self_scores: dict[str, float | None] = field(default_factory=dict)
+    tallies: Mapping[str, Tally] | None = None  # the measured evidence's sums; None on the empty card
+    moment: datetime | None = None  # the measured scores are taken at this moment
+    dimension_ids: tuple[str, ...] = ()
+
+    @cached_property
+    def measured(self) -> dict[str, rules.MeasuredScore]:
+        """The measured score per dimension at ``moment``, built when first asked for (the heatmap
+        does; the overview's table needs only the means and gaps above)."""
+        if self.moment is None:
+            return {}
+        return scores_from(self.tallies or {}, self.moment, self.dimension_ids)
 
     @property
     def finished(self) -> bool:
@@ -108,31 +122,53 @@ def roleplays_by_member(members: Select, until: datetime) -> dict[int, Roleplay]
 
 
 
+SUMMARY_CACHE = "manage_scorecards"
+_Summary = tuple[int, int, float | None, float | None, int, int, dict[str, rules.Gap], dict[str, float | None]]
+
+
+def summarize(fw: Framework, ratings: dict[str, int], sums: Mapping[str, Tally] | None) -> _Summary:
+    """The moment-independent part of a member's :class:`ScoreSummary` from cleaned ``ratings`` and
+    measured tallies (measured scores, hence gaps and means, do not depend on the moment)."""
+    own = rules.self_scores(fw, ratings, checked=True)
+    theirs = scores_from(sums or {}, _ANY_MOMENT, fw.ids)
+    found = rules.gaps(own, theirs)
+    self_values = [v for v in own.values() if v is not None]
+    measured_values = [m.score for m in theirs.values() if m.score is not None]
+    return (
+        len(ratings),
+        len(fw.statements),
+        sum(self_values) / len(self_values) if self_values else None,
+        sum(measured_values) / len(measured_values) if measured_values else None,
+        sum(1 for g in found.values() if g.kind == "overconfident" and not g.low_confidence),
+        sum(1 for g in found.values() if g.kind == "underconfident" and not g.low_confidence),
+        found,
+        own,
+    )
+
+
+_ANY_MOMENT = datetime(2000, 1, 1)  # scores_from's scores and evidence counts are the same at any moment
+
+
 def scorecards_by_member(members: Select, quarter: str, moment: datetime) -> dict[int, ScoreSummary]:
+    """Every member's scorecard cells: two queries (ratings, evidence fingerprints) and, for people
+    whose evidence changed, the evidence. What is derived per member is kept in the app under
+    (quarter, member) with the stored ratings and the evidence fingerprint it came from, and
+    computed again only when either differs (or the framework was reloaded)."""
     fw = framework()
-    assessments = ratings_for(members, [quarter])
-    measured = measured_for(members, moment, cache_key=quarter)
-    empty = empty_measured()
-    total = len(fw.statements)
+    ratings = stored_ratings(members, quarter)
+    measured = measured_tallies(members, moment, quarter)
+    cache: dict[tuple[str, int], tuple[object, str | None, Framework, _Summary]] = current_app.extensions.setdefault(
+        SUMMARY_CACHE, {}
+    )
+    known = frozenset(s.id for s in fw.statements)
     result = {}
-    for user_id in {uid for uid, _ in assessments} | set(measured):
-        ratings = assessments.get((user_id, quarter), {})
-        own = rules.self_scores(fw, ratings, checked=True)  # ratings_for cleaned them
-        theirs = measured.get(user_id, empty)
-        found = rules.gaps(own, theirs)
-        self_values = [v for v in own.values() if v is not None]
-        measured_values = [m.score for m in theirs.values() if m.score is not None]
-        result[user_id] = ScoreSummary(
-            rated=len(ratings),
-            total=total,
-            self_mean=sum(self_values) / len(self_values) if self_values else None,
-            measured_mean=sum(measured_values) / len(measured_values) if measured_values else None,
-            overconfident=sum(1 for g in found.values() if g.kind == "overconfident" and not g.low_confidence),
-            underconfident=sum(1 for g in found.values() if g.kind == "underconfident" and not g.low_confidence),
-            gaps=found,
-            measured=theirs,
-            self_scores=own,
-        )
+    for user_id in set(ratings) | set(measured):
+        raw = ratings.get(user_id)
+        fingerprint, sums = measured.get(user_id, ((), None))
+        hit = cache.get((quarter, user_id))
+        if hit is None or hit[2] is not fw or hit[0] != fingerprint or hit[1] != raw:
+            hit = cache[(quarter, user_id)] = (fingerprint, raw, fw, summarize(fw, decoded_ratings(raw, known), sums))
+        result[user_id] = ScoreSummary(*hit[3], tallies=sums, moment=moment, dimension_ids=fw.ids)
     return result
 
 

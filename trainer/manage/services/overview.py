@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.sql import Select
 
+from trainer.accounts.models import User
 from trainer.core.gcpause import collector_paused
 from trainer.core.inputs import bounded_int
 from trainer.manage.services.cells import (
@@ -47,41 +49,77 @@ class MemberRow:
     policy_lab: LabActivity | None = None
 
 
-def member_rows(scope: Scope, members: Select | None = None) -> list[MemberRow]:
-    """One row per member, by name; a fixed number of queries for any number of members."""
+def member_rows(scope: Scope, members: Select | None = None, *, light: bool = False) -> list[MemberRow]:
+    """One row per member, by name; a fixed number of queries for any number of members. ``light``
+    leaves out the cells neither the counts nor the light sorts need (activity, final exam,
+    role-play, policy lab): :func:`with_page_cells` fills them in for the rows a page shows."""
     members = members if members is not None else scope.members()
     people = member_list(members)
     names = team_names(members, scope.team_ids)
     progress, lessons = progress_by_member(members)
-    activity = activity_by_member(members)
     teams_of = member_team_ids(members)
     refreshers = refreshers_by_member(scope, members, {uid: teams_of.get(uid, set()) for uid, *_ in people})
-    finals = final_exams(members, scope.as_of)
-    roleplays = roleplays_by_member(members, scope.as_of)
     scorecards = scorecards_by_member(members, scope.quarter, scope.as_of)
-    labs = lab_activity(members, scope.as_of)
+    page = _PageCells({}, {}, {}, {}) if light else page_cells(scope, members)
     no_progress = Progress(0, lessons, False)
-    no_roleplay = Roleplay(0, None, None, None, 0)
     no_scorecard = empty_scorecard()
     rows = []
     for user_id, name, email, last_seen in people:
-        moments = [m for m in (last_seen, activity.get(user_id)) if m is not None]
-        rows.append(
-            MemberRow(
-                user_id=user_id,
-                name=name,
-                email=email,
-                teams=tuple(names.get(user_id, [])),
-                progress=progress.get(user_id, no_progress),
-                last_activity=max(moments) if moments else None,
-                refresher=refreshers.get(user_id, Refresher(())),
-                final=finals.get(user_id),
-                roleplay=roleplays.get(user_id, no_roleplay),
-                scorecard=scorecards.get(user_id, no_scorecard),
-                policy_lab=labs.get(user_id),
-            )
+        row = MemberRow(
+            user_id=user_id,
+            name=name,
+            email=email,
+            teams=tuple(names.get(user_id, [])),
+            progress=progress.get(user_id, no_progress),
+            last_activity=last_seen,
+            refresher=refreshers.get(user_id, Refresher(())),
+            final=None,
+            roleplay=NO_ROLEPLAY,
+            scorecard=scorecards.get(user_id, no_scorecard),
         )
+        rows.append(row if light else page.row(row))
     return rows
+
+
+NO_ROLEPLAY = Roleplay(0, None, None, None, 0)
+
+
+@dataclass(frozen=True)
+class _PageCells:
+    """The cells only the shown rows need (and the sorts by them), by member."""
+
+    activity: dict[int, datetime]
+    finals: dict[int, FinalExam]
+    roleplays: dict[int, Roleplay]
+    labs: dict[int, LabActivity]
+
+    def row(self, row: MemberRow) -> MemberRow:
+        """``row`` (with its last-seen time as ``last_activity``) with these cells filled in."""
+        moments = [m for m in (row.last_activity, self.activity.get(row.user_id)) if m is not None]
+        return replace(
+            row,
+            last_activity=max(moments) if moments else None,
+            final=self.finals.get(row.user_id),
+            roleplay=self.roleplays.get(row.user_id, NO_ROLEPLAY),
+            policy_lab=self.labs.get(row.user_id),
+        )
+
+
+def page_cells(scope: Scope, members: Select) -> _PageCells:
+    return _PageCells(
+        activity_by_member(members),
+        final_exams(members, scope.as_of),
+        roleplays_by_member(members, scope.as_of),
+        lab_activity(members, scope.as_of),
+    )
+
+
+def with_page_cells(scope: Scope, rows: list[MemberRow]) -> list[MemberRow]:
+    """Light rows (see :func:`member_rows`) with their page cells, read for just these members."""
+    if not rows:
+        return rows
+    cells = page_cells(scope, select(User.id).where(User.id.in_([r.user_id for r in rows])))
+    return [cells.row(r) for r in rows]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -178,10 +216,22 @@ class Overview:
         }
 
 
-def overview(scope: Scope, sort: Any = None, direction: Any = None, page: Any = None) -> Overview:
-    """Every member's row, sorted; ``page`` picks the ``PAGE_SIZE`` rows the page shows."""
+LIGHT_SORTS = frozenset({"name", "team", "progress", "refresher", "self", "measured", "gap"})
+"""Sorts by cells that light rows have (the counts need those cells for every member anyway)."""
+
+
+def overview(scope: Scope, sort: Any = None, direction: Any = None, page: Any = None, *,
+             page_only: bool = False) -> Overview:
+    """Every member's row, sorted; ``page`` picks the ``PAGE_SIZE`` rows the page shows. With
+    ``page_only`` (the screen, which shows one page) and a light sort, only the shown rows get
+    their activity, final exam, role-play and policy-lab cells; the others' stay empty, so such an
+    overview is for the page and its counts, never for the CSV or the print view."""
     key, order = parse_sort(sort, direction)
+    light = page_only and key in LIGHT_SORTS
     with collector_paused():  # thousands of short-lived objects, no cycles: see trainer.core.gcpause
-        rows = sort_rows(member_rows(scope), key, order)
+        rows = sort_rows(member_rows(scope, light=light), key, order)
     number, notice = parse_page(page, max(1, -(-len(rows) // PAGE_SIZE)))
+    if light:
+        start = (number - 1) * PAGE_SIZE
+        rows[start:start + PAGE_SIZE] = with_page_cells(scope, rows[start:start + PAGE_SIZE])
     return Overview(scope, rows, key, order, number, PAGE_SIZE, notice)

@@ -3,6 +3,7 @@ dimension's ratings from the form (the only scorecard service that commits on a 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,7 +11,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.sql import Select
 
@@ -59,6 +60,23 @@ def ratings_for(members: UserIds, quarters: Iterable[str]) -> dict[tuple[int, st
     )
     known = _statement_ids(framework())  # looked up once, not once per person
     return {(uid, quarter): clean_ratings(ratings, known) for uid, quarter, ratings in db.session.execute(query).all()}
+
+
+def stored_ratings(members: UserIds, quarter: str) -> dict[int, str | None]:
+    """Many people's self-assessment ratings for ``quarter`` as the stored JSON text, in one query:
+    for a caller that keeps what it derives from them and decodes and cleans only the ones that
+    changed (:func:`decoded_ratings`)."""
+    query = select(SelfAssessment.user_id, cast(SelfAssessment.ratings, Text)).where(
+        SelfAssessment.user_id.in_(user_id_filter(members)), SelfAssessment.quarter == quarter,
+    )
+    return {uid: text for uid, text in db.session.execute(query).all()}
+
+
+def decoded_ratings(text: str | None, known: frozenset[str] | None = None) -> dict[str, int]:
+    """The cleaned ratings (:func:`clean_ratings`) of stored JSON text; anything but an object is
+    no ratings."""
+    raw = json.loads(text) if text else None
+    return clean_ratings(raw if isinstance(raw, dict) else None, known)
 
 
 def _statement_ids(fw: Framework) -> frozenset[str]:

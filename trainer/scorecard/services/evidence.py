@@ -272,6 +272,17 @@ def measured_for(
     ids = framework().ids
     if cache_key is None:
         return {uid: combine(ev.groups, moment, ids) for uid, ev in evidence_for(members, moment).items()}
+    return {uid: scores_from(sums, moment, ids) for uid, (_, sums) in measured_tallies(members, moment, cache_key).items()}
+
+
+def measured_tallies(
+    members: UserIds, moment: datetime, cache_key: str
+) -> dict[int, tuple[tuple[Fingerprint, ...], dict[str, Tally]]]:
+    """Per person with evidence up to ``moment``: (the fingerprint of that evidence, its tallies),
+    from the cache :func:`measured_for` describes. The tallies do not depend on ``moment`` (see
+    :func:`scores_from`), so a caller may keep what it derives from them under the fingerprint.
+    The returned tallies are shared with the cache: read them, never change them."""
+    ids = framework().ids
     cache: dict[tuple[str, int], tuple[tuple[Fingerprint, ...], dict[str, Tally]]] = current_app.extensions.setdefault(CACHE, {})
     prints = _fingerprints(members, moment)
     stale = [uid for uid, fp in prints.items() if cache.get((cache_key, uid), ((),))[0] != fp]
@@ -280,7 +291,7 @@ def measured_for(
         for uid in stale:
             groups = fresh[uid].groups if uid in fresh else []
             cache[(cache_key, uid)] = (prints[uid], tally(groups, ids))
-    return {uid: scores_from(cache[(cache_key, uid)][1], moment, ids) for uid in prints}
+    return {uid: cache[(cache_key, uid)] for uid in prints}
 
 
 def empty_measured() -> dict[str, MeasuredScore]:
