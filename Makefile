@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app trainer
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# pytest-xdist workers for `make test`: each gets its own PostgreSQL database; browser tests stay on one.
+TEST_WORKERS ?= 2
 
 .PHONY: run test test-fast loadtest loadtest-users lock setup setup-dev translations chromium oidc-provider scorm-runtime lint bench frontier clean
 
@@ -20,7 +22,7 @@ test: setup-dev translations chromium oidc-provider scorm-runtime  ## Lint and r
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 test-fast: setup-dev translations  ## Lint and the layout contracts, then the quick tests on SQLite in parallel: no browser, no slow ones (~2 min)
 	$(BIN)/ruff check .
@@ -76,6 +78,7 @@ loadtest-users: setup-dev translations  ## 200 people on the everyday pages, gun
 
 bench: setup-dev translations  ## Print the performance figures, each against a baseline measured in the same run
 	$(BIN)/python tests/bench/bench_startup.py
+	$(BIN)/python tests/bench/bench_signin.py
 	$(BIN)/python -m trainer.sim bench
 	$(BIN)/python tests/bench/bench_sim_page.py
 	$(BIN)/python tests/bench/bench_pages.py
