@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app trainer
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test test-fast loadtest lock setup setup-dev translations chromium oidc-provider lint bench frontier clean
+.PHONY: run test test-fast loadtest lock setup setup-dev translations chromium oidc-provider axe lint bench frontier clean
 
 run: export TRAINER_SECRET_KEY_FILE ?= $(CURDIR)/instance/secret_key
 run: setup translations  ## Set up on SQLite in instance/, load demo data when empty, serve on :5000
@@ -16,7 +16,7 @@ run: setup translations  ## Set up on SQLite in instance/, load demo data when e
 	@echo "Serving on http://$(HOST):$(PORT)  (demo logins above; password demo-pass-2026)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: setup-dev translations chromium oidc-provider  ## Lint and run the whole test suite (PostgreSQL/Redis too when TEST_*_URL are set)
+test: setup-dev translations chromium oidc-provider axe  ## Lint and run the whole test suite (PostgreSQL/Redis too when TEST_*_URL are set)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
@@ -60,6 +60,10 @@ chromium:  ## Install Debian's Chromium for the browser tests when missing and p
 oidc-provider:  ## Install the test OpenID provider (oidc-provider, npm registry) into tests/oidc/node_modules when Node.js is there
 	@if ! command -v npm >/dev/null; then echo "Node.js/npm missing: the single sign-on provider tests will be SKIPPED"; \
 	elif [ ! -f tests/oidc/node_modules/oidc-provider/package.json ]; then cd tests/oidc && npm ci --no-audit --no-fund --silent; fi
+
+axe:  ## Install axe-core (npm registry) into tests/axe/node_modules for the browser crawler's accessibility check when Node.js is there
+	@if ! command -v npm >/dev/null; then echo "Node.js/npm missing: the crawler's axe-core accessibility check will be SKIPPED"; \
+	elif [ ! -f tests/axe/node_modules/axe-core/axe.min.js ]; then cd tests/axe && npm ci --no-audit --no-fund --silent; fi
 
 extract:  ## Refresh the message catalogues after adding UI strings (the one way: scripts/i18n.py)
 	$(BIN)/python scripts/i18n.py extract
