@@ -17,7 +17,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from trainer.core.i18n import content_language
-from trainer.core.time import local_day, local_text
+from trainer.core.time import local_day, local_time_html
 from trainer.extensions import db, login_manager
 
 P = ParamSpec("P")
@@ -196,7 +196,7 @@ def install_web_hooks(app: Flask) -> None:
     app.after_request(add_security_headers)
     app.register_error_handler(InternalServerError, server_error_page)
     # Stored times are naive UTC; every page shows them in the site's zone through these filters.
-    app.add_template_filter(local_text, "localtime")
+    app.add_template_filter(local_time_html, "localtime")
     app.add_template_filter(local_day, "localday")
 
     @app.context_processor
