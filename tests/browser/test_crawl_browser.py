@@ -118,6 +118,17 @@ class Crawl:
             self.links.setdefault(link, path)
         return found
 
+    def check_phone_menu(self, lang: str) -> None:
+        """The phone's menu, opened: its links and buttons are tap targets too."""
+        self.page.goto(self.base + "/", wait_until="load")
+        self.page.click("details.menu summary")
+        offset, label = zone_label()
+        args = {"phone": True, "width": PHONE["width"], "lang": lang, "msgids": [], "userContent": [],
+                "zoneOffset": offset, "zoneLabel": label}
+        for problem in self.page.evaluate(CHECKS_JS, args):
+            if problem["kind"] == "tap target":
+                self.fail(f"{lang} {PHONE['width']} / (menu open)", problem["kind"], problem["detail"])
+
     def discover(self, lang: str, seeds: list[str]) -> list[str]:
         """Breadth first from the seeds at desktop width, one page per URL pattern; returns the order."""
         seen: set[str] = set()
@@ -200,6 +211,7 @@ def test_every_page_of_every_role_passes_the_gates(live_server, crawl_page, shot
             page.set_viewport_size(PHONE)
             for path in pages:
                 crawl.visit(path, lang, PHONE["width"], axe=False)
+            crawl.check_phone_menu(lang)
             page.set_viewport_size(DESKTOP)
         crawl.check_links()
     finally:

@@ -16,7 +16,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from trainer.core.i18n import content_language
+from trainer.core.i18n import content_language, text_language
 from trainer.core.time import local_day, local_time_html
 from trainer.extensions import db, login_manager
 
@@ -198,6 +198,7 @@ def install_web_hooks(app: Flask) -> None:
     # Stored times are naive UTC; every page shows them in the site's zone through these filters.
     app.add_template_filter(local_time_html, "localtime")
     app.add_template_filter(local_day, "localday")
+    app.add_template_filter(text_language, "text_lang")
 
     @app.context_processor
     def template_helpers() -> dict[str, Any]:
