@@ -16,12 +16,12 @@ from urllib.parse import urlsplit
 from babel.messages.pofile import read_po
 from sqlalchemy import delete, func, select
 
-from trainer.accounts.models import Team, User
+from trainer.accounts.models import AuditLog, Team, User
 from trainer.core.time import site_timezone
 from trainer.extensions import db
 from trainer.policylab.models import SimRun, SimWorkshop, SimWorkshopTeam
 from trainer.quiz.models import Assignment, Attempt, AttemptAnswer
-from trainer.roleplay.models import Play, PlayChoice, RubricScore
+from trainer.roleplay.models import Participant, Play, PlayChoice, RubricScore, WorkshopSession
 
 ROOT = Path(__file__).resolve().parents[2]
 # The file opens with comments; Playwright wants the function itself.
@@ -96,6 +96,14 @@ def start_roleplay(page: Any, base: str) -> str:
     return str(page.url)
 
 
+def open_workshop(page: Any, base: str) -> str:
+    """The facilitator opens a role-play workshop room: its live board."""
+    page.goto(base + "/roleplay/workshops")
+    page.locator("main form[action$='/roleplay/workshops'] [type=submit]").first.click()
+    page.wait_for_load_state("load")
+    return str(page.url)
+
+
 @dataclass
 class Person:
     role: str
@@ -111,7 +119,8 @@ PEOPLE = [
            [Journey("start a quiz", start_quiz), Journey("start a role-play", start_roleplay)]),
     # the manager is the demo workshops' facilitator
     Person("manager", "chen.manager@demo.local", "zh_CN", ["/roleplay/workshops", "/sim/workshops/",
-                                                           "/quiz/assignments"]),
+                                                           "/quiz/assignments"],
+           [Journey("open a role-play workshop", open_workshop)]),
     Person("admin", "admin@demo.local", "zh_CN", ["/admin/import", "/admin/content/items", "/admin/sso"]),
 ]
 
@@ -159,17 +168,22 @@ class Marks:
 
     attempt: int
     play: int
+    workshop: int
+    audit: int
 
 
 def marks() -> Marks:
-    return Marks(db.session.scalar(select(func.max(Attempt.id))) or 0,
-                 db.session.scalar(select(func.max(Play.id))) or 0)
+    return Marks(*(db.session.scalar(select(func.max(column))) or 0
+                   for column in (Attempt.id, Play.id, WorkshopSession.id, AuditLog.id)))
 
 
 def undo_journeys(before: Marks) -> None:
-    """Remove the attempts and plays the journeys started (later browser tests expect the demo data)."""
+    """Remove the attempts, plays and workshops (and their audit entries) the journeys started (later browser tests expect the demo data)."""
     db.session.execute(delete(AttemptAnswer).where(AttemptAnswer.attempt_id > before.attempt))
     db.session.execute(delete(Attempt).where(Attempt.id > before.attempt))
     db.session.execute(delete(PlayChoice).where(PlayChoice.play_id > before.play))
     db.session.execute(delete(Play).where(Play.id > before.play))
+    db.session.execute(delete(Participant).where(Participant.session_id > before.workshop))
+    db.session.execute(delete(WorkshopSession).where(WorkshopSession.id > before.workshop))
+    db.session.execute(delete(AuditLog).where(AuditLog.id > before.audit))
     db.session.commit()
