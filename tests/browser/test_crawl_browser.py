@@ -3,7 +3,20 @@ English, at 375 x 812 and 1280 x 800, in real Chromium. It fails with one list p
 a page wider than the viewport, a JavaScript console error, an untranslated string, a time not in
 the site's zone or without its label, a broken link, an image without alt or a control without a
 label, a tap target under 40 px on the phone, and (axe-core) a serious or critical accessibility
-violation. Every page's screenshot lands in test-output/crawl/. The rules: docs/developing.md."""
+violation. Every page's screenshot lands in test-output/crawl/. The rules: docs/developing.md.
+
+What the gate leaves out, and why (each in crawl_checks.js or here):
+- text inside an element whose ``lang`` differs from the page's (it says which language it is in);
+- people's own content (names, e-mails, team, run, workshop and assignment names, rubric comments):
+  written in whatever language its author chose (``crawl_support.user_content``);
+- on a Chinese page, a catalogue msgid that is an abbreviation (DSO, CEI, CSV): written the same way
+  in Chinese business text;
+- a countdown in ``role="timer"``: a duration, not a time of day, so no zone;
+- tap targets laid out inline inside running text (WCAG 2.5.8's inline exception), and the skip link
+  (shown only on keyboard focus);
+- links to downloads and JSON (``crawl_support.NOT_PAGES``) are checked as links, not crawled as pages;
+- the lesson page's visit report (a POST its script sends) is answered by the test, not the server,
+  so the crawl does not move anyone's place in the course."""
 
 from __future__ import annotations
 
