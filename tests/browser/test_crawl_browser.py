@@ -25,12 +25,15 @@ import re
 import time
 import warnings
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import sync_playwright
 
+from tests.browser.conftest import CHROMIUM_FLAGS, chromium_path
 from tests.browser.crawl_support import (
     AXE_JS,
     CHECKS_JS,
@@ -203,28 +206,28 @@ def _no_visit_reports(route: Any) -> None:
         route.continue_()
 
 
-@pytest.fixture
-def crawl_page(browser):
-    context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
-    context.route(re.compile(r"/learn/[^/]+/[^/]+/visit$"), _no_visit_reports)
-    page = context.new_page()
-    page.set_default_timeout(15000)
-    yield page
-    context.close()
+def crawl_as(person: Person, base: str, shots: Any, content: list[str]) -> Crawl:
+    """One person's whole crawl, in its own thread with its own Playwright and Chromium (the sync API
+    is per thread): the three roles run side by side, since one crawl mostly waits on round trips."""
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        try:
+            context = browser.new_context(locale="zh-CN", viewport=DESKTOP)
+            context.route(re.compile(r"/learn/[^/]+/[^/]+/visit$"), _no_visit_reports)
+            page = context.new_page()
+            page.set_default_timeout(30000)
+            crawl = Crawl(person, base, page, shots, content)
+            page.on("console", lambda m: crawl.console.append(f"{m.type}: {m.text}") if m.type == "error" else None)
+            page.on("pageerror", lambda e: crawl.console.append(f"uncaught: {e}"))
+            run_crawl(crawl)
+            return crawl
+        finally:
+            browser.close()
 
 
-@pytest.mark.parametrize("person", PEOPLE, ids=[p.role for p in PEOPLE])
-def test_every_page_of_every_role_passes_the_gates(live_server, crawl_page, shots, person):
-    if not AXE_JS.exists():  # loud in pytest's warnings summary; the other checks still run
-        warnings.warn("AXE-CORE MISSING (no Node.js/npm?): the crawl runs WITHOUT the axe accessibility "
-                      "check; `make axe` installs it", stacklevel=1)
+def run_crawl(crawl: Crawl) -> None:
     started = time.monotonic()
-    with live_server.app.app_context():
-        crawl = Crawl(person, live_server.url, crawl_page, shots, user_content())
-        before = marks()
-    page = crawl_page
-    page.on("console", lambda m: crawl.console.append(f"{m.type}: {m.text}") if m.type == "error" else None)
-    page.on("pageerror", lambda e: crawl.console.append(f"uncaught: {e}"))
+    person, page = crawl.person, crawl.page
     sign_in(page, crawl.base, person.email)
     journeys: list[str] = []
     try:
@@ -241,8 +244,23 @@ def test_every_page_of_every_role_passes_the_gates(live_server, crawl_page, shot
         crawl.check_links()
     finally:
         crawl.set_language("zh" if person.saved_language.startswith("zh") else "en")
-        with live_server.app.app_context():
-            undo_journeys(before)
     print(f"{person.role}: pages visited {dict(crawl.visits)}, {len(crawl.links)} links checked, "
           f"{time.monotonic() - started:.1f} s; " + ", ".join(f"{k} {v:.1f} s" for k, v in crawl.spent.items()))
-    assert not crawl.problems, f"{len(crawl.problems)} problems for {person.role}:\n" + "\n".join(crawl.problems)
+
+
+def test_every_page_of_every_role_passes_the_gates(live_server, shots):
+    if not AXE_JS.exists():  # loud in pytest's warnings summary; the other checks still run
+        warnings.warn("AXE-CORE MISSING (no Node.js/npm?): the crawl runs WITHOUT the axe accessibility "
+                      "check; `make axe` installs it", stacklevel=1)
+    with live_server.app.app_context():
+        content = user_content()
+        before = marks()  # once for all three: the journeys' rows are removed when every crawl is done
+    try:
+        with ThreadPoolExecutor(max_workers=len(PEOPLE)) as pool:
+            crawls = list(pool.map(lambda person: crawl_as(person, live_server.url, shots, content), PEOPLE))
+    finally:
+        with live_server.app.app_context():
+            undo_journeys(before)
+    problems = [problem for crawl in crawls for problem in crawl.problems]
+    report = "\n".join(f"{crawl.person.role}: {problem}" for crawl in crawls for problem in crawl.problems)
+    assert not problems, f"{len(problems)} problems:\n{report}"
