@@ -8,7 +8,7 @@ PORT   ?= 5000
 # pytest-xdist workers for `make test`: each gets its own PostgreSQL database; browser tests stay on one.
 TEST_WORKERS ?= 2
 
-.PHONY: run test test-fast loadtest loadtest-users lock setup setup-dev translations chromium oidc-provider scorm-runtime lint bench frontier clean
+.PHONY: run test test-fast loadtest loadtest-users lock setup setup-dev translations chromium oidc-provider scorm-runtime axe lint bench frontier clean
 
 run: export TRAINER_SECRET_KEY_FILE ?= $(CURDIR)/instance/secret_key
 run: setup translations  ## Set up on SQLite in instance/, load demo data when empty, serve on :5000
@@ -18,7 +18,7 @@ run: setup translations  ## Set up on SQLite in instance/, load demo data when e
 	@echo "Serving on http://$(HOST):$(PORT)  (demo logins above; password demo-pass-2026)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: setup-dev translations chromium oidc-provider scorm-runtime  ## Lint and run the whole test suite (PostgreSQL/Redis too when TEST_*_URL are set)
+test: setup-dev translations chromium oidc-provider scorm-runtime axe  ## Lint and run the whole test suite (PostgreSQL/Redis too when TEST_*_URL are set)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
@@ -66,6 +66,10 @@ oidc-provider:  ## Install the test OpenID provider (oidc-provider, npm registry
 scorm-runtime:  ## Install the SCORM runtime the export's browser tests play packages in (scorm-again, npm registry) into tests/scorm/node_modules when Node.js is there
 	@if ! command -v npm >/dev/null; then echo "Node.js/npm missing: the SCORM runtime browser tests will be SKIPPED"; \
 	elif [ ! -f tests/scorm/node_modules/scorm-again/package.json ]; then cd tests/scorm && npm ci --no-audit --no-fund --silent; fi
+
+axe:  ## Install axe-core (npm registry) into tests/axe/node_modules for the browser crawler's accessibility check when Node.js is there
+	@if ! command -v npm >/dev/null; then echo "Node.js/npm missing: the crawler's axe-core accessibility check will be SKIPPED"; \
+	elif [ ! -f tests/axe/node_modules/axe-core/axe.min.js ]; then cd tests/axe && npm ci --no-audit --no-fund --silent; fi
 
 extract:  ## Refresh the message catalogues after adding UI strings (the one way: scripts/i18n.py)
 	$(BIN)/python scripts/i18n.py extract

@@ -51,8 +51,19 @@ def test_entries_show_the_other_language_aliases_and_lessons(client, signed_in, 
         "<dfn>Best Possible DSO</dfn>" in entry
         and '<span class="glossary-other" lang="zh">最佳可能DSO</span>' in entry
     )
-    assert "also: BPDSO" in entry and "The DSO counting only receivables" in entry
+    assert "also: <span>BPDSO</span>" in entry and "The DSO counting only receivables" in entry
     assert f'href="{DSO_LESSON}"' in entry
+
+
+def test_an_alias_in_the_other_language_is_marked_as_such(client, signed_in):
+    """The real glossary: an English page names Chinese aliases in lang="zh" (screen readers, the
+    crawler's language check), its own language's aliases without."""
+    signed_in()
+    html = client.get("/glossary").get_data(as_text=True)
+    aliases = re.findall(r'<span class="glossary-aliases">(.*?)</span></dt>', html, re.S)
+    assert aliases and all(re.search("[\u4e00-\u9fff]", part) is None
+                           for line in aliases for part in re.split(r'<span lang="zh">.*?</span>', line))
+    assert any('<span lang="zh">' in line for line in aliases)
 
 
 def test_chinese_users_search_in_chinese_and_see_the_english_name(client, signed_in, glossary):

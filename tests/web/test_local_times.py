@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from tests.web import workshop_support as support
 from tests.web.workshop_support import SCENARIO, open_room
 from trainer.accounts.models import AuditLog, User
+from trainer.core.time import local_stamp, local_time_html, zone_label
 from trainer.extensions import db
 from trainer.learn.models import LessonProgress
 from trainer.policylab.models import SimRun
@@ -30,6 +31,8 @@ def test_policy_lab_runs_show_the_site_time(app, people, as_user):
     db.session.commit()
     page = trainee.client.get("/sim/").get_data(as_text=True)
     assert LOCAL in page and UTC_TEXT not in page
+    # labelled with the zone, and machine-readable with the offset
+    assert f'<time datetime="2026-03-02T04:30:00+08:00">{LOCAL} UTC+8</time>' in page
 
 
 def test_role_play_history_team_and_workshop_lists_show_the_site_time(app, people, as_user):
@@ -71,3 +74,13 @@ def test_a_lesson_completed_late_in_the_utc_evening_shows_the_local_day(app, peo
     db.session.commit()
     page = trainee.client.get(f"/learn/{course.id}/{lesson.id}").get_data(as_text=True)
     assert "You completed this lesson on March 2, 2026." in page
+
+
+def test_the_zone_label_follows_the_site_zone(app):
+    assert zone_label(STORED) == "UTC+8" and local_stamp(STORED) == f"{LOCAL} UTC+8"
+    assert local_stamp(STORED, "%Y-%m-%d") == "2026-03-02"  # a day needs no zone
+    assert str(local_time_html(None, empty="—")) == "—"
+    app.config["QUIZ_TIMEZONE"] = "Asia/Kolkata"
+    assert local_stamp(STORED) == "2026-03-02 02:00 UTC+5:30"
+    app.config["QUIZ_TIMEZONE"] = "America/Sao_Paulo"
+    assert zone_label(STORED) == "UTC-3"

@@ -134,6 +134,22 @@ def test_autosave_keeps_answers_across_a_reload(client, actions, attempt):
     assert "checked" in radio
 
 
+def test_autosave_says_when_in_the_site_zone(actions, attempt):
+    single = first_of(attempt, "single")
+    saved_at = autosave(actions, attempt, single.question_id, "o1").get_json()["saved_at"]
+    assert re.fullmatch(r"\d{2}:\d{2}:\d{2} UTC\+8", saved_at)
+
+
+def test_a_head_request_shows_the_attempt_and_saves_nothing(client, actions, attempt):
+    """HEAD once went down the POST branch: it saved the (absent) answers and redirected to itself."""
+    single = first_of(attempt, "single")
+    autosave(actions, attempt, single.question_id, "o2")
+    response = client.head(f"/quiz/attempts/{attempt.id}")
+    assert response.status_code == 200
+    assert stored(attempt) == {single.question_id: single.order[1]}
+    assert "Your answers are saved." not in page(client, attempt)
+
+
 def test_autosave_clears_an_answer(actions, attempt):
     single = first_of(attempt, "single")
     autosave(actions, attempt, single.question_id, "o1")

@@ -169,7 +169,7 @@ def import_users() -> ResponseReturnValue:
         if report.ok:
             return render_template("admin/import_done.html", links=report.created, download_form=ConfirmForm(),
                                    role_labels=dict(ROLE_CHOICES),
-                                   expires=to_local(report.created[0].expires_at) if report.created else None)
+                                   expires=report.created[0].expires_at if report.created else None)
     status = 413 if report is not None and report.too_large else 200
     return render_template("admin/import.html", form=form, report=report, example=_import_example()), status
 

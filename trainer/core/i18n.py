@@ -3,6 +3,7 @@ browser's Accept-Language, falling back to Simplified Chinese."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from babel.support import NullTranslations
@@ -64,6 +65,15 @@ def select_locale() -> str:
     if best == "en":
         return "en"
     return "zh_CN" if best else current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_CN")
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def text_language(text: object) -> str:
+    """'zh' for text with Chinese characters, else 'en': the ``lang`` of something people or the
+    content wrote in either language (an accepted answer, a typed reply), for screen readers."""
+    return "zh" if _CJK.search(str(text or "")) else "en"
 
 
 def content_language() -> str:

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app, has_app_context
+from markupsafe import Markup, escape
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 
@@ -41,6 +42,32 @@ def local_text(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M", empty: str 
     """A stored time written in the site's zone (the ``localtime`` template filter); ``empty`` for none."""
     here = to_local(moment)
     return here.strftime(fmt) if here else empty
+
+
+def zone_label(moment: datetime | None = None) -> str:
+    """The site zone's offset as people read it next to a time: 'UTC+8', 'UTC+5:30', 'UTC-3'."""
+    here = to_local(moment) if moment else datetime.now(site_timezone())
+    offset = here.utcoffset() if here else None
+    minutes = int(offset.total_seconds() // 60) if offset else 0
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{'-' if minutes < 0 else '+'}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def local_stamp(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M", empty: str = "") -> str:
+    """A stored time in the site's zone for people to read: with its zone ('2026-12-06 18:29 UTC+8')
+    whenever it shows a time of day, so nobody takes it for their own zone or for UTC."""
+    text = local_text(moment, fmt, empty)
+    return f"{text} {zone_label(moment)}" if moment and "%H" in fmt else text
+
+
+def local_time_html(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M", empty: str = "") -> Markup:
+    """The ``localtime`` template filter: :func:`local_stamp` in a ``<time>`` element whose
+    ``datetime`` carries the offset ('2026-12-06T18:29:00+08:00')."""
+    here = to_local(moment)
+    if here is None:
+        return Markup(escape(empty))
+    stamp = here.isoformat(timespec="seconds") if "%H" in fmt else here.date().isoformat()
+    return Markup('<time datetime="{}">{}</time>').format(stamp, local_stamp(moment, fmt, empty))
 
 
 def local_day(moment: datetime | None) -> date | None:

@@ -16,8 +16,8 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from trainer.core.i18n import content_language
-from trainer.core.time import local_day, local_text
+from trainer.core.i18n import content_language, text_language
+from trainer.core.time import local_day, local_time_html
 from trainer.extensions import db, login_manager
 
 P = ParamSpec("P")
@@ -213,8 +213,9 @@ def install_web_hooks(app: Flask) -> None:
     app.after_request(add_security_headers)
     app.register_error_handler(InternalServerError, server_error_page)
     # Stored times are naive UTC; every page shows them in the site's zone through these filters.
-    app.add_template_filter(local_text, "localtime")
+    app.add_template_filter(local_time_html, "localtime")
     app.add_template_filter(local_day, "localday")
+    app.add_template_filter(text_language, "text_lang")
 
     @app.context_processor
     def template_helpers() -> dict[str, Any]:

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from trainer.core.downloads import attachment
 from trainer.core.gcpause import collector_paused
 from trainer.core.i18n import content_language
+from trainer.core.time import local_time_html
 from trainer.core.web import role_required
 from trainer.manage.forms import filter_form
 from trainer.manage.services.competencies import heatmap
@@ -28,7 +29,7 @@ from trainer.manage.services.refreshers import (
     status_labels,
 )
 from trainer.manage.services.scope import DashboardError, Scope, make_scope
-from trainer.scorecard.services.quarters import local_date, local_time
+from trainer.scorecard.services.quarters import local_date
 from trainer.writing.services.reports import pending_reviews, recent_scores
 
 bp = Blueprint("manage", __name__, url_prefix="/manage", template_folder="templates")
@@ -44,7 +45,7 @@ def _scope() -> Scope:
 def _page(template: str, scope: Scope, **context: Any) -> str:
     """Every dashboard page gets the scope, the filter and the two date formats it shows."""
     return render_template(
-        template, scope=scope, form=filter_form(scope, request.args), local_date=local_date, local_time=local_time,
+        template, scope=scope, form=filter_form(scope, request.args), local_date=local_date, local_time=local_time_html,
         **context,
     )
 

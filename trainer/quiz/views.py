@@ -17,7 +17,7 @@ from trainer.accounts.access import visible_teams
 from trainer.content.markdown import render_text_markdown
 from trainer.core.i18n import content_language
 from trainer.core.inputs import bounded_int
-from trainer.core.time import local_day, local_text, to_local
+from trainer.core.time import local_day, local_stamp, local_time_html, to_local
 from trainer.core.web import highlight_navigation, role_required
 from trainer.learn.services import (
     lessons_to_review,
@@ -87,9 +87,9 @@ def question_text(text: str | None) -> Markup:
 
 
 @bp.app_template_filter("quiz_time")
-def quiz_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """A stored UTC time in the site's time zone."""
-    return local_text(moment, fmt, "—")
+def quiz_time(moment: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> Markup:
+    """A stored UTC time in the site's time zone, labelled with the zone."""
+    return local_time_html(moment, fmt, "—")
 
 
 @bp.app_context_processor
@@ -209,7 +209,7 @@ def attempt(attempt_id: int) -> ResponseReturnValue:
         return redirect(url_for("quiz.result", attempt_id=attempt_id))
     if current.submitted_at is not None:
         return redirect(url_for("quiz.result", attempt_id=attempt_id))
-    if request.method == "GET":
+    if request.method != "POST":  # GET, and HEAD (which once saved the answers as if posted)
         return _render_attempt(current)
 
     posted, unknown = read_answers(request.form, scoring.instances_of(current))
@@ -264,7 +264,7 @@ def autosave(attempt_id: int) -> ResponseReturnValue:
     current = _own_attempt_or_404(attempt_id)
     return jsonify(
         ok=True,
-        saved_at=quiz_time(saved_at, "%H:%M:%S"),
+        saved_at=local_stamp(saved_at, "%H:%M:%S", "—"),
         remaining=attempt_service.remaining_seconds(current, now()),
     )
 

@@ -26,7 +26,7 @@ class Entry:
     name: str
     other_name: str
     other_lang: str
-    aliases: tuple[str, ...]
+    aliases: tuple[tuple[str, str], ...]  # (alias, its language): both languages' aliases
     definition: str
     lessons: tuple[TaughtIn, ...]
 
@@ -47,7 +47,8 @@ def _entry(term: Term, lang: str) -> Entry:
         for lid in term.taught_in
         if lid in lessons
     )
-    aliases = tuple(dict.fromkeys((*term.aliases[lang], *term.aliases[other])))
+    own = tuple(dict.fromkeys(term.aliases[lang]))
+    aliases = tuple((a, lang) for a in own) + tuple((a, other) for a in dict.fromkeys(term.aliases[other]) if a not in own)
     return Entry(term.id, term.term[lang], term.term[other], other, aliases, term.definition[lang], taught)
 
 

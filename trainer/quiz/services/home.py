@@ -14,7 +14,7 @@ from flask_babel import ngettext
 from trainer.accounts.models import User
 from trainer.content.source import pick
 from trainer.core.i18n import content_language
-from trainer.core.time import local_text
+from trainer.core.time import local_stamp
 from trainer.home.services import NextStep
 from trainer.quiz.services import cards
 from trainer.quiz.services.assignments import (
@@ -32,7 +32,7 @@ SOON = timedelta(days=3)
 
 
 def _date(moment: datetime | None) -> str:
-    return local_text(moment)
+    return local_stamp(moment)
 
 
 def assignment_steps(user: User) -> list[NextStep]:

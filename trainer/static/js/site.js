@@ -63,4 +63,22 @@
     }
     tables[t].classList.add("stacked");
   }
+
+  // A table wider than its box scrolls sideways inside .table-wrap: make that region reachable and
+  // named for keyboard and screen-reader users (named after the table's caption or the heading above).
+  var wraps = document.querySelectorAll(".table-wrap");
+  for (var w = 0; w < wraps.length; w++) {
+    var wrap = wraps[w];
+    if (wrap.scrollWidth <= wrap.clientWidth + 1 || wrap.hasAttribute("tabindex")) { continue; }
+    var caption = wrap.querySelector("caption");
+    var heading = null;
+    for (var node = wrap.previousElementSibling; node && !heading; node = node.previousElementSibling) {
+      if (/^H[1-4]$/.test(node.tagName)) { heading = node; }
+    }
+    if (!heading && !caption) { heading = document.querySelector("h1"); }
+    var name = (caption || heading || {}).textContent;
+    wrap.tabIndex = 0;
+    wrap.setAttribute("role", "region");
+    if (name) { wrap.setAttribute("aria-label", name.replace(/\s+/g, " ").trim()); }
+  }
 })();
