@@ -4,6 +4,7 @@ outsiders, the author as reviewer, bad values in every form and URL."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import pytest
@@ -57,7 +58,10 @@ def test_autosave_returns_json_with_fresh_checklist(org, as_user):
     body = response.get_json()
     assert response.status_code == 200 and body["ok"] is True
     assert "7/7" in body["feedback"] and "<mark" in body["feedback"]
-    assert GOOD_TEXT.split("\n")[0] in me.client.get(f"/writing/tasks/{TASK}").get_data(as_text=True)
+    assert re.fullmatch(r"\d{2}:\d{2}:\d{2} UTC\+8", body["saved_at"])  # the site's zone, labelled
+    page = me.client.get(f"/writing/tasks/{TASK}").get_data(as_text=True)
+    assert GOOD_TEXT.split("\n")[0] in page
+    assert re.search(r"Saved at \d{2}:\d{2} UTC\+8", page)
 
 
 def test_autosave_without_csrf_is_refused(org, as_user):

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 
 from trainer.core.downloads import attachment
 from trainer.core.i18n import content_language
-from trainer.core.time import local_text
+from trainer.core.time import local_stamp
 from trainer.writing.checklist import Feedback, segments
 from trainer.writing.forms import CsrfForm
 from trainer.writing.services import drafts, reviews
@@ -97,7 +97,7 @@ def index() -> ResponseReturnValue:
     return render_template(
         "writing/index.html", rows=drafts.task_rows(current_user), requests=reviews.requests_for(current_user),
         titles={row.task.id: row.task.title[content_language()] for row in drafts.task_rows(current_user)},
-        lang=content_language(), local_text=local_text,
+        lang=content_language(), local_text=local_stamp,
     )
 
 
@@ -110,7 +110,7 @@ def editor(task_id: str) -> ResponseReturnValue:
     history = drafts.submissions_of(current_user.id, task.id)
     return render_template(
         "writing/editor.html", task=task, text=text, draft=draft, history=history, form=CsrfForm(),
-        fb=feedback_view(task, text, feedback(task, text)), lang=content_language(), local_text=local_text,
+        fb=feedback_view(task, text, feedback(task, text)), lang=content_language(), local_text=local_stamp,
     )
 
 
@@ -132,11 +132,11 @@ def save(task_id: str) -> ResponseReturnValue:
         return render_template(
             "writing/editor.html", task=task, text=text[:20000], draft=None, form=CsrfForm(),
             history=drafts.submissions_of(current_user.id, task.id),
-            fb=feedback_view(task, "", feedback(task, "")), lang=content_language(), local_text=local_text,
+            fb=feedback_view(task, "", feedback(task, "")), lang=content_language(), local_text=local_stamp,
         ), 400
     if _wants_json():
         panel = render_template("writing/_feedback.html", fb=feedback_view(task, draft.text, feedback(task, draft.text)))
-        return jsonify({"ok": True, "saved_at": local_text(draft.updated_at, "%H:%M:%S"), "feedback": panel})
+        return jsonify({"ok": True, "saved_at": local_stamp(draft.updated_at, "%H:%M:%S"), "feedback": panel})
     flash(_l("Draft saved."), "success")
     return redirect(url_for("writing.editor", task_id=task.id))
 
@@ -174,7 +174,7 @@ def submission(submission_id: int) -> ResponseReturnValue:
         fb=feedback_view(task, item.text, feedback(task, item.text)), reviews=shown_reviews,
         can_review=reviews.can_review(current_user, item), paragraphs=_paragraph_texts(item.text),
         peers=reviews.peer_choices(current_user) if is_author else [], form=CsrfForm(),
-        lang=content_language(), local_text=local_text,
+        lang=content_language(), local_text=local_stamp,
     )
 
 
@@ -195,7 +195,7 @@ def export_text(submission_id: int) -> ResponseReturnValue:
 def print_view(submission_id: int) -> ResponseReturnValue:
     item = _readable(submission_id)
     return render_template("writing/print.html", item=item, task=_task(item.task_id),
-                           paragraphs=_paragraph_texts(item.text), lang=content_language(), local_text=local_text)
+                           paragraphs=_paragraph_texts(item.text), lang=content_language(), local_text=local_stamp)
 
 
 @bp.route("/submissions/<int:submission_id>/ask", methods=["POST"])
@@ -226,7 +226,7 @@ def review(submission_id: int) -> ResponseReturnValue:
     return render_template(
         "writing/review.html", item=item, task=task, mine=mine, paragraphs=_paragraph_texts(item.text),
         fb=feedback_view(task, item.text, feedback(task, item.text)), form=CsrfForm(), lang=content_language(),
-        local_text=local_text,
+        local_text=local_stamp,
     )
 
 
