@@ -171,6 +171,10 @@ class Tally:
     last_at: datetime | None = None
 
 
+def _canonical(group: EvidenceGroup) -> tuple[datetime, tuple[str, ...], float, int, float]:
+    return (group.at, group.competencies, group.total, group.count, group.weight)
+
+
 def tally(
     groups: Iterable[EvidenceGroup],
     dimension_ids: Sequence[str],
@@ -178,7 +182,9 @@ def tally(
 ) -> dict[str, Tally]:
     wanted = set(dimension_ids)
     sums: dict[str, Tally] = {}
-    for group in groups:
+    # Summed in one canonical order: the databases return rows in no fixed order, and float sums in
+    # another order differ in the last bits, so a cached result would not equal a fresh one exactly.
+    for group in sorted(groups, key=_canonical):
         age = (group.at - _REFERENCE).total_seconds() / 86_400.0
         weight = group.weight * 2.0 ** (age / half_life_days)
         for tag in group.competencies:
