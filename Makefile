@@ -5,7 +5,8 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app trainer
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
-# pytest-xdist workers for `make test`: each gets its own PostgreSQL database; browser tests stay on one.
+# pytest-xdist workers for `make test`'s non-browser tests (a file's tests stay on one worker; each worker
+# gets its own PostgreSQL database); the browser tests then run in one process, sharing one demo site.
 TEST_WORKERS ?= 2
 
 .PHONY: run test test-fast loadtest loadtest-users lock setup setup-dev translations chromium oidc-provider scorm-runtime axe lint bench frontier clean
@@ -22,7 +23,8 @@ test: setup-dev translations chromium oidc-provider scorm-runtime axe  ## Lint a
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile -m "not browser"
+	$(BIN)/pytest -m browser
 
 test-fast: setup-dev translations  ## Lint and the layout contracts, then the quick tests on SQLite in parallel: no browser, no slow ones (~2 min)
 	$(BIN)/ruff check .

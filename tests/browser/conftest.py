@@ -38,17 +38,16 @@ BROWSER_DIR = Path(__file__).resolve().parent
 
 
 def pytest_collection_modifyitems(config, items):
-    """Mark every test in this folder ``browser`` (``-m "not browser"`` leaves them out), keep them on
-    one pytest-xdist worker in file order (``--dist loadgroup``: they share one demo site whose state
-    later tests expect), and skip them loudly when there is no Chromium. The hook sees the whole
-    session's items, hence the check."""
+    """Mark every test in this folder ``browser`` (``-m "not browser"`` leaves them out; `make test`
+    runs them in a process of their own: they share one demo site whose state later tests expect),
+    and skip them loudly when there is no Chromium. The hook sees the whole session's items, hence
+    the check."""
     skip = None if chromium_path() else pytest.mark.skip(
         reason="BROWSER TESTS SKIPPED: Chromium not installed (apt-get install chromium)"
     )
     for item in items:
         if BROWSER_DIR in Path(item.fspath).resolve().parents:
             item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.xdist_group("browser"))
             if skip:
                 item.add_marker(skip)
 

@@ -46,7 +46,6 @@ pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not DATABASE_URL.startswith("postgresql") or not REDIS_URL,
                        reason="two app hosts need TEST_DATABASE_URL (PostgreSQL) and TEST_REDIS_URL (CI sets both)"),
-    pytest.mark.xdist_group("two-hosts"),  # one site (its database, servers and workers) for the module
 ]
 
 SETUP = """
