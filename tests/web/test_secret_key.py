@@ -3,6 +3,7 @@ once in instance/ (mode 0600, not in git) and reuses it."""
 
 from __future__ import annotations
 
+import gc
 import os
 import stat
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from trainer import create_app
+from trainer import create_app, factory
 from trainer.config import (
     DEV_SECRET_KEY,
     ConfigError,
@@ -142,3 +143,39 @@ def test_a_flask_command_that_cannot_start_says_why_in_one_message(environment, 
     assert done.returncode == 1
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_app_is_built_with_the_collector_paused_and_it_runs_again_after(production, monkeypatch):
+    """The start-up pauses Python's cyclic collector while it builds the app (its passes over the
+    content were half of the build) and turns it on again, after a refusal to start as well."""
+    seen = []
+    real = factory.install_content
+
+    def watching(app):  # type: ignore[no-untyped-def]
+        seen.append(gc.isenabled())
+        return real(app)
+
+    monkeypatch.setattr(factory, "install_content", watching)
+    monkeypatch.setenv("TRAINER_SECRET_KEY", "9f2c6d0e4b1a8c7d5e3f2a1b0c9d8e7f")
+    assert gc.isenabled()
+    production()
+    assert seen == [False] and gc.isenabled()
+    monkeypatch.delenv("TRAINER_SECRET_KEY")
+    with pytest.raises(ConfigError):
+        production()
+    assert gc.isenabled()
+
+
+def test_importing_the_factory_through_the_package_pauses_the_collector_and_restores_it():
+    """``from trainer import create_app`` imports every feature with the collector off, in a fresh
+    interpreter (here the factory is imported already), and the collector is on again afterwards."""
+    probe = ("import gc, importlib\n"
+             "seen = []\n"
+             "real = importlib.import_module\n"
+             "import trainer\n"
+             "trainer.import_module = lambda name: (seen.append(gc.isenabled()), real(name))[1]\n"
+             "from trainer import create_app\n"
+             "assert 'trainer.factory' in __import__('sys').modules\n"
+             "print(bool(seen) and not any(seen), gc.isenabled())\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=PROJECT_ROOT)
+    assert result.stdout.split("\n")[0] == "True True"  # paused at every lookup, on again after
