@@ -13,6 +13,7 @@ from tests.web.test_quiz_common import attempt_from, attempts_of, start, take
 from trainer.core.time import to_local, utcnow
 from trainer.extensions import db
 from trainer.quiz.models import Assignment
+from trainer.quiz.services.assignments import assignments_for_user
 
 REFRESHER = "refresher-q4"
 
@@ -181,6 +182,26 @@ def test_trainee_home_shows_the_assignment_and_its_deadline(client, actions, org
     steps = re.search(r'data-testid="next-steps">(.*?)</ul>', html, re.S).group(1)
     assert "Assignment: 2026 Q4 refresher" in steps and "due " in steps
     assert "step-warning" in steps  # due within three days
+
+
+def test_an_assignment_reaches_the_members_of_every_team_below_and_no_one_else(org):
+    """One recursive query walks up from the person's teams: Bob (East North, below East) gets East's
+    assignment, Wes (West) does not; West's reaches Wes only; a team without members reaches no one."""
+    east = make_assignment(org["manager"], [org["east"]], title="East's")
+    west = make_assignment(org["other_manager"], [org["west"]], title="West's")
+    reached = {name: [a.title for a in assignments_for_user(org[name])] for name in ("amy", "bob", "wes", "manager")}
+    assert reached == {"amy": ["East's"], "bob": ["East's"], "wes": ["West's"], "manager": []}
+    assert [a.id for a in assignments_for_user(org["bob"], REFRESHER)] == [east.id]
+    assert [a.id for a in assignments_for_user(org["wes"], REFRESHER)] == [west.id]
+    assert assignments_for_user(org["bob"], "m1-basics-quiz") == []
+
+
+def test_a_loop_in_the_team_tree_still_ends(org):
+    """Team edits refuse a loop, but a tree damaged by hand must not hang the home page."""
+    org["east"].parent_id = org["east_north"].id  # East North is below East: now each is above the other
+    db.session.commit()
+    make_assignment(org["manager"], [org["east_north"]], title="Loop")
+    assert [a.title for a in assignments_for_user(org["amy"])] == ["Loop"]
 
 
 def test_overdue_assignment_is_a_danger_step_until_done(client, actions, org):

@@ -41,6 +41,16 @@ def ancestor_team_ids(team_ids: Iterable[int], parents: Mapping[int, int | None]
     return _walk(team_ids, up)
 
 
+def member_team_ids_up_query(user_id: int) -> Select[Any]:
+    """A SELECT of the teams ``user_id`` belongs to and every team above them, for a subquery filter:
+    one recursive query instead of reading the person's teams and the whole tree first (the home
+    page asks it on every visit). ``UNION`` drops repeats, so even a loop in the tree ends."""
+    up = select(team_members.c.team_id.label("id")).where(team_members.c.user_id == user_id).cte(
+        "teams_up", recursive=True)
+    up = up.union(select(Team.parent_id).join(up, Team.id == up.c.id).where(Team.parent_id.is_not(None)))
+    return select(up.c.id)
+
+
 def descendant_team_ids(root_ids: Iterable[int], parents: Mapping[int, int | None] | None = None) -> set[int]:
     """The given teams and every team nested below them (cycles ignored)."""
     children: dict[int, list[int]] = {}

@@ -21,10 +21,10 @@ from sqlalchemy import select
 
 from trainer.accounts import audit
 from trainer.accounts.access import (
-    ancestor_team_ids,
     can_manage_team,
     descendant_team_ids,
     managed_team_ids,
+    member_team_ids_up_query,
     visible_user_ids_query,
 )
 from trainer.accounts.models import Team, User, team_members
@@ -50,14 +50,12 @@ def assignable_quizzes() -> list[QuizDefinition]:
 
 
 def assignments_for_user(user: User, quiz_id: str | None = None) -> list[Assignment]:
-    """Assignments that reach this person through their teams, earliest due first."""
-    own = {t.id for t in user.teams}
-    if not own:
-        return []
+    """Assignments that reach this person through their teams (or a team above one), earliest due
+    first: one query."""
     query = (
         select(Assignment)
         .join(assignment_teams, assignment_teams.c.assignment_id == Assignment.id)
-        .where(assignment_teams.c.team_id.in_(ancestor_team_ids(own)))
+        .where(assignment_teams.c.team_id.in_(member_team_ids_up_query(user.id)))
         .order_by(Assignment.due_at, Assignment.id)
         .distinct()
     )
