@@ -24,6 +24,9 @@ the shares are conservative. Each line also gives the server's CPU per request (
 user + system time from /proc over the requests served; PostgreSQL's own processes are not in it)
 and the share of hello-world that this CPU cost allows: a figure the machine's other load moves far
 less than requests per second, for comparing runs on a busy machine. The load average is printed before and after.
+The ``floor`` line is this app with one extra page that renders only the site's frame (``base.html``)
+for the signed-in trainee: the session check against the database, the CSRF token, the menu, and no
+feature's work. It is what any signed-in page costs at least, so it bounds what the pages can reach.
 Not collected by pytest (no test_ prefix).
 """
 
@@ -62,6 +65,15 @@ app = Flask(__name__)
 def hello():
     return "Hello, World!"
 '''
+FLOOR = '''from flask import render_template
+from flask_login import login_required
+
+from trainer import create_app
+
+app = create_app()
+app.add_url_rule("/bench-floor", "bench_floor", login_required(lambda: render_template("base.html")))
+'''
+FLOOR_PATH = "/bench-floor"
 PAGES = [  # (label, who, path, text the page must contain)
     ("lesson", TRAINEE, "/learn/ar-essentials/m1-what-receivables-are", 'id="check"'),
     ("course", TRAINEE, "/learn/ar-essentials", "m1-what-receivables-are"),
@@ -110,11 +122,12 @@ def drop_database(database: str, admin: str | None) -> None:
     engine.dispose()
 
 
-def start(label: str, root: Path, app: str, env: dict[str, str], workers: int) -> Server:
+def start(label: str, root: Path, app: str, env: dict[str, str], workers: int, path: Path | None = None) -> Server:
     port = free_port()
+    extra = ["--pythonpath", str(path)] if path is not None else []
     process = subprocess.Popen(
         [str(BIN / "gunicorn"), "--preload", "--workers", str(workers), "--worker-class", "sync",
-         "--bind", f"127.0.0.1:{port}", "--chdir", str(root), "--log-level", "warning", app],
+         "--bind", f"127.0.0.1:{port}", "--chdir", str(root), "--log-level", "warning", *extra, app],
         env=env, cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -226,7 +239,7 @@ def report(label: str, rates: list[float], p50s: list[float], cpus: list[float],
     if hello is not None:
         share = f"  {100 * rate / hello[0]:5.1f} % of hello-world"
         cpu_share = f" ({100 * hello[1] / cpu:5.1f} % of hello-world's rate by CPU)"
-    verdict = "" if hello is None or label.endswith("dashboard") else (
+    verdict = "" if hello is None or label.endswith("dashboard") or label == "floor" else (
         "  OK" if rate / hello[0] >= TARGET else "  UNDER 10 %")
     print(f"  {label:20} {rate:7.0f} req/s  p50 {p50:6.1f} ms{share}{verdict}  server CPU {cpu:5.2f} ms/req{cpu_share}",
           flush=True)
@@ -249,6 +262,7 @@ def main() -> None:
                TRAINER_CONTENT_CACHE_DIR=str(folder / "cache"), TRAINER_JOB_BACKEND="thread",
                PYTHONPATH="")
     (folder / "hello.py").write_text(HELLO)
+    (folder / "floor.py").write_text(FLOOR)
     servers: list[Server] = []
     try:
         subprocess.run([str(BIN / "flask"), "--app", "trainer", "db", "upgrade"], env=env, cwd=ROOT, check=True,
@@ -262,28 +276,35 @@ def main() -> None:
         for label, root in (("before", args.before), ("after", ROOT)):
             if root is not None:
                 servers.append(start(label, root.resolve(), "trainer:create_app()", env, args.workers))
-        apps = servers[1:]
+        floor = start("floor", ROOT, "floor:app", env, args.workers, folder)
+        servers.append(floor)
+        apps = [server for server in servers[1:] if server is not floor]
         cookies = {app.label: {who: sign_in(app.port, who) for who in (TRAINEE, MANAGER)} for app in apps}
+        cookies["floor"] = {TRAINEE: sign_in(floor.port, TRAINEE)}
         for app in apps:
             check_pages(app, cookies[app.label])
         samples: dict[str, tuple[list[float], list[float], list[float]]] = {}
         for _ in range(args.rounds):  # round-robin, so that the machine's load falls on all alike
-            for label, who, path in [("hello-world", "", "/"), *[(p[0], p[1], p[2]) for p in PAGES]]:
-                for server in servers[:1] if who == "" else apps:
+            rows = [("hello-world", "", "/"), ("floor", TRAINEE, FLOOR_PATH), *[(p[0], p[1], p[2]) for p in PAGES]]
+            for label, who, path in rows:
+                for server in servers[:1] if who == "" else [floor] if label == "floor" else apps:
                     rate, p50, errors, cpu = load(server, path, cookies.get(server.label, {}).get(who, ""),
                                                   args.seconds, args.clients)
                     if errors:
                         raise SystemExit(f"{server.label} {label}: {errors} requests failed")
-                    rates, p50s, cpus = samples.setdefault(f"{server.label} {label}" if who else label, ([], [], []))
+                    key = label if server in (servers[0], floor) else f"{server.label} {label}"
+                    rates, p50s, cpus = samples.setdefault(key, ([], [], []))
                     rates.append(rate)
                     p50s.append(p50)
                     cpus.append(cpu)
         hello = report("hello-world", *samples["hello-world"], None)
         figures = {key: report(key, *value, hello) for key, value in samples.items() if key != "hello-world"}
+        print("  as a share of the floor's rate: " + ", ".join(
+            f"{label} {100 * figures[f'after {label}'][0] / figures['floor'][0]:.0f} %" for label, *_ in PAGES))
         if args.before is not None:
             for label, *_ in PAGES:
                 after, before = figures[f"after {label}"], figures[f"before {label}"]
-                print(f"  {label:13} after / before {after[0] / before[0]:5.1f} x the rate, "
+                print(f"  {label:13} after / before {after[0] / before[0]:5.2f} x the rate, "
                       f"{after[1] / before[1]:5.2f} x the server CPU per request")
         print(f"load average after {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     finally:
