@@ -11,8 +11,9 @@ jobs lost (never finished nor marked failed: must be 0), and exits 1 when anythi
     python tests/load/loadtest.py [--users 50] [--seconds 60] [--web-workers 3] [--short]
 
 Needs TEST_DATABASE_URL (a PostgreSQL server: the test creates and drops its own database
-``trainer_loadtest``); TEST_REDIS_URL is optional (without it simulations run in the web process and
-only the web worker is killed). Traffic goes to 127.0.0.1 only, and every loop is bounded in time.
+``<TEST_DATABASE_URL's database>_loadtest`` on it); TEST_REDIS_URL is optional (without it
+simulations run in the web process and only the web worker is killed). Traffic goes to 127.0.0.1
+only, and every loop is bounded in time.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import os
 import random
 import re
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -38,73 +38,17 @@ from http.cookiejar import CookieJar
 from pathlib import Path
 
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script: the repository, for tests.load
+
+from tests.load import launch  # noqa: E402
+
 PASSWORD = "load-test-pass-2026"
 QUIZ = "m1-basics-quiz"
-LOAD_DB = "trainer_loadtest"
+LOAD_SUFFIX = "loadtest"  # the scratch database: <TEST_DATABASE_URL's database>_loadtest
 
 
 # ------------------------------------------------------------------------------------------ set-up
-
-
-def database_urls(server_url: str) -> tuple[str, str]:
-    """(the admin URL on the server's maintenance database, the load test's own database URL)."""
-    url = make_url(server_url)
-    return (url.set(database="postgres").render_as_string(hide_password=False),
-            url.set(database=LOAD_DB).render_as_string(hide_password=False))
-
-
-def recreate_database(admin_url: str) -> None:
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{LOAD_DB}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{LOAD_DB}"'))
-    engine.dispose()
-
-
-def flask(env: dict[str, str], *args: str) -> None:
-    subprocess.run([str(BIN / "flask"), "--app", "trainer", *args], env=env, cwd=ROOT, check=True,
-                   stdout=subprocess.DEVNULL)
-
-
-SETUP = """
-import sys
-from trainer import create_app
-from trainer.accounts.models import Role, Team, User
-from trainer.accounts import services as accounts
-from trainer.extensions import db
-from trainer.learn.services import lookups, recording
-
-n, password = int(sys.argv[1]), sys.argv[2]
-app = create_app()
-with app.app_context():
-    team = Team(name="Load test")
-    db.session.add(team)
-    template = User(email="load-template@example.com", name="template", role=Role.TRAINEE.value)
-    template.set_password(password)
-    users = []
-    for i in range(n):
-        user = User(email=f"load{i}@example.com", name=f"Load {i}", role=Role.TRAINEE.value, language="en")
-        user.password_hash = template.password_hash  # one hash for all: hashing is not what we measure
-        user.must_change_password = False
-        user.teams.append(team)
-        users.append(user)
-    db.session.add_all(users)
-    db.session.commit()
-    course = lookups.onboarding_course()
-    for user in users:
-        for lesson in course.module("m1-basics").lessons:
-            recording.complete_lesson(user.id, course.id, lesson.id, "en")
-"""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_until_up(base: str, seconds: float = 30) -> None:
@@ -339,18 +283,12 @@ class Stack:
     killed: list[str] = field(default_factory=list)
 
     def start_rq_worker(self) -> None:
-        self.workers.append(subprocess.Popen([str(BIN / "rq"), "worker", "trainer-sim", "--url", self.redis_url or ""],
-                                             env=self.env, cwd=ROOT, stdout=subprocess.DEVNULL,
-                                             stderr=subprocess.DEVNULL))
+        self.workers.append(subprocess.Popen([str(launch.BIN / "rq"), "worker", "trainer-sim", "--url",
+                                              self.redis_url or ""], env=self.env, cwd=launch.ROOT,
+                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
 
     def stop(self) -> None:
-        for process in [self.web, *self.workers]:
-            process.terminate()
-        for process in [self.web, *self.workers]:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        launch.stop([self.web, *self.workers], seconds=10)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -373,18 +311,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def start_stack(args: argparse.Namespace, server: str) -> Stack:
     """A fresh database with the demo data and the load-test trainees, gunicorn and an RQ worker."""
     redis_url = os.environ.get("TEST_REDIS_URL")
-    admin_url, db_url = database_urls(server)
-    recreate_database(admin_url)
-    env = {**os.environ, "TRAINER_DATABASE_URL": db_url, "TRAINER_SECRET_KEY": os.urandom(24).hex()}
-    if redis_url:
-        env.update(TRAINER_REDIS_URL=redis_url, TRAINER_JOB_BACKEND="rq")
-    flask(env, "db", "upgrade")
-    flask(env, "seed-demo")
-    subprocess.run([sys.executable, "-c", SETUP, str(args.users), PASSWORD], env=env, cwd=ROOT, check=True)
-    port = free_port()
-    web = subprocess.Popen([str(BIN / "gunicorn"), "-w", str(args.web_workers), "-b", f"127.0.0.1:{port}",
-                            "--timeout", "60", "trainer:create_app()"], env=env, cwd=ROOT,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    admin_url, db_url = launch.database_urls(server, LOAD_SUFFIX)
+    launch.recreate(admin_url, db_url)
+    env = launch.app_env(db_url, **({"TRAINER_REDIS_URL": redis_url, "TRAINER_JOB_BACKEND": "rq"} if redis_url
+                                    else {}))
+    launch.load_data(env, launch.Trainees(args.users, PASSWORD, prefix="load", team="Load test", language="en"))
+    port = launch.free_port()
+    web = launch.gunicorn(env, port, "-w", str(args.web_workers))
     stack = Stack(env, db_url, f"http://127.0.0.1:{port}", web, redis_url)
     wait_until_up(stack.base)
     if redis_url:
@@ -433,7 +366,7 @@ def settle_jobs(stack: Stack, job_ids: set[int], seconds: int) -> list[tuple[int
     """Wait for every job to finish or be found dead (the sweep cron would run), then list the rest."""
     deadline = time.monotonic() + seconds
     while unfinished_jobs(stack.db_url, job_ids) and time.monotonic() < deadline:
-        flask(stack.env, "sim", "sweep-jobs")
+        launch.flask(stack.env, "sim", "sweep-jobs")
         time.sleep(5)
     return unfinished_jobs(stack.db_url, job_ids)
 
@@ -471,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
         states = job_states(stack.db_url, tally.jobs)
     finally:
         stack.stop()
-        recreate_database(database_urls(server)[0])
+        launch.recreate(*launch.database_urls(server, LOAD_SUFFIX))
     report(args, stack, tally, elapsed, lost, stuck, states)
     return 1 if lost or stuck else 0
 

@@ -41,11 +41,10 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script: the repository, for tests.load
 
-ROOT = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
+from tests.load import launch  # noqa: E402
+
 PASSWORD = "load-users-pass-2026"
 TARGET_P95 = 0.500
 LESSONS = ["m1-what-receivables-are", "m1-why-receivables-matter", "m1-salesperson-roles", "m1-lifecycle"]
@@ -57,67 +56,14 @@ PAGES = {  # label: (paths, text the page must contain)
     "daily review": (["/quiz/review"], "<h1"),
 }
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-SETUP = """
-import sys
-from trainer import create_app
-from trainer.accounts.models import Role, Team, User
-from trainer.extensions import db
-from trainer.learn.services import lookups, recording
-
-n, password = int(sys.argv[1]), sys.argv[2]
-app = create_app()
-with app.app_context():
-    team = Team(name="Load users")
-    db.session.add(team)
-    template = User(email="users-template@example.com", name="template", role=Role.TRAINEE.value)
-    template.set_password(password)
-    people = []
-    for i in range(n):
-        person = User(email=f"user{i}@example.com", name=f"User {i}", role=Role.TRAINEE.value, language="zh_CN")
-        person.password_hash = template.password_hash  # one hash for all: hashing is not measured
-        person.must_change_password = False
-        person.teams.append(team)
-        people.append(person)
-    db.session.add_all(people)
-    db.session.commit()
-    course = lookups.onboarding_course()
-    for person in people:
-        for lesson in course.module("m1-basics").lessons:
-            recording.complete_lesson(person.id, course.id, lesson.id, "zh")
-"""
 
 
 # ------------------------------------------------------------------------------------------ set-up
 
 
-def database_urls(server_url: str) -> tuple[str, str]:
-    """(the admin URL on the server's maintenance database, this test's own database URL)."""
-    url = make_url(server_url)
-    own = f"{url.database or 'trainer'}_users"
-    return (url.set(database="postgres").render_as_string(hide_password=False),
-            url.set(database=own).render_as_string(hide_password=False))
-
-
-def recreate(admin_url: str, name: str, create: bool = True) -> None:
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        if create:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_gunicorn(env: dict[str, str], workers: int, port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(
-        [str(BIN / "gunicorn"), "--preload", "--workers", str(workers), "--worker-class", "sync",
-         "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "--timeout", "60", "--log-level", "warning",
-         "trainer:create_app()"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = launch.gunicorn(env, port, "--preload", "--workers", str(workers), "--worker-class", "sync",
+                              "--backlog", "2048", "--log-level", "warning")
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -279,33 +225,24 @@ def main(argv: list[str] | None = None) -> int:
     if not server.startswith("postgresql"):
         print("loadtest-users: SKIPPED: set TEST_DATABASE_URL to a PostgreSQL server (it makes its own database)")
         return 0
-    admin, db_url = database_urls(server)
-    name = make_url(db_url).database or ""
-    recreate(admin, name)
+    admin, db_url = launch.database_urls(server, "users")
+    launch.recreate(admin, db_url)
     redis = os.environ.get("TEST_REDIS_URL")
-    env = {**os.environ, "TRAINER_DATABASE_URL": db_url, "TRAINER_SECRET_KEY": os.urandom(24).hex(),
-           "TRAINER_JOB_BACKEND": "thread", "TRAINER_CONTENT_CACHE_DIR": str(ROOT / "instance" / "load-users-cache")}
-    if redis:
-        env["TRAINER_REDIS_URL"] = redis
+    env = launch.app_env(db_url, TRAINER_JOB_BACKEND="thread",
+                         TRAINER_CONTENT_CACHE_DIR=str(launch.ROOT / "instance" / "load-users-cache"),
+                         **({"TRAINER_REDIS_URL": redis} if redis else {}))
     web = None
     try:
-        for command in (["db", "upgrade"], ["seed-demo"]):
-            subprocess.run([str(BIN / "flask"), "--app", "trainer", *command], env=env, cwd=ROOT, check=True,
-                           capture_output=True)
-        subprocess.run([sys.executable, "-c", SETUP, str(args.users), PASSWORD], env=env, cwd=ROOT, check=True,
-                       capture_output=True)
-        port = free_port()
+        people = launch.Trainees(args.users, PASSWORD, prefix="user", team="Load users", language="zh_CN")
+        launch.load_data(env, people, quiet=True)
+        port = launch.free_port()
         web = start_gunicorn(env, args.web_workers, port)
         load_before = os.getloadavg()
         results, elapsed = run(args, port)
     finally:
         if web is not None:
-            web.terminate()
-            try:
-                web.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                web.kill()
-        recreate(admin, name, create=False)
+            launch.stop([web], seconds=20)
+        launch.recreate(admin, db_url, create=False)
     return report(args, results, elapsed, load_before, bool(redis))
 
 

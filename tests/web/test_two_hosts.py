@@ -31,8 +31,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
+from tests.load.launch import database_urls, recreate, stop
 from tests.load.loadtest import Browser, Tally, form_fields, token_of, wait_until_up
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,27 +103,10 @@ class Site:
         return browser
 
 
-def _database(server: str) -> tuple[str, str]:
-    url = make_url(server)
-    name = f"{url.database or 'trainer'}_two_hosts"
-    return (url.set(database="postgres").render_as_string(hide_password=False),
-            url.set(database=name).render_as_string(hide_password=False))
-
-
-def _recreate(admin_url: str, db_url: str, create: bool) -> None:
-    name = make_url(db_url).database
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        if create:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine.dispose()
-
-
 @pytest.fixture(scope="module")
 def site() -> Iterator[Site]:
-    admin_url, db_url = _database(DATABASE_URL)
-    _recreate(admin_url, db_url, create=True)
+    admin_url, db_url = database_urls(DATABASE_URL, "two_hosts")
+    recreate(admin_url, db_url)
     queue = f"two-hosts-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "TRAINER_DATABASE_URL": db_url, "TRAINER_SECRET_KEY": uuid.uuid4().hex,
            "TRAINER_REDIS_URL": REDIS_URL, "TRAINER_JOB_BACKEND": "rq", "TRAINER_SIM_QUEUE": queue,
@@ -148,14 +131,8 @@ def site() -> Iterator[Site]:
             wait_until_up(base, seconds=60)
         yield s
     finally:
-        for process in s.processes:
-            process.terminate()
-        for process in s.processes:
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-        _recreate(admin_url, db_url, create=False)
+        stop(s.processes, seconds=10)
+        recreate(admin_url, db_url, create=False)
 
 
 def sign_in(browser: Browser, email: str, password: str = PASSWORD) -> tuple[int, str, str]:
