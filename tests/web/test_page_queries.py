@@ -15,15 +15,15 @@ from trainer.core.time import utcnow
 from trainer.extensions import db
 from trainer.learn.models import LessonProgress
 from trainer.policylab.models import SimDecision, SimWorkshop, SimWorkshopTeam
-from trainer.quiz.models import Attempt, ReviewCard
+from trainer.quiz.models import Assignment, Attempt, ReviewCard
 
 LESSON = "m1-what-receivables-are"
 PAGES = {  # label: (path, statements)
-    "home": ("/", 12),
-    "course": ("/learn/ar-essentials", 4),
-    "lesson": (f"/learn/ar-essentials/{LESSON}", 4),
-    "quiz intro": ("/quiz/m1-basics-quiz", 7),
-    "daily review": ("/quiz/review", 7),
+    "home": ("/", 11),
+    "course": ("/learn/ar-essentials", 3),
+    "lesson": (f"/learn/ar-essentials/{LESSON}", 3),
+    "quiz intro": ("/quiz/m1-basics-quiz", 4),
+    "daily review": ("/quiz/review", 5),
 }
 
 
@@ -115,3 +115,41 @@ def test_the_outline_asks_the_module_gates_once(app, as_user, make_user, course,
         assert client.get(path).status_code == 200
     gate_reads = [s for s in statements if "FROM attempt" in s and "attempt.quiz_id IN" in s]
     assert len(gate_reads) == 1  # the module quizzes and the final exam in one batch
+
+
+def test_the_home_and_quiz_list_do_not_grow_with_assignments(app, as_user, make_user, make_team):
+    """Each assignment's standing comes from the person's attempts, read once: three open assignments
+    (one half done, through a team above the person's) cost no more statements than one."""
+    parent = make_team("Sales")
+    team = make_team("East", parent=parent)
+    manager = make_user("manager", manages=[parent])
+    one, three = make_user("trainee", teams=[team]), make_user("trainee", teams=[team])
+    now = utcnow()
+
+    def assign(title: str, people) -> None:  # type: ignore[no-untyped-def]
+        item = Assignment(title=title, quiz_id="refresher-q4", created_by_id=manager.id,
+                          opens_at=now - timedelta(days=3), due_at=now + timedelta(days=4 + len(title)))
+        item.teams = [parent]
+        db.session.add(item)
+        db.session.commit()
+        for person in people:
+            db.session.add(Attempt(user_id=person.id, quiz_id="refresher-q4", number=1, seed=1, instances=[],
+                                   assignment_id=item.id, started_at=now, updated_at=now))
+        db.session.commit()
+
+    assign("First", [one, three])
+    counts = {}
+    for person in (one, three):
+        if person is three:
+            assign("Second one", [])
+            assign("Third one here", [])
+        client = as_user(person.email).client
+        counts[person.id] = {}
+        for path in ("/", "/quiz/"):
+            assert client.get(path).status_code == 200
+            with count_statements() as statements:
+                page = client.get(path).get_data(as_text=True)
+            counts[person.id][path] = len(statements)
+        assert "First" in page
+    assert "Third one here" in page and "Second one" in page
+    assert counts[three.id] == counts[one.id]

@@ -108,14 +108,13 @@ def quiz_helpers() -> dict[str, Any]:
 @bp.route("/")
 @login_required
 def index() -> ResponseReturnValue:
-    expiry.close_expired(user_ids=[current_user.id])
     lang = content_language()
-    statuses = quiz_statuses(current_user.id, lang)
+    attempts = expiry.attempts_closing_expired(current_user.id)
+    statuses = quiz_statuses(current_user.id, lang, attempts)
     moment = now()
-    assigned = [
-        (a, assignment_service.member_status(a, current_user, moment), quizzes().get(a.quiz_id))
-        for a in assignment_service.assignments_for_user(current_user)
-    ]
+    mine = assignment_service.assignments_for_user(current_user)
+    standings = assignment_service.member_statuses(mine, current_user, moment, attempts)
+    assigned = [(a, standings[a.id], quizzes().get(a.quiz_id)) for a in mine]
     shown = sorted(
         (s for s in statuses.values() if s.definition.kind in ("module", "final")),
         key=lambda s: KIND_ORDER[s.definition.kind],
@@ -137,11 +136,11 @@ def intro(quiz_id: str) -> ResponseReturnValue:
     definition = _definition_or_404(quiz_id)
     if definition.kind == "review":
         return redirect(url_for("quiz.review"))
-    expiry.close_expired(user_ids=[current_user.id], quiz_id=quiz_id)
-    status = quiz_status(current_user.id, definition, content_language())
+    attempts = expiry.attempts_closing_expired(current_user.id)
+    status = quiz_status(current_user.id, definition, content_language(), attempts)
     assignment_id = bounded_int(request.args.get("assignment"))
     form = StartForm(assignment=assignment_id or "")
-    history = attempt_service.history(current_user.id, quiz_id)
+    history = attempt_service.history_among(attempts, quiz_id)
     return render_template("quiz/intro.html", definition=definition, status=status, form=form, history=history)
 
 
@@ -315,16 +314,15 @@ def review() -> ResponseReturnValue:
     definition = review_definition()
     if definition is None:
         abort(404)
-    expiry.close_expired(user_ids=[current_user.id], quiz_id=definition.id)
     form = ConfirmForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit():  # starting closes the expired attempts itself
         try:
             started = attempt_service.start_attempt(current_user, definition.id, lang=content_language())
         except QuizError as error:
             flash(str(error.message), "info")
             return redirect(url_for("quiz.review"))
         return redirect(url_for("quiz.attempt", attempt_id=started.id))
-    status = quiz_status(current_user.id, definition, content_language())
+    status = quiz_status(current_user.id, definition, content_language(), expiry.attempts_closing_expired(current_user.id))
     due, next_due = cards.due_summary(current_user.id, now())
     return render_template(
         "quiz/review.html",

@@ -7,13 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
+from trainer.accounts.models import User
 from trainer.content.source import pick
 from trainer.extensions import db
 from trainer.learn.course import Course, Lesson, Module
 from trainer.learn.models import Certificate, LessonProgress
-from trainer.learn.services.certificates import certificate_of
 from trainer.learn.services.gates import GateStatus, course_gate_statuses
 from trainer.learn.services.lookups import courses, get_course
 
@@ -160,17 +160,25 @@ class Outline:
         return Resume("blocked")
 
 
-def progress_rows(user_id: int, course_id: str) -> dict[str, LessonProgress]:
-    rows = db.session.scalars(
-        select(LessonProgress).where(LessonProgress.user_id == user_id, LessonProgress.course_id == course_id)
+def progress_and_certificate(user_id: int, course_id: str) -> tuple[dict[str, LessonProgress], Certificate | None]:
+    """The person's progress rows for the course, by lesson, and their certificate of it, in one
+    query whatever they have done: both are outer-joined onto the person's own row, so someone with
+    no progress yet still gets one row (no progress, and the certificate or none)."""
+    found = db.session.execute(
+        select(LessonProgress, Certificate)
+        .select_from(User)
+        .outerjoin(LessonProgress, and_(LessonProgress.user_id == User.id, LessonProgress.course_id == course_id))
+        .outerjoin(Certificate, and_(Certificate.user_id == User.id, Certificate.course_id == course_id))
+        .where(User.id == user_id)
     ).all()
-    return {row.lesson_id: row for row in rows}
+    rows = {row.lesson_id: row for row, _ in found if row is not None}
+    return rows, (found[0][1] if found else None)
 
 
 def outline(user_id: int, course: Course) -> Outline:
-    """The course with ``user_id``'s progress: three queries (progress, every gate in one batch, the
-    certificate), whatever the number of modules, lessons and attempts."""
-    rows = progress_rows(user_id, course.id)
+    """The course with ``user_id``'s progress: two queries (progress with the certificate, every gate
+    in one batch), whatever the number of modules, lessons and attempts."""
+    rows, certificate = progress_and_certificate(user_id, course.id)
     gates, final_gate = course_gate_statuses(user_id, course.id, [m.id for m in course.modules])
     by_id = {m.id: m for m in course.modules}
 
@@ -204,7 +212,6 @@ def outline(user_id: int, course: Course) -> Outline:
         states.append(ModuleState(module, number, tuple(lessons), unlocked, missing, gates[module.id]))
 
     last = max(rows.values(), key=lambda r: (r.visited_at, r.id), default=None)
-    certificate = certificate_of(user_id, course.id)
     return Outline(
         course=course,
         modules=tuple(states),

@@ -55,3 +55,21 @@ def close_expired(
         query = query.where(Attempt.quiz_id == quiz_id)
     with commit_allowed_on_get():
         return sum(1 for attempt_id in db.session.scalars(query).all() if finalize(attempt_id, moment))
+
+
+def attempts_closing_expired(user_id: int, moment: datetime | None = None) -> list[Attempt]:
+    """Every attempt of one person, oldest first, after submitting the open ones whose time ran out.
+
+    The pages that list a person's attempts anyway (the quiz list, a quiz's rules, the daily review)
+    close them from the rows they read: one query, where :func:`close_expired` and then reading the
+    attempts took two. The rows are read again only after closing some, which is rare."""
+    moment = moment or now()
+    query = select(Attempt).where(Attempt.user_id == user_id).order_by(Attempt.id)
+    attempts = list(db.session.scalars(query).all())
+    expired = [attempt.id for attempt in attempts if attempt.submitted_at is None and deadline_passed(attempt, moment)]
+    if not expired:
+        return attempts
+    with commit_allowed_on_get():
+        for attempt_id in expired:
+            finalize(attempt_id, moment)
+    return list(db.session.scalars(query).all())

@@ -5,6 +5,7 @@ gate status this feature registers.)"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from flask import url_for
@@ -16,17 +17,18 @@ from trainer.content.source import pick
 from trainer.core.i18n import content_language
 from trainer.core.time import local_stamp
 from trainer.home.services import NextStep
+from trainer.quiz.models import Attempt
 from trainer.quiz.services import cards
 from trainer.quiz.services.assignments import (
     DONE,
     LATE,
     MISSING,
     assignments_for_user,
-    member_status,
+    member_statuses,
     personal_due,
 )
 from trainer.quiz.services.common import now, quizzes
-from trainer.quiz.services.expiry import close_expired
+from trainer.quiz.services.expiry import attempts_closing_expired
 
 SOON = timedelta(days=3)
 
@@ -35,14 +37,15 @@ def _date(moment: datetime | None) -> str:
     return local_stamp(moment)
 
 
-def assignment_steps(user: User) -> list[NextStep]:
+def assignment_steps(user: User, attempts: Sequence[Attempt]) -> list[NextStep]:
+    """The open assignments not yet done, from the person's attempts (all of them, oldest first)."""
     moment = now()
     lang = content_language()
     steps = []
-    for assignment in assignments_for_user(user):
-        if assignment.opens_at > moment:
-            continue
-        result = member_status(assignment, user, moment)
+    assignments = [a for a in assignments_for_user(user) if a.opens_at <= moment]
+    standings = member_statuses(assignments, user, moment, attempts)
+    for assignment in assignments:
+        result = standings[assignment.id]
         if result.status in (DONE, LATE):
             continue
         definition = quizzes().get(assignment.quiz_id)
@@ -76,6 +79,6 @@ def review_steps(user: User) -> list[NextStep]:
 
 
 def next_steps(user: User) -> list[NextStep]:
-    """The home-page provider registered by the quiz feature."""
-    close_expired(user_ids=[user.id])
-    return assignment_steps(user) + review_steps(user)
+    """The home-page provider registered by the quiz feature: the person's attempts are read once
+    (closing any whose time ran out) for every assignment's standing."""
+    return assignment_steps(user, attempts_closing_expired(user.id)) + review_steps(user)

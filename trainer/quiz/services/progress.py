@@ -135,14 +135,15 @@ def _locks(user_id: int, definitions: list[QuizDefinition], lang: str) -> dict[s
     return locks
 
 
-def quiz_statuses(user_id: int, lang: str = "zh") -> dict[str, QuizStatus]:
-    """Every quiz's status for one person: one query for the attempts, plus the course outline."""
+def quiz_statuses(user_id: int, lang: str = "zh", attempts: Sequence[Attempt] | None = None) -> dict[str, QuizStatus]:
+    """Every quiz's status for one person: one query for the attempts (none when the caller read
+    them already, oldest first), plus the course outline."""
     used: dict[str, int] = defaultdict(int)
     open_attempts: dict[str, Attempt] = {}
     submitted: list[Attempt] = []
-    for attempt in db.session.scalars(
-        select(Attempt).where(Attempt.user_id == user_id).order_by(Attempt.id)
-    ).all():
+    if attempts is None:
+        attempts = db.session.scalars(select(Attempt).where(Attempt.user_id == user_id).order_by(Attempt.id)).all()
+    for attempt in attempts:
         used[attempt.quiz_id] += 1
         if attempt.submitted_at is None:
             open_attempts[attempt.quiz_id] = attempt
@@ -166,8 +167,10 @@ def quiz_statuses(user_id: int, lang: str = "zh") -> dict[str, QuizStatus]:
     return result
 
 
-def quiz_status(user_id: int, definition: QuizDefinition, lang: str = "zh") -> QuizStatus:
-    return quiz_statuses(user_id, lang)[definition.id]
+def quiz_status(
+    user_id: int, definition: QuizDefinition, lang: str = "zh", attempts: Sequence[Attempt] | None = None
+) -> QuizStatus:
+    return quiz_statuses(user_id, lang, attempts)[definition.id]
 
 
 def locked_reason(user_id: int, definition: QuizDefinition, lang: str = "zh") -> object | None:
