@@ -36,6 +36,9 @@ DEFAULTS: dict[str, Any] = {
     "CONTENT_ROOT": str(PROJECT_ROOT),
     "CONTENT_CACHE": True,  # keep the validated content on disk between starts (see trainer/content/cache.py)
     "CONTENT_CACHE_DIR": None,  # where; None: the instance folder
+    # Entries each per-process cache of the dashboard keeps (one per person and quarter; least recently
+    # used dropped first): enough for the largest team anyone opens, bounded for a long-lived worker.
+    "CACHE_ENTRIES": 20_000,
     "LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS": 5,  # one account from one address
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": 20,  # one account from every address (distributed guessing)
     "LOGIN_THROTTLE_WINDOW_MINUTES": 15,
@@ -105,6 +108,7 @@ POSITIVE_INTEGERS = (
     "SESSION_IDLE_MINUTES",
     "SESSION_MAX_HOURS",
     "OIDC_TIMEOUT_SECONDS",
+    "CACHE_ENTRIES",
 )
 
 MISSING_SECRET_KEY = (

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from tests.web.test_scorecard import add_attempt, questions_tagged
 from trainer.accounts import demo
 from trainer.accounts.models import User
+from trainer.config import ConfigError, build_config
 from trainer.core.time import utcnow
 from trainer.extensions import db
 from trainer.manage.services import overview as overview_module
@@ -20,6 +22,7 @@ from trainer.scorecard import rules
 from trainer.scorecard.models import SelfAssessment
 from trainer.scorecard.services import quarters
 from trainer.scorecard.services.assessments import ratings_for
+from trainer.scorecard.services.evidence import CACHE as MEASURED_CACHE
 from trainer.scorecard.services.evidence import empty_measured, measured_for
 
 
@@ -123,3 +126,24 @@ def test_the_screens_page_only_overview_shows_the_same_page_and_counts_as_the_fu
                 assert shown.page_rows == wanted.page_rows, (sort, direction, page)
                 assert shown.counts == full.counts and shown.pages == full.pages
     assert any(r.roleplay.finished or r.final for r in full.rows)  # the page cells are really there
+
+
+def test_a_team_larger_than_the_cache_still_gets_every_cell_right_and_the_cache_stays_bounded(app):
+    """TRAINER_CACHE_ENTRIES bounds the per-process caches (least recently used dropped first): with
+    room for three people, the demo organisation's cells are still the plain computation's, on the
+    first visit and on the next, and neither cache holds more than three."""
+    demo.seed_demo(app.extensions.get("demo_seeders", []))
+    app.config["CACHE_ENTRIES"] = 3
+    quarter, now = quarters.this_quarter(), utcnow()
+    expected = reference(app, trainees(), quarter, now)
+    assert len(expected) > 3
+    for _ in range(2):
+        assert as_plain(scorecards_by_member(trainees(), quarter, now)) == expected
+        assert len(app.extensions[SUMMARY_CACHE]) == 3 and len(app.extensions[MEASURED_CACHE]) == 3
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "many", "2.5"])
+def test_a_cache_size_below_one_or_not_a_number_refuses_to_start(monkeypatch, tmp_path, value):
+    monkeypatch.setenv("TRAINER_CACHE_ENTRIES", value)
+    with pytest.raises(ConfigError, match="TRAINER_CACHE_ENTRIES"):
+        build_config(str(tmp_path))

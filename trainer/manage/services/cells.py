@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import func, select, union_all
 from sqlalchemy.sql import Select
 
+from trainer.core.lru import LruCache, app_cache
 from trainer.extensions import db
 from trainer.learn.services import onboarding_course
 from trainer.learn.services.reports import certified_ids, completed_counts, last_visits
@@ -157,9 +158,8 @@ def scorecards_by_member(members: Select, quarter: str, moment: datetime) -> dic
     fw = framework()
     ratings = stored_ratings(members, quarter)
     measured = measured_tallies(members, moment, quarter)
-    cache: dict[tuple[str, int], tuple[object, str | None, Framework, _Summary]] = current_app.extensions.setdefault(
-        SUMMARY_CACHE, {}
-    )
+    cache: LruCache[tuple[str, int], tuple[object, str | None, Framework, _Summary]] = app_cache(
+        current_app.extensions, SUMMARY_CACHE, current_app.config["CACHE_ENTRIES"])
     known = frozenset(s.id for s in fw.statements)
     result = {}
     for user_id in set(ratings) | set(measured):

@@ -80,11 +80,12 @@ def decoded_ratings(text: str | None, known: frozenset[str] | None = None) -> di
 
 
 def _statement_ids(fw: Framework) -> frozenset[str]:
-    cache = current_app.extensions.setdefault("scorecard_statement_ids", {})
-    found = cache.get(id(fw))
-    if found is None:
-        found = cache[id(fw)] = frozenset(s.id for s in fw.statements)
-    return found
+    """The framework's statement ids, kept with the framework object itself: a reloaded framework is
+    another object (keying by ``id()`` could hit a dead one's reused address)."""
+    found = current_app.extensions.get("scorecard_statement_ids")
+    if found is None or found[0] is not fw:
+        found = current_app.extensions["scorecard_statement_ids"] = (fw, frozenset(s.id for s in fw.statements))
+    return found[1]  # type: ignore[no-any-return]
 
 
 def clean_ratings(raw: Mapping[str, Any] | None, known: frozenset[str] | None = None) -> dict[str, int]:

@@ -31,6 +31,7 @@ from sqlalchemy import literal, select, union_all
 
 from trainer.accounts.selection import UserIds
 from trainer.core.content import catalog
+from trainer.core.lru import LruCache, app_cache
 from trainer.extensions import db
 from trainer.quiz.services.reports import graded_answers, submitted_times, submitted_totals
 from trainer.roleplay.services.reports import finished_plays, play_totals, rubric_results, rubric_totals
@@ -289,15 +290,23 @@ def measured_tallies(
     :func:`scores_from`), so a caller may keep what it derives from them under the fingerprint.
     The returned tallies are shared with the cache: read them, never change them."""
     ids = framework().ids
-    cache: dict[tuple[str, int], tuple[tuple[Fingerprint, ...], dict[str, Tally]]] = current_app.extensions.setdefault(CACHE, {})
+    cache: LruCache[tuple[str, int], tuple[tuple[Fingerprint, ...], dict[str, Tally]]] = app_cache(
+        current_app.extensions, CACHE, current_app.config["CACHE_ENTRIES"])
     prints = _fingerprints(members, moment)
-    stale = [uid for uid, fp in prints.items() if cache.get((cache_key, uid), ((),))[0] != fp]
-    if stale:
+    result: dict[int, tuple[tuple[Fingerprint, ...], dict[str, Tally]]] = {}
+    stale = []
+    for uid, fp in prints.items():
+        hit = cache.get((cache_key, uid))
+        if hit is None or hit[0] != fp:
+            stale.append(uid)
+        else:
+            result[uid] = hit
+    if stale:  # kept in the cache and returned from here: a team larger than the cache still gets all
         fresh = evidence_for(stale, moment)
         for uid in stale:
             groups = fresh[uid].groups if uid in fresh else []
-            cache[(cache_key, uid)] = (prints[uid], tally(groups, ids))
-    return {uid: cache[(cache_key, uid)] for uid in prints}
+            result[uid] = cache[(cache_key, uid)] = (prints[uid], tally(groups, ids))
+    return {uid: result[uid] for uid in prints}
 
 
 def empty_measured() -> dict[str, MeasuredScore]:
