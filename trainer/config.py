@@ -38,7 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "CONTENT_CACHE_DIR": None,  # where; None: the instance folder
     # Entries each per-process cache of the dashboard keeps (one per person and quarter; least recently
     # used dropped first): enough for the largest team anyone opens, bounded for a long-lived worker.
-    "CACHE_ENTRIES": 20_000,
+    "CACHE_ENTRIES": 10_000,
     "LOGIN_MAX_FAILURES_PER_ACCOUNT_ADDRESS": 5,  # one account from one address
     "LOGIN_MAX_FAILURES_PER_ACCOUNT": 20,  # one account from every address (distributed guessing)
     "LOGIN_THROTTLE_WINDOW_MINUTES": 15,
