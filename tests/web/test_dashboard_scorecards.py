@@ -20,6 +20,7 @@ from trainer.manage.services.cells import SUMMARY_CACHE, empty_scorecard, scorec
 from trainer.manage.services.scope import make_scope
 from trainer.scorecard import rules
 from trainer.scorecard.models import SelfAssessment
+from trainer.scorecard.services import evidence as evidence_module
 from trainer.scorecard.services import quarters
 from trainer.scorecard.services.assessments import ratings_for
 from trainer.scorecard.services.evidence import CACHE as MEASURED_CACHE
@@ -147,3 +148,20 @@ def test_a_cache_size_below_one_or_not_a_number_refuses_to_start(monkeypatch, tm
     monkeypatch.setenv("TRAINER_CACHE_ENTRIES", value)
     with pytest.raises(ConfigError, match="TRAINER_CACHE_ENTRIES"):
         build_config(str(tmp_path))
+
+
+def test_an_attempts_evidence_does_not_depend_on_the_order_the_answers_come_in(monkeypatch):
+    """Query plans return an attempt's answers in different orders (an index-only scan, an IN list
+    or a subquery), and a float sum in another order differs in the last bits: 0.1 + 0.2 + 0.3 is
+    not 0.3 + 0.2 + 0.1. The per-attempt totals are exact (fsum), so both orders give one total."""
+    at = utcnow()
+    rows = [(1, "q-a", 0.1, 1.0), (1, "q-b", 0.2, 1.0), (1, "q-c", 0.3, 1.0)]
+    monkeypatch.setattr(evidence_module, "_question_dimensions", lambda: dict.fromkeys(("q-a", "q-b", "q-c"), ("dim",)))
+    monkeypatch.setattr(evidence_module, "submitted_times", lambda members, until: {1: (7, at)})
+    totals = []
+    for order in (rows, rows[::-1]):
+        monkeypatch.setattr(evidence_module, "graded_answers", lambda members, until, order=order: list(order))
+        (group,) = evidence_module.quiz_evidence([7], at)[7]
+        totals.append((group.total, group.count))
+    assert (0.1 + 0.2) + 0.3 != (0.3 + 0.2) + 0.1  # the trap the exact sum avoids
+    assert totals[0] == totals[1] == (0.6, 3)

@@ -21,6 +21,7 @@ Loading for many people at once
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -89,26 +90,23 @@ def quiz_evidence(members: UserIds, until: datetime) -> dict[int, list[EvidenceG
     attempts = submitted_times(members, until)
     if not attempts:
         return {}
-    sums: dict[int, dict[str, list[float]]] = defaultdict(dict)
+    fractions: dict[int, dict[str, list[float]]] = defaultdict(dict)
     for attempt_id, question_id, score, max_score in graded_answers(members, until):
         dims = tags.get(question_id)
         if not dims or score is None or not max_score:
             continue
         fraction = score / max_score
         fraction = 0.0 if fraction < 0 else (1.0 if fraction > 1 else fraction)
-        per_attempt = sums[attempt_id]
+        per_attempt = fractions[attempt_id]
         for dim in dims:
-            acc = per_attempt.get(dim)
-            if acc is None:
-                per_attempt[dim] = [fraction, 1.0]
-            else:
-                acc[0] += fraction
-                acc[1] += 1.0
+            per_attempt.setdefault(dim, []).append(fraction)
     result: dict[int, list[EvidenceGroup]] = defaultdict(list)
-    for attempt_id, per_attempt in sums.items():
+    for attempt_id, per_attempt in fractions.items():
         user_id, at = attempts[attempt_id]
-        for dim, (total, count) in per_attempt.items():
-            result[user_id].append(EvidenceGroup((dim,), total, int(count), at))
+        for dim, values in per_attempt.items():
+            # fsum is exact, so the total does not depend on the order the database returned the
+            # answers in (it differs between query plans: a cached cell must equal a fresh one)
+            result[user_id].append(EvidenceGroup((dim,), math.fsum(values), len(values), at))
     return result
 
 
