@@ -9,6 +9,7 @@ at stays warm, a quarter nobody opens any more falls out. Pure Python: no Flask,
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import MutableMapping
 from typing import Any, TypeVar
@@ -19,29 +20,34 @@ V = TypeVar("V")
 
 class LruCache(OrderedDict[K, V]):
     """At most ``limit`` entries; reading one with :meth:`get` or ``[]`` makes it the most recent,
-    storing one evicts the least recent beyond the limit. One thread at a time, as a sync worker."""
+    storing one evicts the least recent beyond the limit. A lock keeps the read-then-reorder and
+    store-then-evict steps whole under a threaded server (``flask run``)."""
 
     def __init__(self, limit: int) -> None:
         if limit < 1:
             raise ValueError(f"an LRU cache holds at least 1 entry, not {limit!r}")
         super().__init__()
         self.limit = limit
+        self._lock = threading.Lock()
 
     def __getitem__(self, key: K) -> V:
-        value = super().__getitem__(key)
-        self.move_to_end(key)
-        return value
+        with self._lock:
+            value = super().__getitem__(key)
+            self.move_to_end(key)
+            return value
 
     def get(self, key: K, default: V | None = None) -> V | None:  # type: ignore[override]
-        if key in self:
+        try:
             return self[key]
-        return default
+        except KeyError:
+            return default
 
     def __setitem__(self, key: K, value: V) -> None:
-        super().__setitem__(key, value)
-        self.move_to_end(key)
-        while len(self) > self.limit:
-            self.popitem(last=False)
+        with self._lock:
+            super().__setitem__(key, value)
+            self.move_to_end(key)
+            while len(self) > self.limit:
+                self.popitem(last=False)
 
 
 def app_cache(extensions: MutableMapping[str, Any], name: str, limit: int) -> LruCache[Any, Any]:

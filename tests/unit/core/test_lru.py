@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from trainer.core.lru import LruCache, app_cache
@@ -48,3 +50,24 @@ def test_the_app_cache_is_made_once_and_again_for_another_limit():
     assert app_cache(extensions, "c", 10) is first
     other = app_cache(extensions, "c", 20)
     assert other is not first and other.limit == 20 and "x" not in other
+
+
+def test_threads_reading_and_storing_at_once_never_break_it():
+    """Under `flask run`'s threads a read can meet another thread's eviction of the same key."""
+    cache: LruCache[int, int] = LruCache(50)
+    errors: list[BaseException] = []
+
+    def work(offset: int) -> None:
+        try:
+            for i in range(5000):
+                cache[(i + offset) % 120] = i
+                cache.get((i * 7 + offset) % 120)
+        except BaseException as error:  # noqa: BLE001  (any error is the failure)
+            errors.append(error)
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and len(cache) <= 50
