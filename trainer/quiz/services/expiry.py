@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from trainer.core.readonly import commit_allowed_on_get
 from trainer.extensions import db
@@ -64,7 +65,9 @@ def attempts_closing_expired(user_id: int, moment: datetime | None = None) -> li
     close them from the rows they read: one query, where :func:`close_expired` and then reading the
     attempts took two. The rows are read again only after closing some, which is rare."""
     moment = moment or now()
-    query = select(Attempt).where(Attempt.user_id == user_id).order_by(Attempt.id)
+    # Without the drawn questions: a list needs none, and they are most of an attempt's row (read on
+    # first use if a caller does want them).
+    query = select(Attempt).options(defer(Attempt.instances)).where(Attempt.user_id == user_id).order_by(Attempt.id)
     attempts = list(db.session.scalars(query).all())
     expired = [attempt.id for attempt in attempts if attempt.submitted_at is None and deadline_passed(attempt, moment)]
     if not expired:
