@@ -33,7 +33,9 @@ def test_the_pages_that_list_attempts_close_an_expired_one_from_the_rows_they_re
     set_deadline(attempt, timedelta(hours=-2))
     assert client.get(page).status_code == 200
     assert db.session.get(Attempt, attempt.id).submitted_at is not None
-    assert "2 of 3 left" in client.get(f"/quiz/{M1_QUIZ}").get_data(as_text=True)
+    rules = client.get(f"/quiz/{M1_QUIZ}").get_data(as_text=True)
+    assert "2 of 3 left" in rules
+    assert f"/quiz/attempts/{attempt.id}/result" in rules and ">Continue<" not in rules  # history: closed
 
 
 def test_an_attempt_still_in_its_time_stays_open_on_every_listing_page(client, attempt, trainee):
@@ -41,3 +43,6 @@ def test_an_attempt_still_in_its_time_stays_open_on_every_listing_page(client, a
     for page in ("/quiz/", "/quiz/review", f"/quiz/{M1_QUIZ}"):
         assert client.get(page).status_code == 200
     assert db.session.get(Attempt, attempt.id).submitted_at is None
+    rules = client.get(f"/quiz/{M1_QUIZ}").get_data(as_text=True)
+    assert f'<a href="/quiz/attempts/{attempt.id}">Continue</a>' in rules  # history: still open
+    assert f"/quiz/attempts/{attempt.id}/result" not in rules
