@@ -54,8 +54,13 @@ def close_expired(
         query = query.where(Attempt.user_id.in_(ids))
     if quiz_id is not None:
         query = query.where(Attempt.quiz_id == quiz_id)
+    return _submit(db.session.scalars(query).all(), moment)
+
+
+def _submit(attempt_ids: Iterable[int], moment: datetime) -> int:
+    """Submit these expired attempts (the GET that found them may commit); how many it closed."""
     with commit_allowed_on_get():
-        return sum(1 for attempt_id in db.session.scalars(query).all() if finalize(attempt_id, moment))
+        return sum(1 for attempt_id in attempt_ids if finalize(attempt_id, moment))
 
 
 def attempts_closing_expired(user_id: int, moment: datetime | None = None) -> list[Attempt]:
@@ -72,7 +77,5 @@ def attempts_closing_expired(user_id: int, moment: datetime | None = None) -> li
     expired = [attempt.id for attempt in attempts if attempt.submitted_at is None and deadline_passed(attempt, moment)]
     if not expired:
         return attempts
-    with commit_allowed_on_get():
-        for attempt_id in expired:
-            finalize(attempt_id, moment)
+    _submit(expired, moment)
     return list(db.session.scalars(query).all())
